@@ -1,0 +1,111 @@
+"""Export a trained model to the service's model directory (docs/export-contract.md).
+
+    python -m irisseg.export --checkpoint runs/small/model.pt --out ../models/iris-small
+    python -m irisseg.export --random-init --preset small --out /tmp/iris-random
+
+Writes ``image_encoder.pt``, ``task_encoder.pt``, ``mask_decoder.pt`` (TorchScript), ``model.json``
+and ``testvectors/`` (a random case and a real hippocampus case, checked by pytest and by Java).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from irisseg import __version__
+from irisseg.config import IrisConfig, config_to_dict, preset
+from irisseg.model.builder import build_iris
+from irisseg.model.iris import IrisModel
+from irisseg.modules import NUM_FEATURES, ImageEncoderModule, MaskDecoderModule, TaskEncoderModule
+from irisseg.testvectors import write_test_vectors
+from irisseg.weights import load_model
+
+MODULE_FILES = ("image_encoder.pt", "task_encoder.pt", "mask_decoder.pt")
+NORMALISATION = {
+    "resample": "adaptive average pooling on axes longer than the grid, then trilinear (align_corners=False)",
+    "intensity": "clip to the 0.5 and 99.5 percentiles per volume, then z-score",
+    "output": "logits trilinearly resampled to the native size, then sigmoid",
+}
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def script_modules(model: IrisModel) -> dict[str, torch.jit.ScriptModule]:
+    """The three TorchScript modules, keyed by file name."""
+    model = model.eval()
+    return {
+        "image_encoder.pt": torch.jit.script(ImageEncoderModule(model).eval()),
+        "task_encoder.pt": torch.jit.script(TaskEncoderModule(model).eval()),
+        "mask_decoder.pt": torch.jit.script(MaskDecoderModule(model).eval()),
+    }
+
+
+def export(model: IrisModel, cfg: IrisConfig, out: Path, name: str, meta: dict[str, Any],
+           evaluation: dict[str, Any] | None, data_root: Path | None) -> dict[str, Any]:
+    """Write the model directory; returns the model.json content."""
+    out.mkdir(parents=True, exist_ok=True)
+    for file, module in script_modules(model).items():
+        module.save(str(out / file))
+    files = {f: sha256(out / f) for f in MODULE_FILES}
+    version = f"{__version__}+{hashlib.sha256(''.join(files.values()).encode()).hexdigest()[:12]}"
+    vectors = write_test_vectors(model, out / "testvectors", data_root)
+    card = {
+        "name": name,
+        "version": version,
+        "format": 1,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "files": files,
+        "grid": [model.grid_size] * 3,
+        "embedding_dim": model.embedding_dim,
+        "num_feature_tensors": NUM_FEATURES,
+        "num_classes_max": 16,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "config": config_to_dict(cfg),
+        "normalisation": NORMALISATION,
+        "training": meta,
+        "evaluation": evaluation,
+        "testvectors": vectors,
+    }
+    (out / "model.json").write_text(json.dumps(card, indent=2) + "\n")
+    return card
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m irisseg.export", description=__doc__.split("\n\n")[0])
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--checkpoint", type=Path, help="weights-only model.pt written by training")
+    src.add_argument("--random-init", action="store_true", help="export untrained weights (for wiring tests)")
+    p.add_argument("--preset", default="small", help="preset for --random-init")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--name", default=None, help="model name (default iris-<preset>)")
+    p.add_argument("--evaluation", type=Path, default=None, help="evaluation.json from irisseg.evaluate")
+    p.add_argument("--data-root", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data",
+                   help="../shared/data, for the hippocampus test vector")
+    args = p.parse_args(argv)
+    if args.random_init:
+        torch.manual_seed(args.seed)
+        cfg = preset(args.preset)
+        model = build_iris(cfg.model).eval()
+        meta: dict[str, Any] = {"iterations": 0, "note": "random initialisation, not trained"}
+    else:
+        model, cfg, meta = load_model(args.checkpoint)
+    evaluation = json.loads(args.evaluation.read_text()) if args.evaluation else None
+    data_root = args.data_root if args.data_root.exists() else None
+    card = export(model, cfg, args.out, args.name or f"iris-{cfg.preset}", meta, evaluation, data_root)
+    print(json.dumps({k: card[k] for k in ("name", "version", "embedding_dim", "parameters")}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

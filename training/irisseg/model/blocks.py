@@ -1,0 +1,69 @@
+"""Convolutional building blocks (3x3x3 convs, InstanceNorm, LeakyReLU)."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class ConvNormAct(nn.Sequential):
+    """conv(k) -> InstanceNorm -> LeakyReLU. [B, Cin, D, H, W] -> [B, Cout, D, H, W]."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3):
+        super().__init__(
+            nn.Conv3d(in_channels, out_channels, kernel_size, padding=kernel_size // 2, bias=False),
+            nn.InstanceNorm3d(out_channels, affine=True),
+            nn.LeakyReLU(0.01, inplace=True),
+        )
+
+
+class ResidualBlock(nn.Module):
+    """Basic residual block: two 3x3x3 convs with a (1x1x1 projected) identity path.
+
+    [B, Cin, D, H, W] -> [B, Cout, D, H, W]
+    """
+
+    def __init__(self, in_channels: int, out_channels: int):
+        super().__init__()
+        self.conv1 = nn.Conv3d(in_channels, out_channels, 3, padding=1, bias=False)
+        self.norm1 = nn.InstanceNorm3d(out_channels, affine=True)
+        self.conv2 = nn.Conv3d(out_channels, out_channels, 3, padding=1, bias=False)
+        self.norm2 = nn.InstanceNorm3d(out_channels, affine=True)
+        self.act = nn.LeakyReLU(0.01, inplace=True)
+        if in_channels != out_channels:
+            self.skip = nn.Sequential(
+                nn.Conv3d(in_channels, out_channels, 1, bias=False), nn.InstanceNorm3d(out_channels, affine=True)
+            )
+        else:
+            self.skip = nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.act(self.norm1(self.conv1(x)))
+        y = self.norm2(self.conv2(y))
+        return self.act(y + self.skip(x))
+
+
+def residual_stage(in_channels: int, out_channels: int, blocks: int) -> nn.Module:
+    """``blocks`` residual blocks, the first changing the width; 0 blocks: identity (same width only)."""
+    if blocks == 0:
+        if in_channels != out_channels:
+            raise ValueError("a stage without blocks cannot change the width")
+        return nn.Identity()
+    layers = [ResidualBlock(in_channels, out_channels)]
+    layers += [ResidualBlock(out_channels, out_channels) for _ in range(blocks - 1)]
+    return nn.Sequential(*layers)
+
+
+def pixel_shuffle_3d(x: torch.Tensor, s: int) -> torch.Tensor:
+    """[B, C*s^3, D, H, W] -> [B, C, D*s, H*s, W*s]."""
+    b, cs, d, h, w = x.shape
+    c = cs // (s * s * s)
+    x = x.reshape(b, c, s, s, s, d, h, w).permute(0, 1, 5, 2, 6, 3, 7, 4)
+    return x.reshape(b, c, d * s, h * s, w * s)
+
+
+def pixel_unshuffle_3d(x: torch.Tensor, s: int) -> torch.Tensor:
+    """[B, C, D*s, H*s, W*s] -> [B, C*s^3, D, H, W] (inverse of :func:`pixel_shuffle_3d`)."""
+    b, c, ds, hs, ws = x.shape
+    d, h, w = ds // s, hs // s, ws // s
+    x = x.reshape(b, c, d, s, h, s, w, s).permute(0, 1, 3, 5, 7, 2, 4, 6)
+    return x.reshape(b, c * s * s * s, d, h, w)

@@ -1,0 +1,49 @@
+"""Preprocessing that lives inside the exported image encoder, so Python and Java share it.
+
+Every volume, whatever its native size, is resampled to the model grid G^3 and normalised there.
+"""
+from __future__ import annotations
+
+from typing import List
+
+import torch
+import torch.nn.functional as F
+
+
+def resample_to_grid(x: torch.Tensor, grid: int) -> torch.Tensor:
+    """[B, C, X, Y, Z] -> [B, C, G, G, G].
+
+    Axes longer than G are first area-averaged (adaptive average pooling, anti-aliasing) down to G;
+    then trilinear interpolation (align_corners=False) brings every axis to G.
+    """
+    size = x.shape[2:]
+    pooled: List[int] = [min(int(s), grid) for s in size]
+    if pooled != [int(s) for s in size]:
+        x = F.adaptive_avg_pool3d(x, pooled)
+    if pooled != [grid, grid, grid]:
+        x = F.interpolate(x, size=[grid, grid, grid], mode="trilinear", align_corners=False)
+    return x
+
+
+def resample_from_grid(x: torch.Tensor, size: List[int]) -> torch.Tensor:
+    """[B, K, G, G, G] -> [B, K, X, Y, Z] by trilinear interpolation (align_corners=False)."""
+    if [int(s) for s in x.shape[2:]] == size:
+        return x
+    return F.interpolate(x, size=size, mode="trilinear", align_corners=False)
+
+
+def normalise_intensity(x: torch.Tensor, low: float = 0.005, high: float = 0.995) -> torch.Tensor:
+    """Per-volume robust z-score: clip to the [low, high] quantiles, then zero mean, unit std.
+
+    x [B, 1, G, G, G] -> [B, 1, G, G, G]; a constant volume becomes all zeros.
+    """
+    b = x.shape[0]
+    flat = x.reshape(b, -1)
+    q = torch.quantile(flat, torch.tensor([low, high], dtype=flat.dtype, device=flat.device), dim=1)  # [2, B]
+    lo = q[0].unsqueeze(1)
+    hi = q[1].unsqueeze(1)
+    flat = torch.minimum(torch.maximum(flat, lo), hi)
+    mean = flat.mean(dim=1, keepdim=True)
+    std = flat.std(dim=1, keepdim=True)
+    flat = (flat - mean) / std.clamp_min(1e-6)
+    return flat.reshape(x.shape)

@@ -1,0 +1,49 @@
+"""Weights-only model files (``model.pt``): what training hands to export and evaluation.
+
+Format: ``torch.save({"format": 1, "config": <IrisConfig as dict>, "model": state_dict,
+"meta": {...}})``; ``meta`` carries the training summary (iterations, data, hardware, wall time).
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from irisseg.config import IrisConfig, config_to_dict, preset
+from irisseg.model.builder import build_iris
+from irisseg.model.iris import IrisModel
+
+FORMAT = 1
+
+
+def save_weights(path: str | Path, model: IrisModel, cfg: IrisConfig, meta: dict[str, Any] | None = None) -> None:
+    """Write atomically (temp file + rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"format": FORMAT, "config": config_to_dict(cfg), "model": model.state_dict(), "meta": meta or {}}
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    os.close(fd)
+    try:
+        torch.save(payload, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def config_from_dict(d: dict[str, Any]) -> IrisConfig:
+    return preset(d.get("preset", "small"), model=d.get("model"), train=d.get("train"), data=d.get("data"))
+
+
+def load_model(path: str | Path, map_location: str = "cpu") -> tuple[IrisModel, IrisConfig, dict[str, Any]]:
+    """(model in eval mode, its config, meta) from a ``model.pt``."""
+    payload = torch.load(Path(path), map_location=map_location, weights_only=False)
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise ValueError(f"{path} is not an Iris weights file (format {FORMAT})")
+    cfg = config_from_dict(payload["config"])
+    model = build_iris(cfg.model)
+    model.load_state_dict(payload["model"])
+    return model.eval(), cfg, payload.get("meta", {})

@@ -1,0 +1,38 @@
+import torch
+
+from irisseg.model.preprocess import normalise_intensity, resample_from_grid, resample_to_grid
+
+
+def test_resample_to_grid_handles_larger_and_smaller_axes():
+    x = torch.rand(1, 1, 100, 20, 64)
+    y = resample_to_grid(x, 32)
+    assert y.shape == (1, 1, 32, 32, 32)
+
+
+def test_resample_to_grid_preserves_constant_and_mean():
+    x = torch.full((1, 2, 70, 33, 9), 3.0)
+    assert torch.allclose(resample_to_grid(x, 16), torch.full((1, 2, 16, 16, 16), 3.0))
+
+
+def test_downsampling_keeps_a_single_voxel_visible():
+    x = torch.zeros(1, 1, 128, 128, 128)
+    x[0, 0, 64, 64, 64] = 1
+    assert resample_to_grid(x, 32).max() > 0
+
+
+def test_resample_from_grid_to_native_size():
+    y = resample_from_grid(torch.rand(1, 3, 16, 16, 16), [21, 9, 33])
+    assert y.shape == (1, 3, 21, 9, 33)
+
+
+def test_normalise_intensity_is_robust_zscore():
+    x = torch.randn(2, 1, 16, 16, 16) * 50 + 300
+    x[0, 0, 0, 0, 0] = 1e6  # an outlier is clipped
+    y = normalise_intensity(x)
+    assert torch.allclose(y.mean(dim=(1, 2, 3, 4)), torch.zeros(2), atol=1e-4)
+    assert torch.allclose(y.std(dim=(1, 2, 3, 4)), torch.ones(2), atol=1e-3)
+    assert y.max() < 10
+
+
+def test_normalise_constant_volume_is_zero():
+    assert torch.count_nonzero(normalise_intensity(torch.full((1, 1, 8, 8, 8), 7.0))) == 0
