@@ -1,0 +1,24 @@
+"""The training forward pass as one module, so that DDP sees (and synchronises) all of it."""
+from __future__ import annotations
+
+from typing import List, Tuple
+
+from torch import Tensor, nn
+
+
+class EpisodeForward(nn.Module):
+    """``(ref_image, ref_masks, query_image) -> (logits, aux, embedding)``.
+
+    Shapes: images ``[B, 1, G, G, G]``, ``ref_masks [B, K, G, G, G]``; returns ``logits [B, K, G, G, G]``,
+    the deep-supervision logits (coarse, finest first) and the task ``embedding [B, K, E]``, which the
+    memory bank records. Equivalent to ``IrisModel.forward`` plus the embedding.
+    """
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, ref_image: Tensor, ref_masks: Tensor, query_image: Tensor) -> Tuple[Tensor, List[Tensor], Tensor]:
+        embedding = self.model.encode_task(self.model.encode_image(ref_image), ref_masks)
+        logits, aux = self.model.decode(self.model.encode_image(query_image), embedding)
+        return logits, aux, embedding

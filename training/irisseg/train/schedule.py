@@ -1,0 +1,35 @@
+"""Learning-rate schedule: linear warm-up, then cosine decay to a floor."""
+from __future__ import annotations
+
+import math
+
+from torch.optim import Optimizer
+from torch.optim.lr_scheduler import LambdaLR
+
+
+class WarmupCosine:
+    """Multiplier of the base learning rate at iteration ``step`` (0-based).
+
+    Rises linearly from ``1/warmup`` to 1 over ``warmup`` iterations, then follows a half cosine
+    from 1 down to ``min_ratio`` at ``total`` iterations (and stays there beyond).
+    A callable object rather than a lambda so that ``LambdaLR.state_dict()`` records it.
+    """
+
+    def __init__(self, warmup: int, total: int, min_ratio: float = 0.01) -> None:
+        if warmup < 0 or total < 1:
+            raise ValueError(f"need warmup >= 0 and total >= 1, got {warmup}, {total}")
+        self.warmup = int(warmup)
+        self.total = int(total)
+        self.min_ratio = float(min_ratio)
+
+    def __call__(self, step: int) -> float:
+        if step < self.warmup:
+            return (step + 1) / self.warmup
+        decay_steps = max(1, self.total - self.warmup)
+        progress = min(1.0, (step - self.warmup) / decay_steps)
+        return self.min_ratio + (1.0 - self.min_ratio) * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def warmup_cosine_scheduler(optimizer: Optimizer, warmup: int, total: int, min_ratio: float = 0.01) -> LambdaLR:
+    """A ``LambdaLR`` stepping once per iteration with :class:`WarmupCosine`."""
+    return LambdaLR(optimizer, WarmupCosine(warmup, total, min_ratio))

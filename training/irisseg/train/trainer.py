@@ -1,0 +1,290 @@
+"""Episodic training loop: exact resume, atomic checkpoints, weight EMA, memory bank, DDP.
+
+One iteration: every rank takes its batch of episodes (reference image + masks, query image + masks),
+runs the model, computes Dice + BCE with deep supervision on the query, and steps the optimiser;
+DDP averages the gradients across ranks. See ``checkpoint.py`` for what a run directory holds.
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import torch
+from torch import Tensor
+from torch.nn.parallel import DistributedDataParallel
+
+from irisseg.config import IrisConfig, config_to_dict
+from irisseg.model.builder import build_iris
+from irisseg.train import checkpoint as ckpt
+from irisseg.train.csv_log import CsvLog
+from irisseg.train.distributed import DistributedContext, any_rank, gather_objects, mean_over_ranks, pick_device
+from irisseg.train.episode_forward import EpisodeForward
+from irisseg.train.episode_stream import EpisodeFn, EpisodeStream
+from irisseg.train.losses import deep_supervision_loss
+from irisseg.train.memory_bank import MemoryBank
+from irisseg.train.optim import build_optimizer
+from irisseg.train.progress import ProgressBar
+from irisseg.train.rng_state import capture_rng_state, restore_rng_state, seed_everything
+from irisseg.train.schedule import warmup_cosine_scheduler
+from irisseg.train.weight_ema import WeightEMA
+from irisseg.weights import FORMAT as WEIGHTS_FORMAT
+
+MAX_SKIPPED_IN_A_ROW = 20
+"""Consecutive non-finite gradient steps tolerated (skipped) before training gives up."""
+
+
+@dataclass
+class TrainResult:
+    iteration: int  # iterations done in total (over all sessions of the run)
+    session_iterations: int  # iterations done by this call
+    stopped_early: bool  # a time budget or a stop request ended the call before the last iteration
+    elapsed_s: float  # training wall time over all sessions
+    session_it_per_s: float
+    last_loss: float
+
+
+def device_description(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"cpu ({torch.get_num_threads()} threads)"
+
+
+class Trainer:
+    """Owns model, optimiser, scheduler, weight EMA, memory bank and the episode stream of one rank.
+
+    ``make_episode(rng) -> episode`` is described in ``episode_stream.py``. ``on_iteration(trainer)``,
+    when given, is called after every completed iteration (after any checkpoint of that iteration).
+    """
+
+    def __init__(
+        self,
+        cfg: IrisConfig,
+        run_dir: str | Path,
+        make_episode: EpisodeFn,
+        ctx: Optional[DistributedContext] = None,
+        on_iteration: Optional[Callable[["Trainer"], None]] = None,
+        progress: bool = True,
+    ) -> None:
+        self.cfg = cfg
+        self.run_dir = Path(run_dir)
+        tc = cfg.train
+        if tc.threads > 0:
+            torch.set_num_threads(tc.threads)
+        self.ctx = ctx or DistributedContext(device=pick_device(tc.device))
+        self.device = self.ctx.device
+        self.on_iteration = on_iteration
+        self.progress = progress and self.ctx.is_main
+
+        seed_everything(tc.seed)  # identical initial weights on every rank
+        self.model = build_iris(cfg.model).to(self.device)
+        self.model.train()
+        forward = EpisodeForward(self.model)
+        if self.ctx.is_distributed:
+            device_ids = [self.device.index] if self.device.type == "cuda" else None
+            forward = DistributedDataParallel(forward, device_ids=device_ids)
+        self.forward = forward
+        self.optimizer = build_optimizer(self.model.parameters(), tc.optimizer, tc.lr, tc.weight_decay, self.device)
+        self.scheduler = warmup_cosine_scheduler(self.optimizer, tc.warmup, tc.iterations, tc.min_lr_ratio)
+        self.weight_ema = WeightEMA(self.model, tc.weight_ema) if tc.weight_ema > 0 else None
+        self.memory_bank = MemoryBank(tc.memory_bank_momentum)
+        self.stream = EpisodeStream(make_episode, tc.batch_size, tc.seed, self.ctx.rank, tc.num_workers)
+        self.autocast = tc.amp and self.device.type == "cuda"
+        self.iteration = 0
+        self.elapsed_s = 0.0
+        self.skipped_steps = 0
+        self._skipped_in_a_row = 0
+        self._stop_requested = False
+        seed_everything(tc.seed + 1_000_003 * self.ctx.rank)  # per-rank stream for anything drawn in training
+
+    # ------------------------------------------------------------------ state
+    def request_stop(self) -> None:
+        """Ask the loop to checkpoint and return after the current iteration (signal handlers call this)."""
+        self._stop_requested = True
+
+    def save(self) -> None:
+        """Write ``last.pt``, ``model.pt``, ``memory_bank.pt`` and ``summary.json`` (rank 0 writes; all ranks must call)."""
+        rng_states = gather_objects(capture_rng_state(), self.ctx)
+        if not self.ctx.is_main:
+            return
+        config = config_to_dict(self.cfg)
+        state = {
+            "format": ckpt.CHECKPOINT_FORMAT,
+            "iteration": self.iteration,
+            "config": config,
+            "model": ckpt.cpu_float_state(self.model.state_dict()),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "weight_ema": self.weight_ema.state_dict() if self.weight_ema else None,
+            "memory_bank": self.memory_bank.state_dict(),
+            "rng": rng_states,
+            "elapsed_s": self.elapsed_s,
+            "skipped_steps": self.skipped_steps,
+        }
+        ckpt.atomic_save(state, self.run_dir / ckpt.LAST)
+        export_weights = self.weight_ema.shadow if self.weight_ema else state["model"]
+        ckpt.atomic_save(
+            {"format": WEIGHTS_FORMAT, "config": config, "model": ckpt.cpu_float_state(export_weights),
+             "meta": self.summary()},
+            self.run_dir / ckpt.MODEL,
+        )
+        self.memory_bank.save(self.run_dir / ckpt.MEMORY_BANK)
+        self._write_summary()
+
+    def summary(self) -> dict[str, Any]:
+        """What a model card needs: iterations, hardware, wall time, throughput, data settings."""
+        return {
+            "iteration": self.iteration,
+            "iterations_planned": self.cfg.train.iterations,
+            "elapsed_s": round(self.elapsed_s, 1),
+            "mean_it_per_s": round(self.iteration / self.elapsed_s, 4) if self.elapsed_s > 0 else None,
+            "device": device_description(self.device),
+            "world_size": self.ctx.world_size,
+            "batch_size_per_rank": self.cfg.train.batch_size,
+            "optimizer": self.cfg.train.optimizer,
+            "weights": "ema" if self.weight_ema else "trained",
+            "memory_bank_classes": len(self.memory_bank),
+            "skipped_steps": self.skipped_steps,
+            "data": config_to_dict(self.cfg)["data"],
+            "torch": torch.__version__,
+        }
+
+    def _write_summary(self) -> None:
+        summary = self.summary()
+        tmp = self.run_dir / ".summary.json.tmp"
+        tmp.write_text(json.dumps(summary, indent=2) + "\n")
+        tmp.replace(self.run_dir / "summary.json")
+
+    def resume(self, path: Optional[str | Path] = None) -> bool:
+        """Load ``path`` (default ``<run_dir>/last.pt``); False when there is none."""
+        path = Path(path) if path else self.run_dir / ckpt.LAST
+        if not path.exists():
+            return False
+        state = ckpt.load_checkpoint(path)
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        if self.weight_ema is not None:
+            if state["weight_ema"] is not None:
+                self.weight_ema.load_state_dict(state["weight_ema"])
+            else:
+                self.weight_ema = WeightEMA(self.model, self.cfg.train.weight_ema)
+        self.memory_bank.load_state_dict(state["memory_bank"])
+        rng = state["rng"]
+        if len(rng) == self.ctx.world_size:
+            restore_rng_state(rng[self.ctx.rank])
+        else:  # a different number of processes: continue with fresh per-rank generators
+            seed_everything(self.cfg.train.seed + 1_000_003 * self.ctx.rank + state["iteration"])
+        self.iteration = int(state["iteration"])
+        self.elapsed_s = float(state["elapsed_s"])
+        self.skipped_steps = int(state.get("skipped_steps", 0))
+        return True
+
+    # ------------------------------------------------------------------ loop
+    def train_step(self, batch: dict[str, Any]) -> Tensor:
+        """One optimisation step on a batch (see ``episode_stream.py``); returns the loss (detached)."""
+        dev = self.device
+        ref_image = batch["ref_image"].to(dev, non_blocking=True)
+        ref_masks = batch["ref_masks"].to(dev, non_blocking=True)
+        query_image = batch["query_image"].to(dev, non_blocking=True)
+        query_masks = batch["query_masks"].to(dev, non_blocking=True)
+        class_valid = batch["class_valid"].to(dev, non_blocking=True)
+        with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=self.autocast):
+            logits, aux, embedding = self.forward(ref_image, ref_masks, query_image)
+        loss = deep_supervision_loss(logits, aux, query_masks, class_valid, self.cfg.train.ds_weights)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        max_norm = self.cfg.train.grad_clip if self.cfg.train.grad_clip > 0 else math.inf
+        grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), max_norm)
+        if bool(torch.isfinite(grad_norm)):  # identical on every rank: gradients are already averaged
+            self.optimizer.step()
+            self._skipped_in_a_row = 0
+        else:
+            self.skipped_steps += 1
+            self._skipped_in_a_row += 1
+            if self._skipped_in_a_row > MAX_SKIPPED_IN_A_ROW:
+                raise FloatingPointError(f"non-finite gradients {self._skipped_in_a_row} times in a row at iteration {self.iteration}")
+        self.scheduler.step()
+        if self.weight_ema is not None:
+            self.weight_ema.update(self.model)
+        self._update_memory_bank(batch, embedding.detach(), class_valid)
+        return loss.detach()
+
+    def _update_memory_bank(self, batch: dict[str, Any], embedding: Tensor, class_valid: Tensor) -> None:
+        valid = class_valid.cpu()
+        names: list[str] = []
+        rows = []
+        for b, task in enumerate(batch["task"]):
+            for k, class_name in enumerate(batch["class_names"][b]):
+                if bool(valid[b, k]):
+                    names.append(f"{task}/{class_name}")
+                    rows.append((b, k))
+        vectors = embedding.float()[[b for b, _ in rows], [k for _, k in rows]].cpu() if rows else embedding.new_zeros((0, embedding.shape[-1])).cpu()
+        for rank_names, rank_vectors in gather_objects((names, vectors), self.ctx):
+            self.memory_bank.update_many(rank_names, rank_vectors)
+
+    def run(self, max_minutes: Optional[float] = None) -> TrainResult:
+        """Train from ``self.iteration`` to ``cfg.train.iterations``, or until ``max_minutes`` of wall time
+        (then checkpoint and return; resume later with :meth:`resume`)."""
+        tc = self.cfg.train
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        log = CsvLog(self.run_dir / "log.csv")
+        if self.ctx.is_main:
+            log.start(self.iteration)
+            (self.run_dir / "config.json").write_text(json.dumps(config_to_dict(self.cfg), indent=2) + "\n")
+        start_iteration = self.iteration
+        session_start = time.perf_counter()
+        deadline = session_start + max_minutes * 60.0 if max_minutes else math.inf
+        bar = ProgressBar(total=tc.iterations, initial=self.iteration, enabled=self.progress)
+        window_start, window_iters = time.perf_counter(), 0
+        loss_sum = torch.zeros((), device=self.device)
+        last_loss = float("nan")
+        saved_at = -1
+        stopped_early = False
+        clock = time.perf_counter()
+        try:
+            for batch in self.stream.iterate(self.iteration, tc.iterations):
+                loss = self.train_step(batch)
+                self.iteration += 1
+                now = time.perf_counter()
+                self.elapsed_s += now - clock
+                clock = now
+                loss_sum += loss
+                window_iters += 1
+                if self.iteration % tc.log_every == 0 or self.iteration == tc.iterations:
+                    last_loss = mean_over_ranks(float(loss_sum) / window_iters, self.ctx)
+                    it_per_s = window_iters / max(now - window_start, 1e-9)
+                    lr = self.scheduler.get_last_lr()[0]
+                    if self.ctx.is_main:
+                        log.append({"iteration": self.iteration, "loss": last_loss, "lr": lr,
+                                    "it_per_s": it_per_s, "wall_s": self.elapsed_s})
+                    bar.set_postfix(loss=f"{last_loss:.4f}", lr=f"{lr:.2e}")
+                    loss_sum.zero_()
+                    window_start, window_iters = now, 0
+                bar.update(1)
+                if self.iteration % tc.checkpoint_every == 0:
+                    self.save()
+                    saved_at = self.iteration
+                stop = any_rank(self._stop_requested or time.perf_counter() >= deadline, self.ctx)
+                if self.on_iteration is not None:
+                    self.on_iteration(self)
+                if stop and self.iteration < tc.iterations:
+                    stopped_early = True
+                    break
+        finally:
+            bar.close()
+        if saved_at != self.iteration:
+            self.save()
+        session_s = time.perf_counter() - session_start
+        done = self.iteration - start_iteration
+        return TrainResult(
+            iteration=self.iteration,
+            session_iterations=done,
+            stopped_early=stopped_early,
+            elapsed_s=self.elapsed_s,
+            session_it_per_s=done / session_s if session_s > 0 else 0.0,
+            last_loss=last_loss,
+        )
