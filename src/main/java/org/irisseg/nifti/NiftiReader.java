@@ -1,0 +1,112 @@
+package org.irisseg.nifti;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackInputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads single-file NIfTI-1 and NIfTI-2 volumes ({@code .nii} or {@code .nii.gz}, told apart by the
+ * gzip magic, not the name), little or big endian, into float32 in the file's native voxel order.
+ *
+ * <p>Everything a hostile or broken file can do ends in a {@link NiftiException} with an actionable
+ * message: sizes and offsets are checked against the {@link NiftiLimits} before anything is
+ * allocated, at most vox_offset + the declared voxel bytes are ever decompressed, and the gzip CRC is
+ * verified. I/O errors of the underlying stream (not of its content) surface as
+ * {@link UncheckedIOException}.
+ */
+public final class NiftiReader {
+
+    private static final int GZIP_BUFFER_BYTES = 1 << 16;
+
+    private final NiftiLimits limits;
+
+    public NiftiReader(NiftiLimits limits) {
+        this.limits = limits;
+    }
+
+    /** An image: any finite values; NaN or infinite voxels are refused. */
+    public NiftiImage readImage(Path file) {
+        return read(file, VoxelValues.IMAGE);
+    }
+
+    /** See {@link #readImage(Path)}; the stream is read but not closed. */
+    public NiftiImage readImage(InputStream in) {
+        return read(in, VoxelValues.IMAGE);
+    }
+
+    /** A label map: whole numbers 0..2^24; negative or fractional values are refused. */
+    public NiftiImage readLabelMap(Path file) {
+        return read(file, VoxelValues.LABEL_MAP);
+    }
+
+    /** See {@link #readLabelMap(Path)}; the stream is read but not closed. */
+    public NiftiImage readLabelMap(InputStream in) {
+        return read(in, VoxelValues.LABEL_MAP);
+    }
+
+    private NiftiImage read(Path file, VoxelValues rule) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, rule);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private NiftiImage read(InputStream source, VoxelValues rule) {
+        boolean gzip = false;
+        try {
+            PushbackInputStream peek = new PushbackInputStream(source, 2);
+            byte[] magic = peek.readNBytes(2);
+            peek.unread(magic);
+            gzip = magic.length == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b;
+            InputStream in = gzip ? new GZIPInputStream(peek, GZIP_BUFFER_BYTES) : peek;
+            NiftiHeader header = NiftiHeaderParser.parse(in, limits);
+            int headerSize = header.version() == 1 ? NiftiHeaderParser.NIFTI1_HEADER_SIZE : NiftiHeaderParser.NIFTI2_HEADER_SIZE;
+            skipTo(in, header.voxOffset() - headerSize, header.voxOffset());
+            float[] data = new VoxelDecoder(header, rule).decode(in);
+            if (in.read() != -1) {
+                throw new NiftiException(NiftiException.Kind.CORRUPT,
+                        "the file holds more voxel data than its header declares (" + describe(header)
+                                + "); the header does not match the data");
+            }
+            return new NiftiImage(header, data);
+        } catch (ZipException e) {
+            throw new NiftiException(NiftiException.Kind.CORRUPT,
+                    "the gzip stream is corrupt (" + e.getMessage() + "); upload the file again or re-export it", e);
+        } catch (EOFException e) {
+            throw new NiftiException(NiftiException.Kind.CORRUPT, gzip
+                    ? "the gzip stream is truncated (it ends before the end of the volume); upload the complete file"
+                    : "the file is truncated; upload the complete file", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Skips the extension area between the fixed header and vox_offset. */
+    private static void skipTo(InputStream in, long bytes, long voxOffset) throws IOException {
+        long left = bytes;
+        while (left > 0) {
+            long n = in.skip(left);
+            if (n <= 0) {
+                if (in.read() == -1) {
+                    throw new NiftiException(NiftiException.Kind.CORRUPT,
+                            "the file ends before its voxel data starts (vox_offset " + voxOffset
+                                    + "); the header does not match the data or the file is truncated");
+                }
+                n = 1;
+            }
+            left -= n;
+        }
+    }
+
+    private static String describe(NiftiHeader h) {
+        int[] d = h.spatialDims();
+        return d[0] + "x" + d[1] + "x" + d[2] + " " + h.datatype().name().toLowerCase();
+    }
+}
