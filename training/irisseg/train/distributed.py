@@ -82,6 +82,14 @@ def mean_over_ranks(value: float, ctx: DistributedContext) -> float:
     return float(t.item()) / ctx.world_size
 
 
+def min_over_ranks(value: int, ctx: DistributedContext) -> int:
+    if not ctx.is_distributed:
+        return value
+    t = torch.tensor([int(value)], device=ctx.device, dtype=torch.int64)
+    dist.all_reduce(t, op=dist.ReduceOp.MIN)
+    return int(t.item())
+
+
 def barrier(ctx: DistributedContext) -> None:
     if ctx.is_distributed:
         dist.barrier()

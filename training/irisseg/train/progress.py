@@ -33,6 +33,12 @@ class ProgressBar:
             extra = " ".join(f"{k}={v}" for k, v in values.items())
             print(f"[{self._n}/{self._total}] {rate:.3f} it/s {extra}", file=sys.stderr, flush=True)
 
+    def set_total(self, total: int) -> None:
+        self._total = total
+        if self._bar is not None:
+            self._bar.total = total
+            self._bar.refresh()
+
     def update(self, n: int = 1) -> None:
         self._n += n
         if self._bar is not None:

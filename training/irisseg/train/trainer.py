@@ -21,7 +21,9 @@ from irisseg.config import IrisConfig, config_to_dict
 from irisseg.model.builder import build_iris
 from irisseg.train import checkpoint as ckpt
 from irisseg.train.csv_log import CsvLog
-from irisseg.train.distributed import DistributedContext, any_rank, gather_objects, mean_over_ranks, pick_device
+from irisseg.train.distributed import (
+    DistributedContext, any_rank, gather_objects, mean_over_ranks, min_over_ranks, pick_device,
+)
 from irisseg.train.episode_forward import EpisodeForward
 from irisseg.train.episode_stream import EpisodeFn, EpisodeStream
 from irisseg.train.losses import deep_supervision_loss
@@ -35,6 +37,12 @@ from irisseg.weights import FORMAT as WEIGHTS_FORMAT
 
 MAX_SKIPPED_IN_A_ROW = 20
 """Consecutive non-finite gradient steps tolerated (skipped) before training gives up."""
+FIT_AFTER_ITERATIONS = 30
+FIT_AFTER_BUDGET_FRACTION = 0.05
+FIT_RESERVE_FRACTION = 0.03
+FIT_RESERVE_S = 10.0
+"""``run(fit_to_time=True)`` times the session's iterations 2..30 (or its first 5 % of the budget) and keeps
+3 % of the budget plus 10 s in reserve for the last checkpoint."""
 
 
 @dataclass
@@ -94,6 +102,7 @@ class Trainer:
         self.stream = EpisodeStream(make_episode, tc.batch_size, tc.seed, self.ctx.rank, tc.num_workers)
         self.autocast = tc.amp and self.device.type == "cuda"
         self.iteration = 0
+        self.total_iterations = tc.iterations  # lowered by run(fit_to_time=True) to what the time budget allows
         self.elapsed_s = 0.0
         self.skipped_steps = 0
         self._skipped_in_a_row = 0
@@ -121,6 +130,7 @@ class Trainer:
             "weight_ema": self.weight_ema.state_dict() if self.weight_ema else None,
             "memory_bank": self.memory_bank.state_dict(),
             "rng": rng_states,
+            "total_iterations": self.total_iterations,
             "elapsed_s": self.elapsed_s,
             "skipped_steps": self.skipped_steps,
         }
@@ -138,7 +148,7 @@ class Trainer:
         """What a model card needs: iterations, hardware, wall time, throughput, data settings."""
         return {
             "iteration": self.iteration,
-            "iterations_planned": self.cfg.train.iterations,
+            "iterations_planned": self.total_iterations,
             "elapsed_s": round(self.elapsed_s, 1),
             "mean_it_per_s": round(self.iteration / self.elapsed_s, 4) if self.elapsed_s > 0 else None,
             "device": device_description(self.device),
@@ -179,9 +189,17 @@ class Trainer:
         else:  # a different number of processes: continue with fresh per-rank generators
             seed_everything(self.cfg.train.seed + 1_000_003 * self.ctx.rank + state["iteration"])
         self.iteration = int(state["iteration"])
+        self.total_iterations = int(state.get("total_iterations", self.cfg.train.iterations))
         self.elapsed_s = float(state["elapsed_s"])
         self.skipped_steps = int(state.get("skipped_steps", 0))
         return True
+
+    def load_weights(self, path: str | Path) -> None:
+        """Start from the weights of a ``model.pt`` (same architecture); optimiser and schedule stay fresh."""
+        payload = torch.load(Path(path), map_location="cpu", weights_only=True)
+        self.model.load_state_dict(payload["model"])
+        if self.weight_ema is not None:
+            self.weight_ema = WeightEMA(self.model, self.cfg.train.weight_ema)
 
     # ------------------------------------------------------------------ loop
     def train_step(self, batch: dict[str, Any]) -> Tensor:
@@ -226,9 +244,25 @@ class Trainer:
         for rank_names, rank_vectors in gather_objects((names, vectors), self.ctx):
             self.memory_bank.update_many(rank_names, rank_vectors)
 
-    def run(self, max_minutes: Optional[float] = None) -> TrainResult:
-        """Train from ``self.iteration`` to ``cfg.train.iterations``, or until ``max_minutes`` of wall time
-        (then checkpoint and return; resume later with :meth:`resume`)."""
+    def fit_schedule(self, it_per_s: float, seconds_left: float) -> int:
+        """Lower the planned iterations (and the cosine decay's end) to what ``seconds_left`` allows at ``it_per_s``.
+
+        Never above ``cfg.train.iterations``; DDP ranks agree on the smallest estimate. Returns the new total.
+        """
+        estimate = self.iteration + int(it_per_s * max(0.0, seconds_left))
+        estimate = min_over_ranks(estimate, self.ctx)
+        total = max(self.iteration + 1, min(self.cfg.train.iterations, estimate))
+        self.total_iterations = total
+        self.scheduler.lr_lambdas[0].total = total
+        return total
+
+    def run(self, max_minutes: Optional[float] = None, fit_to_time: bool = False) -> TrainResult:
+        """Train from ``self.iteration`` to the planned total (``cfg.train.iterations``), or until ``max_minutes``
+        of wall time (then checkpoint and return; resume later with :meth:`resume`).
+
+        ``fit_to_time`` (with ``max_minutes``): after a few timed iterations, plan the total (and the
+        learning-rate decay) to end within the budget, so that a fixed-time run ends at a low learning rate.
+        """
         tc = self.cfg.train
         self.run_dir.mkdir(parents=True, exist_ok=True)
         log = CsvLog(self.run_dir / "log.csv")
@@ -238,7 +272,9 @@ class Trainer:
         start_iteration = self.iteration
         session_start = time.perf_counter()
         deadline = session_start + max_minutes * 60.0 if max_minutes else math.inf
-        bar = ProgressBar(total=tc.iterations, initial=self.iteration, enabled=self.progress)
+        bar = ProgressBar(total=self.total_iterations, initial=self.iteration, enabled=self.progress)
+        fit_pending = bool(fit_to_time and max_minutes)
+        fit_clock: Optional[float] = None  # time at the end of this session's first iteration (warm-up excluded)
         window_start, window_iters = time.perf_counter(), 0
         loss_sum = torch.zeros((), device=self.device)
         last_loss = float("nan")
@@ -247,6 +283,8 @@ class Trainer:
         clock = time.perf_counter()
         try:
             for batch in self.stream.iterate(self.iteration, tc.iterations):
+                if self.iteration >= self.total_iterations:
+                    break
                 loss = self.train_step(batch)
                 self.iteration += 1
                 now = time.perf_counter()
@@ -254,7 +292,16 @@ class Trainer:
                 clock = now
                 loss_sum += loss
                 window_iters += 1
-                if self.iteration % tc.log_every == 0 or self.iteration == tc.iterations:
+                if fit_clock is None:
+                    fit_clock = now
+                if fit_pending and self.iteration - start_iteration >= 3 and any_rank(
+                        self.iteration - start_iteration >= FIT_AFTER_ITERATIONS
+                        or now - session_start >= FIT_AFTER_BUDGET_FRACTION * max_minutes * 60.0, self.ctx):
+                    rate = (self.iteration - start_iteration - 1) / max(now - fit_clock, 1e-9)
+                    reserve = FIT_RESERVE_FRACTION * max_minutes * 60.0 + FIT_RESERVE_S
+                    bar.set_total(self.fit_schedule(rate, deadline - now - reserve))
+                    fit_pending = False
+                if self.iteration % tc.log_every == 0 or self.iteration == self.total_iterations:
                     last_loss = mean_over_ranks(float(loss_sum) / window_iters, self.ctx)
                     it_per_s = window_iters / max(now - window_start, 1e-9)
                     lr = self.scheduler.get_last_lr()[0]
@@ -271,7 +318,7 @@ class Trainer:
                 stop = any_rank(self._stop_requested or time.perf_counter() >= deadline, self.ctx)
                 if self.on_iteration is not None:
                     self.on_iteration(self)
-                if stop and self.iteration < tc.iterations:
+                if stop and self.iteration < self.total_iterations:
                     stopped_early = True
                     break
         finally:

@@ -83,3 +83,15 @@ def test_a_killed_run_resumes_exactly(tmp_path):
     assert straight.memory_bank.names() == resumed.memory_bank.names()
     assert torch.equal(straight.memory_bank.get("blobs/b"), resumed.memory_bank.get("blobs/b"))
     assert [r["iteration"] for r in CsvLog(tmp_path / "killed" / "log.csv").read()] == [2, 4, 6, 8]
+
+
+def test_fit_to_time_plans_the_total_and_the_decay_within_the_budget(tmp_path):
+    cfg = tiny_config(iterations=100_000, warmup=2, log_every=5, checkpoint_every=1000)
+    trainer = Trainer(cfg, tmp_path, blob_episode, progress=False)
+    result = trainer.run(max_minutes=0.25, fit_to_time=True)
+    assert 3 <= trainer.total_iterations < 100_000
+    # the plan, not the clock, ended the run, with the learning rate at the end of its decay
+    assert not result.stopped_early and result.iteration == trainer.total_iterations
+    assert trainer.scheduler.get_last_lr()[0] == pytest.approx(cfg.train.lr * cfg.train.min_lr_ratio)
+    assert result.elapsed_s < 0.25 * 60
+    assert load_checkpoint(tmp_path / "last.pt")["total_iterations"] == trainer.total_iterations

@@ -1,0 +1,3 @@
+from irisseg.train.cli import main
+
+raise SystemExit(main())
