@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from irisseg.model.attention import CrossAttentionLayer, SelfAttentionLayer
-from irisseg.model.blocks import ConvNormAct, residual_stage
+from irisseg.model.blocks import Conv3d, ConvNormAct, residual_stage
 
 
 class UpStage(nn.Module):
@@ -36,7 +36,7 @@ class LightUpStage(nn.Module):
 
     def __init__(self, hi: int, lo: int):
         super().__init__()
-        self.project = nn.Conv3d(hi, lo, 1)
+        self.project = Conv3d(hi, lo, 1)
         self.conv = ConvNormAct(lo, lo)
 
     def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
@@ -123,8 +123,8 @@ class MaskDecoder(nn.Module):
                 ups.append(LightUpStage(channels[hi], channels[lo]))
         self.ups = nn.ModuleList(ups)
         self.head = DynamicHead(sum(self.token_widths), embed_dim)
-        self.project = nn.Conv3d(channels[0], embed_dim, 1)
-        self.aux_project = nn.ModuleList([nn.Conv3d(channels[s], embed_dim, 1) for s in range(1, n)])
+        self.project = Conv3d(channels[0], embed_dim, 1)
+        self.aux_project = nn.ModuleList([Conv3d(channels[s], embed_dim, 1) for s in range(1, n)])
 
     def split_embedding(self, embedding: torch.Tensor) -> List[torch.Tensor]:
         """[B, K, E] -> per task scale (deepest first) tokens [B, K*(m+1), C_s]."""

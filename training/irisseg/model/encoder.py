@@ -6,11 +6,11 @@ from typing import List
 import torch
 from torch import nn
 
-from irisseg.model.blocks import ConvNormAct, residual_stage
+from irisseg.model.blocks import Stem, residual_stage
 
 
 class UNetEncoder(nn.Module):
-    """Stem conv, then one residual stage per scale with max-pool 2 between scales.
+    """Stem (pointwise lift + conv), then one residual stage per scale with max-pool 2 between scales.
 
     input  [B, in_channels, G, G, G]
     output list of N feature maps, finest first: f_i [B, channels[i], G/2^i, G/2^i, G/2^i]
@@ -18,7 +18,7 @@ class UNetEncoder(nn.Module):
 
     def __init__(self, in_channels: int, channels: tuple[int, ...], blocks_per_stage: tuple[int, ...]):
         super().__init__()
-        self.stem = ConvNormAct(in_channels, channels[0])
+        self.stem = Stem(in_channels, channels[0])
         stages = []
         prev = channels[0]
         for c, n in zip(channels, blocks_per_stage):

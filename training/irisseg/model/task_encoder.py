@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from irisseg.model.attention import CrossAttentionLayer, SelfAttentionLayer
-from irisseg.model.blocks import pixel_shuffle_3d, pixel_unshuffle_3d
+from irisseg.model.blocks import Conv3d, PointwiseLift, pixel_shuffle_3d, pixel_unshuffle_3d
 
 
 def foreground_token(features: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
@@ -33,8 +33,8 @@ def foreground_token(features: torch.Tensor, masks: torch.Tensor) -> torch.Tenso
 class MaskContextFusion(nn.Module):
     """Memory-efficient fusion of the full-resolution mask with low-resolution features.
 
-    1x1 conv C -> c*s^3, 3D pixel shuffle to the grid, concatenate the class mask, 3x3x3 conv,
-    add a learnable position embedding, pixel unshuffle, 1x1 conv back to C, residual add.
+    1x1 conv C -> c*s^3, 3D pixel shuffle to the grid, concatenate the class mask, pointwise lift
+    to 8 channels and a 3x3x3 conv back to c, add a learnable position embedding, pixel unshuffle, 1x1 conv back to C, residual add.
     features [B, C, n, n, n], masks [B, K, G, G, G] -> [B*K, C, n, n, n]
     """
 
@@ -42,10 +42,11 @@ class MaskContextFusion(nn.Module):
         super().__init__()
         self.scale = scale
         self.cc = context_channels
-        self.expand = nn.Conv3d(channels, context_channels * scale**3, 1)
-        self.mix = nn.Conv3d(context_channels + 1, context_channels, 3, padding=1)
+        self.expand = Conv3d(channels, context_channels * scale**3, 1)
+        self.lift = PointwiseLift(context_channels + 1, 8)
+        self.mix = Conv3d(8, context_channels, 3, padding=1)
         self.position = nn.Parameter(torch.zeros(1, context_channels, grid, grid, grid))
-        self.reduce = nn.Conv3d(context_channels * scale**3, channels, 1)
+        self.reduce = Conv3d(context_channels * scale**3, channels, 1)
         nn.init.trunc_normal_(self.position, std=0.02)
 
     def forward(self, features: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
@@ -53,7 +54,7 @@ class MaskContextFusion(nn.Module):
         up = pixel_shuffle_3d(self.expand(features), self.scale)  # [B, cc, G, G, G]
         up = up.unsqueeze(1).expand(b, k, self.cc, up.shape[2], up.shape[3], up.shape[4])
         x = torch.cat([up, masks.unsqueeze(2)], dim=2).flatten(0, 1)  # [B*K, cc+1, G, G, G]
-        x = F.leaky_relu(self.mix(x), 0.01) + self.position
+        x = F.leaky_relu(self.mix(F.leaky_relu(self.lift(x), 0.01)), 0.01) + self.position
         x = self.reduce(pixel_unshuffle_3d(x, self.scale))  # [B*K, C, n, n, n]
         return x + features.repeat_interleave(k, dim=0)
 
