@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
@@ -87,7 +88,7 @@ class NiftiReaderHostileInputTest {
         spec.voxOffset = 352.5;
         assertKind(NiftiException.Kind.CORRUPT, refuse(spec.bytes()), "vox_offset");
         byte[] raw = valid().bytes();
-        java.nio.ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).putFloat(108, 4096f); // past the end
+        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).putFloat(108, 4096f); // past the end
         assertKind(NiftiException.Kind.CORRUPT, refuse(NiftiFixtures.gzip(raw)), "before its voxel data");
     }
 
