@@ -1,0 +1,83 @@
+package org.irisseg.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+/**
+ * Every setting of the service under the {@code iris} prefix (environment form in brackets).
+ *
+ * @param model       where the exported model lives and which device runs it
+ * @param store       the durable task store
+ * @param nifti       limits applied to every uploaded NIfTI file
+ * @param inference   concurrency cap and bounded wait queue in front of the model
+ * @param memoryBank  the in-memory cache of task embeddings
+ */
+@Validated
+@ConfigurationProperties(prefix = "iris")
+public record IrisProperties(
+        @Valid @DefaultValue Model model,
+        @Valid @DefaultValue Store store,
+        @Valid @DefaultValue Nifti nifti,
+        @Valid @DefaultValue Inference inference,
+        @Valid @DefaultValue MemoryBank memoryBank) {
+
+    /** Device that runs the TorchScript modules. */
+    public enum Device { CPU, GPU }
+
+    /**
+     * @param dir    model directory holding {@code model.json} and the three TorchScript files [IRIS_MODEL_DIR]
+     * @param device {@code cpu} or {@code gpu} [IRIS_MODEL_DEVICE]
+     */
+    public record Model(
+            @NotNull @DefaultValue("models/iris-small") Path dir,
+            @NotNull @DefaultValue("cpu") Device device) {
+    }
+
+    /**
+     * @param dir            data directory of the file task store [IRIS_STORE_DIR]
+     * @param keepReferences keep the uploaded reference files so tasks can be re-encoded by a new model
+     */
+    public record Store(
+            @NotNull @DefaultValue("data") Path dir,
+            @DefaultValue("true") boolean keepReferences) {
+    }
+
+    /**
+     * @param maxVoxels            largest accepted volume in voxels [IRIS_NIFTI_MAX_VOXELS]
+     * @param maxDecompressedBytes largest accepted decompressed file size
+     */
+    public record Nifti(
+            @Min(1) @DefaultValue("134217728") long maxVoxels,
+            @Min(1) @DefaultValue("1074790400") long maxDecompressedBytes) {
+    }
+
+    /**
+     * @param maxConcurrent inferences running at once, one predictor set each [IRIS_INFERENCE_MAX_CONCURRENT]
+     * @param queueCapacity requests allowed to wait for a free predictor set; more are refused (429)
+     * @param queueTimeout  longest wait for a predictor set before the request is refused (503)
+     */
+    public record Inference(
+            @Min(1) @DefaultValue("1") int maxConcurrent,
+            @Min(0) @DefaultValue("8") int queueCapacity,
+            @NotNull @DefaultValue("30s") Duration queueTimeout) {
+    }
+
+    /**
+     * @param maxBytes    bound of the task-embedding cache in bytes
+     * @param emaMomentum momentum of the per-class EMA summary of reference embeddings
+     */
+    public record MemoryBank(
+            @Min(1024) @DefaultValue("268435456") long maxBytes,
+            @DecimalMin("0.0") @DecimalMax("1.0") @DefaultValue("0.99") double emaMomentum) {
+    }
+}
