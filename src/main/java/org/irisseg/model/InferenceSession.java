@@ -1,0 +1,180 @@
+package org.irisseg.model;
+
+import java.util.Arrays;
+
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.translate.TranslateException;
+
+/**
+ * One predictor per TorchScript module; not thread-safe, so the service hands sessions out from a
+ * {@link BoundedPool}. All volumes are canonical RAS+ arrays in C order (index = (x*Y + y)*Z + z).
+ */
+public final class InferenceSession implements AutoCloseable {
+
+    private final Predictor<NDList, NDList> imageEncoder;
+    private final Predictor<NDList, NDList> taskEncoder;
+    private final Predictor<NDList, NDList> maskDecoder;
+    private final NDManager deviceManager;
+    private final ModelManifest manifest;
+
+    InferenceSession(TorchScriptModules modules) {
+        this.imageEncoder = modules.newImageEncoderPredictor();
+        this.taskEncoder = modules.newTaskEncoderPredictor();
+        this.maskDecoder = modules.newMaskDecoderPredictor();
+        this.deviceManager = modules.deviceManager();
+        this.manifest = modules.manifest();
+    }
+
+    /**
+     * Encodes a volume once.
+     *
+     * @param shape canonical [X, Y, Z]
+     * @param image raw intensities, X*Y*Z values in C order (tensor {@code [1, 1, X, Y, Z]})
+     */
+    public ImageFeatures encodeImage(int[] shape, float[] image, InferenceTimings timings) {
+        checkVolume(shape, image.length, 1);
+        NDManager manager = deviceManager.newSubManager();
+        try {
+            NDArray input = manager.create(image, new Shape(1, 1, shape[0], shape[1], shape[2]));
+            long start = System.nanoTime();
+            NDList out = imageEncoder.predict(new NDList(input));
+            timings.add(Stage.IMAGE_ENCODING, System.nanoTime() - start);
+            input.close();
+            if (out.size() != manifest.numFeatureTensors() + 1) {
+                throw new InferenceException("Image encoder returned " + out.size() + " tensors, model.json says "
+                        + (manifest.numFeatureTensors() + 1));
+            }
+            long[] size = out.get(out.size() - 1).toLongArray();
+            if (size.length != 3 || size[0] != shape[0] || size[1] != shape[1] || size[2] != shape[2]) {
+                throw new InferenceException("Image encoder reported size " + Arrays.toString(size) + " for "
+                        + Arrays.toString(shape));
+            }
+            return new ImageFeatures(manager, out, shape);
+        } catch (TranslateException | RuntimeException e) {
+            manager.close();
+            throw wrap("image encoder", e);
+        }
+    }
+
+    /**
+     * Encodes the classes of a reference into task embeddings.
+     *
+     * @param features the reference's image features
+     * @param classes  K
+     * @param masks    binary masks, K*X*Y*Z values in C order (tensor {@code [1, K, X, Y, Z]}), none empty
+     * @return K embeddings of length E
+     */
+    public float[][] encodeTask(ImageFeatures features, int classes, float[] masks, InferenceTimings timings) {
+        int[] shape = features.shape();
+        checkVolume(shape, masks.length, classes);
+        int voxels = (int) features.voxels();
+        float[][] embeddings = new float[classes][];
+        int chunk = chunkSize(classes);
+        for (int first = 0; first < classes; first += chunk) {
+            int count = Math.min(chunk, classes - first);
+            float[] part = count == classes ? masks
+                    : Arrays.copyOfRange(masks, first * voxels, (first + count) * voxels);
+            try (NDManager scope = features.manager().newSubManager()) {
+                NDArray maskTensor = scope.create(part, new Shape(1, count, shape[0], shape[1], shape[2]));
+                NDList inputs = new NDList(features.tensors());
+                inputs.add(maskTensor);
+                long start = System.nanoTime();
+                NDList out = taskEncoder.predict(inputs);
+                timings.add(Stage.TASK_ENCODING, System.nanoTime() - start);
+                out.attach(scope);
+                NDArray embedding = out.singletonOrThrow();
+                if (!embedding.getShape().equals(new Shape(1, count, manifest.embeddingDim()))) {
+                    throw new InferenceException("Task encoder returned " + embedding.getShape() + ", expected [1, "
+                            + count + ", " + manifest.embeddingDim() + "]");
+                }
+                float[] flat = embedding.toFloatArray();
+                for (int k = 0; k < count; k++) {
+                    embeddings[first + k] = Arrays.copyOfRange(flat, k * manifest.embeddingDim(),
+                            (k + 1) * manifest.embeddingDim());
+                }
+            } catch (TranslateException | RuntimeException e) {
+                throw wrap("task encoder", e);
+            }
+        }
+        return embeddings;
+    }
+
+    /**
+     * Segments an encoded volume with one embedding per class.
+     *
+     * @param embeddings K embeddings of length E (tensor {@code [1, K, E]})
+     * @return independent sigmoid probabilities, K*X*Y*Z values in C order ({@code [1, K, X, Y, Z]})
+     */
+    public float[] decode(ImageFeatures features, float[][] embeddings, InferenceTimings timings) {
+        int classes = embeddings.length;
+        int dim = manifest.embeddingDim();
+        int[] shape = features.shape();
+        int voxels = (int) features.voxels();
+        checkVolume(shape, (long) classes * voxels, classes);
+        float[] probabilities = new float[classes * voxels];
+        int chunk = chunkSize(classes);
+        for (int first = 0; first < classes; first += chunk) {
+            int count = Math.min(chunk, classes - first);
+            float[] flat = new float[count * dim];
+            for (int k = 0; k < count; k++) {
+                if (embeddings[first + k].length != dim) {
+                    throw new InferenceException("Embedding of length " + embeddings[first + k].length
+                            + " given to a model with E = " + dim);
+                }
+                System.arraycopy(embeddings[first + k], 0, flat, k * dim, dim);
+            }
+            try (NDManager scope = features.manager().newSubManager()) {
+                NDArray embedding = scope.create(flat, new Shape(1, count, dim));
+                NDList inputs = new NDList(features.tensors());
+                inputs.add(embedding);
+                long start = System.nanoTime();
+                NDList out = maskDecoder.predict(inputs);
+                timings.add(Stage.DECODING, System.nanoTime() - start);
+                out.attach(scope);
+                NDArray probs = out.singletonOrThrow();
+                if (!probs.getShape().equals(new Shape(1, count, shape[0], shape[1], shape[2]))) {
+                    throw new InferenceException("Mask decoder returned " + probs.getShape());
+                }
+                float[] part = probs.toFloatArray();
+                System.arraycopy(part, 0, probabilities, first * voxels, part.length);
+            } catch (TranslateException | RuntimeException e) {
+                throw wrap("mask decoder", e);
+            }
+        }
+        return probabilities;
+    }
+
+    private int chunkSize(int classes) {
+        int max = manifest.numClassesMax();
+        return max > 0 ? Math.min(max, Math.max(1, classes)) : Math.max(1, classes);
+    }
+
+    private static void checkVolume(int[] shape, long values, int channels) {
+        if (shape.length != 3 || shape[0] <= 0 || shape[1] <= 0 || shape[2] <= 0 || channels <= 0) {
+            throw new IllegalArgumentException("Volume shape must be three positive sizes and at least one class");
+        }
+        long expected = (long) shape[0] * shape[1] * shape[2] * channels;
+        if (values != expected || expected > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Expected " + expected + " values for shape "
+                    + Arrays.toString(shape) + " x " + channels + ", got " + values);
+        }
+    }
+
+    private static RuntimeException wrap(String module, Exception e) {
+        if (e instanceof InferenceException || e instanceof IllegalArgumentException) {
+            return (RuntimeException) e;
+        }
+        return new InferenceException("The " + module + " failed: " + e.getClass().getSimpleName(), e);
+    }
+
+    @Override
+    public void close() {
+        imageEncoder.close();
+        taskEncoder.close();
+        maskDecoder.close();
+    }
+}
