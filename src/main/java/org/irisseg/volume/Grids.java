@@ -1,0 +1,52 @@
+package org.irisseg.volume;
+
+import java.util.Arrays;
+
+import org.irisseg.error.IrisException;
+import org.irisseg.error.ProblemType;
+import org.irisseg.nifti.NiftiImage;
+
+/** Whether two NIfTI volumes share one voxel grid (same size, same voxel-to-world affine). */
+public final class Grids {
+
+    /** Largest allowed affine difference, relative to the voxel size (float32 header round-off). */
+    static final double RELATIVE_TOLERANCE = 1e-3;
+
+    private Grids() {
+    }
+
+    static void requireSameGrid(NiftiImage image, NiftiImage mask, String role) {
+        if (!Arrays.equals(image.dims(), mask.dims())) {
+            throw new IrisException(ProblemType.GRID_MISMATCH, capitalised(role) + " has size "
+                    + Arrays.toString(mask.dims()) + " but its image has " + Arrays.toString(image.dims())
+                    + "; a mask must be on its image's voxel grid");
+        }
+        if (!sameAffine(image.affine(), mask.affine())) {
+            throw new IrisException(ProblemType.GRID_MISMATCH, capitalised(role)
+                    + " has another orientation, origin or spacing than its image; a mask must be on its"
+                    + " image's voxel grid");
+        }
+    }
+
+    static boolean sameAffine(double[][] a, double[][] b) {
+        double scale = 0;
+        for (int r = 0; r < 3; r++) {
+            for (int c = 0; c < 3; c++) {
+                scale = Math.max(scale, Math.abs(a[r][c]));
+            }
+        }
+        double tolerance = RELATIVE_TOLERANCE * Math.max(scale, 1e-6);
+        for (int r = 0; r < 4; r++) {
+            for (int c = 0; c < 4; c++) {
+                if (!(Math.abs(a[r][c] - b[r][c]) <= tolerance)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static String capitalised(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+}
