@@ -1,0 +1,90 @@
+package org.irisseg.task;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.irisseg.error.IrisException;
+import org.irisseg.error.ProblemType;
+import org.irisseg.model.BoundedPool;
+import org.irisseg.model.ImageFeatures;
+import org.irisseg.model.InferenceSession;
+import org.irisseg.model.InferenceTimings;
+import org.irisseg.model.ModelRuntime;
+import org.irisseg.volume.OrientedVolume;
+import org.irisseg.volume.VolumeReader;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads one reference pair, checks it (grids match, the mask holds exactly the task's classes) and
+ * computes one embedding per class with the image encoder and task encoder. Runs once per reference, at
+ * registration.
+ */
+@Component
+public class ReferenceEncoder {
+
+    private final VolumeReader reader;
+    private final ModelRuntime model;
+
+    public ReferenceEncoder(VolumeReader reader, ModelRuntime model) {
+        this.reader = reader;
+        this.model = model;
+    }
+
+    /**
+     * The reference's labels and embeddings.
+     *
+     * @param pair     the uploaded image and mask
+     * @param role     "reference 3" (1-based) for messages
+     * @param expected the task's labels, or null for the first reference of a new task (which defines them)
+     */
+    public Encoded encode(ReferenceUpload pair, String role, List<Integer> expected, InferenceTimings timings) {
+        OrientedVolume image = reader.readImage(pair.image(), role + " image");
+        OrientedVolume mask = reader.readLabelMapOnGrid(pair.mask(), role + " mask", image);
+        float[] labels = mask.canonical().data();
+        List<Integer> present = LabelSet.of(labels, role + " mask");
+        if (present.isEmpty()) {
+            throw new IrisException(ProblemType.EMPTY_MASK, capitalised(role)
+                    + " mask has no labelled voxel; every non-zero value of a mask is a class");
+        }
+        List<Integer> classes = expected == null ? present : expected;
+        if (expected != null) {
+            for (int label : present) {
+                if (!expected.contains(label)) {
+                    throw new IrisException(ProblemType.UNKNOWN_CLASS, capitalised(role) + " mask has label "
+                            + label + ", which is not a class of this task (classes " + expected + ")");
+                }
+            }
+            for (int label : expected) {
+                if (!present.contains(label)) {
+                    throw new IrisException(ProblemType.EMPTY_MASK, capitalised(role) + " mask has no voxel of"
+                            + " class " + label + "; every reference must show every class of the task");
+                }
+            }
+        }
+        float[] masks = LabelSet.binaryMasks(labels, classes);
+        float[][] embeddings;
+        try (BoundedPool.Lease<InferenceSession> lease = model.lease(timings);
+                ImageFeatures features = lease.get().encodeImage(image.shape(), image.canonical().data(), timings)) {
+            embeddings = lease.get().encodeTask(features, classes.size(), masks, timings);
+        }
+        Map<Integer, float[]> byLabel = new LinkedHashMap<>();
+        for (int k = 0; k < classes.size(); k++) {
+            byLabel.put(classes.get(k), embeddings[k]);
+        }
+        return new Encoded(new ArrayList<>(classes), byLabel, image.shape());
+    }
+
+    /**
+     * @param labels     the reference's classes, sorted
+     * @param embeddings label -> embedding of length E
+     * @param shape      canonical [X, Y, Z]
+     */
+    public record Encoded(List<Integer> labels, Map<Integer, float[]> embeddings, int[] shape) {
+    }
+
+    private static String capitalised(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+}

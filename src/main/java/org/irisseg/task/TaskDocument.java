@@ -1,0 +1,77 @@
+package org.irisseg.task;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The on-disk JSON form of a {@link Task} (format 1). Embeddings are base64 of little-endian float32,
+ * so a file round-trips bit-exactly.
+ */
+record TaskDocument(
+        int format,
+        String id,
+        String name,
+        String modelVersion,
+        String createdAt,
+        List<TaskClass> classes,
+        List<ReferenceDocument> references,
+        Map<String, String> ema) {
+
+    static final int FORMAT = 1;
+
+    record ReferenceDocument(
+            int index,
+            String filename,
+            String imageSha256,
+            String maskSha256,
+            int[] shape,
+            String modelVersion,
+            Map<String, String> embeddings) {
+    }
+
+    static TaskDocument of(Task task) {
+        List<ReferenceDocument> refs = task.references().stream()
+                .map(r -> new ReferenceDocument(r.index(), r.filename(), r.imageSha256(), r.maskSha256(),
+                        r.shape(), r.modelVersion(), encode(r.embeddings())))
+                .toList();
+        return new TaskDocument(FORMAT, task.id(), task.name(), task.modelVersion(), task.createdAt().toString(),
+                task.classes(), refs, encode(task.ema()));
+    }
+
+    Task toTask() {
+        if (format != FORMAT) {
+            throw new IllegalArgumentException("Task file format " + format + " is not " + FORMAT);
+        }
+        List<TaskReference> refs = references.stream()
+                .map(r -> new TaskReference(r.index(), r.filename(), r.imageSha256(), r.maskSha256(), r.shape(),
+                        r.modelVersion(), decode(r.embeddings())))
+                .toList();
+        return new Task(id, name, classes, refs, decode(ema), modelVersion, Instant.parse(createdAt));
+    }
+
+    private static Map<String, String> encode(Map<Integer, float[]> vectors) {
+        Map<String, String> out = new LinkedHashMap<>();
+        vectors.forEach((label, v) -> {
+            ByteBuffer buffer = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            buffer.asFloatBuffer().put(v);
+            out.put(String.valueOf(label), Base64.getEncoder().encodeToString(buffer.array()));
+        });
+        return out;
+    }
+
+    private static Map<Integer, float[]> decode(Map<String, String> vectors) {
+        Map<Integer, float[]> out = new LinkedHashMap<>();
+        vectors.forEach((label, text) -> {
+            ByteBuffer buffer = ByteBuffer.wrap(Base64.getDecoder().decode(text)).order(ByteOrder.LITTLE_ENDIAN);
+            float[] v = new float[buffer.remaining() / 4];
+            buffer.asFloatBuffer().get(v);
+            out.put(Integer.parseInt(label), v);
+        });
+        return out;
+    }
+}

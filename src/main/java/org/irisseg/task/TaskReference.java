@@ -1,0 +1,47 @@
+package org.irisseg.task;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One reference image-mask pair of a task and its embeddings, computed once at registration.
+ *
+ * @param index        position in the task's reference pool (0-based, registration order)
+ * @param filename     the uploaded image's file name, for display only
+ * @param imageSha256  SHA-256 of the uploaded image file (key of the kept file, if kept)
+ * @param maskSha256   SHA-256 of the uploaded mask file
+ * @param shape        canonical [X, Y, Z] of the reference
+ * @param modelVersion {@code name@version} of the model that computed the embeddings
+ * @param embeddings   label -> embedding (length E); one entry per class of the task
+ */
+public record TaskReference(
+        int index,
+        String filename,
+        String imageSha256,
+        String maskSha256,
+        int[] shape,
+        String modelVersion,
+        Map<Integer, float[]> embeddings) {
+
+    public TaskReference {
+        shape = shape.clone();
+        embeddings = java.util.Collections.unmodifiableMap(new TreeMap<>(embeddings));
+    }
+
+    public float[] embedding(int label) {
+        float[] e = embeddings.get(label);
+        if (e == null) {
+            throw new IllegalArgumentException("Reference " + index + " has no embedding for label " + label);
+        }
+        return e;
+    }
+
+    /** Bytes held by the embeddings. */
+    long embeddingBytes() {
+        long bytes = 0;
+        for (float[] e : embeddings.values()) {
+            bytes += 16L + 4L * e.length;
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,22 @@
+package org.irisseg.task;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A task without its embeddings: what listings and responses show.
+ *
+ * @param references number of reference pairs in the task's pool
+ */
+public record TaskSummary(
+        String id,
+        String name,
+        List<TaskClass> classes,
+        int references,
+        String modelVersion,
+        Instant createdAt) {
+
+    public TaskSummary {
+        classes = List.copyOf(classes);
+    }
+}
