@@ -1,0 +1,44 @@
+package org.irisseg.segmentation;
+
+import java.util.List;
+
+import org.irisseg.error.IrisException;
+import org.irisseg.error.ProblemType;
+
+/**
+ * Parameters of one segmentation.
+ *
+ * @param taskId         the registered task
+ * @param mode           how the embedding is chosen
+ * @param k              retrieval top-k (at least 1; more than the pool means the whole pool)
+ * @param threshold      probability above which a voxel belongs to a class, in [0, 1)
+ * @param classes        labels or names of the classes to segment; empty means all
+ * @param referenceIndex the reference used by one-shot (0-based)
+ */
+public record SegmentationRequest(
+        String taskId,
+        SegmentationMode mode,
+        int k,
+        double threshold,
+        List<String> classes,
+        int referenceIndex) {
+
+    public static final int DEFAULT_K = 3;
+    public static final double DEFAULT_THRESHOLD = 0.5;
+
+    public SegmentationRequest {
+        if (taskId == null || taskId.isBlank()) {
+            throw new IrisException(ProblemType.INVALID_PARAMETER, "'taskId' is required");
+        }
+        if (k < 1) {
+            throw new IrisException(ProblemType.INVALID_PARAMETER, "'k' must be at least 1");
+        }
+        if (!(threshold >= 0 && threshold < 1)) {
+            throw new IrisException(ProblemType.INVALID_PARAMETER, "'threshold' must be in [0, 1)");
+        }
+        if (referenceIndex < 0) {
+            throw new IrisException(ProblemType.INVALID_PARAMETER, "'referenceIndex' must not be negative");
+        }
+        classes = classes == null ? List.of() : List.copyOf(classes);
+    }
+}

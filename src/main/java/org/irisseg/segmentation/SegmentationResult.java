@@ -1,0 +1,33 @@
+package org.irisseg.segmentation;
+
+import java.util.List;
+import java.util.Map;
+
+import org.irisseg.model.InferenceTimings;
+import org.irisseg.nifti.NiftiHeader;
+
+/**
+ * The outcome of one segmentation.
+ *
+ * @param geometry         header of the query, whose grid the label map is on
+ * @param labels           label map in the query's native voxel order (x fastest)
+ * @param shape            native [X, Y, Z] of the query
+ * @param voxelMillilitres volume of one voxel
+ * @param classes          per segmented class, the voxels and volume found
+ * @param referencesUsed   label -> indices of the reference embeddings that made its task embedding
+ * @param timings          per-stage times (queue wait and the three TorchScript calls)
+ * @param totalNanos       the whole segmentation, from parameters to label map
+ */
+public record SegmentationResult(
+        String taskId,
+        SegmentationMode mode,
+        String modelVersion,
+        NiftiHeader geometry,
+        int[] labels,
+        int[] shape,
+        double voxelMillilitres,
+        List<ClassVolume> classes,
+        Map<Integer, List<Integer>> referencesUsed,
+        InferenceTimings timings,
+        long totalNanos) {
+}
