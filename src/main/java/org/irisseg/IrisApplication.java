@@ -1,5 +1,6 @@
 package org.irisseg;
 
+import org.irisseg.model.DjlSettings;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -9,6 +10,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class IrisApplication {
     public static void main(String[] args) {
+        DjlSettings.apply();
         SpringApplication.run(IrisApplication.class, args);
     }
 }

@@ -1,0 +1,53 @@
+package org.irisseg.api;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.irisseg.model.Stage;
+import org.irisseg.segmentation.SegmentationResult;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/** Statistics of a segmentation, returned instead of the label map for {@code Accept: application/json}. */
+@Schema(name = "Segmentation", description = "Statistics of a segmentation (the label map itself is the gzip response)")
+public record SegmentationResponse(
+        String taskId,
+        @Schema(allowableValues = {"one-shot", "ensemble", "retrieval"}) String mode,
+        String modelVersion,
+        @Schema(description = "Native size [X, Y, Z] of the query, which the label map shares") int[] shape,
+        @Schema(description = "Volume of one voxel in mL") double voxelVolumeMl,
+        List<ClassStatistics> classes,
+        @Schema(description = "Per label, the 0-based indices of the reference embeddings used")
+        Map<String, List<Integer>> referencesUsed,
+        Timings timings) {
+
+    static SegmentationResponse of(SegmentationResult result) {
+        Map<String, List<Integer>> used = new LinkedHashMap<>();
+        result.referencesUsed().forEach((label, indices) -> used.put(String.valueOf(label), indices));
+        return new SegmentationResponse(result.taskId(), result.mode().wire(), result.modelVersion(),
+                result.shape(), result.voxelMillilitres(),
+                result.classes().stream()
+                        .map(c -> new ClassStatistics(c.label(), c.name(), c.voxels(), c.millilitres()))
+                        .toList(),
+                used, Timings.of(result));
+    }
+
+    /** Voxels and volume of one class. */
+    @Schema(name = "ClassStatistics")
+    public record ClassStatistics(int label, String name, long voxels,
+            @Schema(description = "Volume in millilitres") double volumeMl) {
+    }
+
+    /** Milliseconds per stage; the three model stages are the TorchScript calls alone. */
+    @Schema(name = "SegmentationTimings")
+    public record Timings(double queueMs, double imageEncodingMs, double taskEncodingMs, double decodingMs,
+            double totalMs) {
+
+        static Timings of(SegmentationResult result) {
+            return new Timings(result.timings().millis(Stage.QUEUE_WAIT),
+                    result.timings().millis(Stage.IMAGE_ENCODING), result.timings().millis(Stage.TASK_ENCODING),
+                    result.timings().millis(Stage.DECODING), result.totalNanos() / 1e6);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package org.irisseg.api;
+
+import java.net.URI;
+import java.util.List;
+
+import org.irisseg.task.TaskService;
+import org.irisseg.task.TaskSummary;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Tasks: reference image-mask pairs registered once, their embeddings kept in the memory bank. */
+@RestController
+@RequestMapping("/api/v1/tasks")
+@Tag(name = "tasks", description = "Register reference image-mask pairs as segmentation tasks")
+public class TaskController {
+
+    private final TaskService tasks;
+    private final JsonMapper json;
+
+    public TaskController(TaskService tasks, JsonMapper json) {
+        this.tasks = tasks;
+        this.json = json;
+    }
+
+    @Operation(summary = "Register a task",
+            description = "Encodes every reference pair once and stores the task durably. Every non-zero value of"
+                    + " the masks is a class; every mask must show every class.")
+    @ApiResponse(responseCode = "201", description = "Task registered")
+    @ApiResponse(responseCode = "400", description = "Corrupt file, grids differ, empty class mask, bad parameter",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "413", description = "Upload or volume too large",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "415", description = "Not a NIfTI file or unsupported data type",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "429", description = "Too many requests waiting; retry after Retry-After",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "503", description = "Model not ready or no inference slot in time",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+    @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<TaskResponse> create(
+            @Parameter(description = "Task name", required = true) @RequestParam("name") String name,
+            @Parameter(description = "Reference images (NIfTI, .nii or .nii.gz)")
+            @RequestPart("references") List<MultipartFile> references,
+            @Parameter(description = "Label maps, one per reference image, in the same order")
+            @RequestPart("masks") List<MultipartFile> masks,
+            @Parameter(description = "Class names: JSON object, label value -> name, e.g. {\"1\":\"anterior\"}")
+            @RequestParam(value = "labels", required = false) String labels) {
+        TaskSummary task = tasks.register(name, Uploads.pairs(references, masks), LabelNames.parse(labels, json));
+        return ResponseEntity.created(URI.create("/api/v1/tasks/" + task.id())).body(TaskResponse.of(task));
+    }
+
+    @Operation(summary = "List tasks")
+    @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+    public List<TaskResponse> list() {
+        return tasks.list().stream().map(TaskResponse::of).toList();
+    }
+
+    @Operation(summary = "Get a task")
+    @ApiResponse(responseCode = "200", description = "The task")
+    @ApiResponse(responseCode = "404", description = "Unknown task",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+    @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+    public TaskResponse get(@PathVariable("id") String id) {
+        return TaskResponse.of(tasks.summary(id));
+    }
+
+    @Operation(summary = "Delete a task")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(responseCode = "404", description = "Unknown task",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+    @DeleteMapping("/{id}")
+    public ResponseEntity<Void> delete(@PathVariable("id") String id) {
+        tasks.delete(id);
+        return ResponseEntity.noContent().build();
+    }
+
+    @Operation(summary = "Add reference pairs to a task's pool",
+            description = "Each new mask must show exactly the task's classes.")
+    @ApiResponse(responseCode = "200", description = "The grown task")
+    @ApiResponse(responseCode = "400", description = "Corrupt file, grids differ, class missing or unknown",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "404", description = "Unknown task",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+    @PostMapping(path = "/{id}/references", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    public TaskResponse addReferences(
+            @PathVariable("id") String id,
+            @Parameter(description = "Reference images (NIfTI)") @RequestPart("references") List<MultipartFile> references,
+            @Parameter(description = "Label maps, one per reference image, in the same order")
+            @RequestPart("masks") List<MultipartFile> masks) {
+        return TaskResponse.of(tasks.addReferences(id, Uploads.pairs(references, masks)));
+    }
+}

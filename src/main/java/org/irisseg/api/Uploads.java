@@ -1,0 +1,39 @@
+package org.irisseg.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.irisseg.error.IrisException;
+import org.irisseg.error.ProblemType;
+import org.irisseg.task.ReferenceUpload;
+import org.irisseg.volume.VolumeUpload;
+import org.springframework.web.multipart.MultipartFile;
+
+/** Turns multipart parts into uploads the services read (the container spools them to temporary files). */
+final class Uploads {
+
+    private Uploads() {
+    }
+
+    static VolumeUpload of(MultipartFile file) {
+        return new VolumeUpload(file.getOriginalFilename(), file::getInputStream);
+    }
+
+    /** Pairs {@code references[i]} with {@code masks[i]}. */
+    static List<ReferenceUpload> pairs(List<MultipartFile> references, List<MultipartFile> masks) {
+        List<MultipartFile> refs = references == null ? List.of() : references;
+        List<MultipartFile> msks = masks == null ? List.of() : masks;
+        if (refs.isEmpty()) {
+            throw new IrisException(ProblemType.INVALID_PARAMETER, "At least one 'references' file is required");
+        }
+        if (refs.size() != msks.size()) {
+            throw new IrisException(ProblemType.INVALID_PARAMETER, refs.size() + " 'references' but " + msks.size()
+                    + " 'masks': send one mask per reference image, in the same order");
+        }
+        List<ReferenceUpload> pairs = new ArrayList<>();
+        for (int i = 0; i < refs.size(); i++) {
+            pairs.add(new ReferenceUpload(of(refs.get(i)), of(msks.get(i))));
+        }
+        return pairs;
+    }
+}
