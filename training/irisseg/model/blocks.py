@@ -13,12 +13,15 @@ class Conv3d(nn.Conv3d):
     inference (no grad, float32, CPU) this calls oneDNN directly; otherwise the stock path.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.onednn: bool = bool(torch.backends.mkldnn.is_available())
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if (not x.is_cuda and x.dtype == torch.float32 and not torch.is_grad_enabled()
-                and torch.backends.mkldnn.is_available()):
+        if self.onednn and not x.is_cuda and x.dtype == torch.float32 and not torch.is_grad_enabled():
             return torch.mkldnn_convolution(x.contiguous(), self.weight, self.bias, self.padding, self.stride,
                                             self.dilation, self.groups)
-        return super().forward(x)
+        return self._conv_forward(x, self.weight, self.bias)
 
 
 class ConvNormAct(nn.Sequential):
