@@ -59,6 +59,11 @@ public class MemoryBank {
         return deleted;
     }
 
+    /** Runs pending evictions now (Caffeine otherwise does it on later operations). */
+    void cleanUp() {
+        cache.cleanUp();
+    }
+
     /** Whether the task is in memory now (no load, no statistics). */
     public boolean isCached(String id) {
         return cache.asMap().containsKey(id);

@@ -1,0 +1,68 @@
+package org.irisseg.support;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.irisseg.model.ModelRuntime;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of every test that talks to the running service over real HTTP. All subclasses share one Spring
+ * context (same configuration, so the test framework caches it): one model load, one store directory
+ * for the whole run. Two predictor sets so concurrency is exercised; an 8 MB upload limit so the
+ * too-large path is cheap to hit.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class IrisIntegrationTest {
+
+    /** Upload limit of the shared test context. */
+    public static final long MAX_UPLOAD_BYTES = 8L * 1024 * 1024;
+
+    protected static final Path STORE = temporaryStore();
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected ModelRuntime model;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("iris.store.dir", STORE::toString);
+        registry.add("iris.model.dir", () -> TestPaths.modelDir().toString());
+        registry.add("iris.inference.max-concurrent", () -> "2");
+        registry.add("iris.inference.queue-capacity", () -> "16");
+        registry.add("spring.servlet.multipart.max-file-size", () -> MAX_UPLOAD_BYTES + "B");
+        registry.add("spring.servlet.multipart.max-request-size", () -> (4 * MAX_UPLOAD_BYTES) + "B");
+    }
+
+    protected IrisClient client() {
+        return new IrisClient(port);
+    }
+
+    /** Skips without a model directory; fails when a present model does not load. */
+    protected void assumeModelReady() throws InterruptedException {
+        TestPaths.assumeModel();
+        boolean ready = model.awaitReady(Duration.ofMinutes(5));
+        assertTrue(ready, "the model in " + TestPaths.modelDir() + " did not load: " + model.failure());
+    }
+
+    private static Path temporaryStore() {
+        try {
+            Path dir = Files.createTempDirectory("iris-it-store");
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

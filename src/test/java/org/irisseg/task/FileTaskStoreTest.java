@@ -1,0 +1,144 @@
+package org.irisseg.task;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import tools.jackson.databind.json.JsonMapper;
+
+class FileTaskStoreTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @TempDir
+    Path root;
+
+    @Test
+    void aSavedTaskComesBackBitExactAfterARestart() {
+        Task task = TaskFixtures.task(3, 257, 1);
+        new FileTaskStore(root, JSON).save(task);
+
+        FileTaskStore reopened = new FileTaskStore(root, JSON);
+        Task loaded = reopened.find(task.id()).orElseThrow();
+        assertSameTask(task, loaded);
+        assertEquals(List.of(task.summary()), reopened.list());
+    }
+
+    @Test
+    void savingAgainReplacesTheTask() {
+        FileTaskStore store = new FileTaskStore(root, JSON);
+        Task task = TaskFixtures.task(1, 8, 2);
+        store.save(task);
+        Task grown = task.withReferences(TaskFixtures.task(2, 8, 3).references().subList(1, 2), 0.99);
+        store.save(grown);
+        assertEquals(2, store.find(task.id()).orElseThrow().references().size());
+        assertEquals(1, store.list().size());
+    }
+
+    @Test
+    void aKillDuringRegistrationLeavesNoHalfWrittenTask() throws IOException {
+        FileTaskStore store = new FileTaskStore(root, JSON);
+        Task complete = TaskFixtures.task(1, 16, 4);
+        store.save(complete);
+        // what a kill leaves behind: a reference file kept before the task file was written, and a
+        // task file that never reached its rename
+        String orphan = store.putReferenceFile(stream("uploaded but never registered"));
+        Path torn = root.resolve("tasks").resolve(TaskFixtures.task(1, 16, 5).id() + ".json.1234.tmp");
+        Files.writeString(torn, "{\"format\":1,\"id\":\"");
+
+        FileTaskStore restarted = new FileTaskStore(root, JSON);
+        assertEquals(List.of(complete.summary()), restarted.list());
+        assertFalse(Files.exists(torn), "temporary files are removed at start-up");
+        assertTrue(restarted.openReferenceFile(orphan).isEmpty(), "unreferenced reference files are removed");
+        try (Stream<Path> files = Files.list(root.resolve("tasks"))) {
+            assertEquals(1, files.count());
+        }
+    }
+
+    @Test
+    void keptReferenceFilesSurviveWhileATaskUsesThemAndGoWithIt() throws IOException {
+        FileTaskStore store = new FileTaskStore(root, JSON);
+        String image = store.putReferenceFile(stream("image bytes"));
+        String mask = store.putReferenceFile(stream("mask bytes"));
+        assertEquals(image, store.putReferenceFile(stream("image bytes")), "content-addressed");
+        Task base = TaskFixtures.task(1, 4, 6);
+        TaskReference r = base.references().get(0);
+        Task task = Task.create(base.id(), base.name(), base.classes(),
+                List.of(new TaskReference(0, r.filename(), image, mask, r.shape(), r.modelVersion(), r.embeddings())),
+                base.modelVersion(), base.createdAt(), 0.99);
+        store.save(task);
+
+        FileTaskStore restarted = new FileTaskStore(root, JSON);
+        try (InputStream in = restarted.openReferenceFile(image).orElseThrow()) {
+            assertEquals("image bytes", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        assertTrue(restarted.delete(task.id()));
+        assertTrue(restarted.openReferenceFile(image).isEmpty());
+        assertTrue(restarted.openReferenceFile(mask).isEmpty());
+        assertTrue(restarted.find(task.id()).isEmpty());
+        assertFalse(restarted.delete(task.id()));
+    }
+
+    @Test
+    void anUnreadableTaskFileIsMovedAsideNotLoaded() throws IOException {
+        Path tasks = Files.createDirectories(root.resolve("tasks"));
+        Path broken = tasks.resolve("00000000-0000-0000-0000-00000000000a.json");
+        Files.writeString(broken, "not json");
+        FileTaskStore store = new FileTaskStore(root, JSON);
+        assertTrue(store.list().isEmpty());
+        assertTrue(Files.exists(tasks.resolve("00000000-0000-0000-0000-00000000000a.json.unreadable")));
+    }
+
+    @Test
+    void idsThatAreNotUuidsNeverTouchTheFileSystem() {
+        FileTaskStore store = new FileTaskStore(root, JSON);
+        assertTrue(store.find("../../etc/passwd").isEmpty());
+        assertTrue(store.find("").isEmpty());
+        assertFalse(store.delete("../x"));
+    }
+
+    @Test
+    void listingIsOldestFirst() {
+        FileTaskStore store = new FileTaskStore(root, JSON);
+        Task later = TaskFixtures.task(1, 4, 20);
+        Task earlier = TaskFixtures.task(1, 4, 10);
+        store.save(later);
+        store.save(earlier);
+        assertEquals(List.of(earlier.id(), later.id()), store.list().stream().map(TaskSummary::id).toList());
+    }
+
+    static void assertSameTask(Task expected, Task actual) {
+        assertEquals(expected.summary(), actual.summary());
+        assertEquals(expected.references().size(), actual.references().size());
+        for (int i = 0; i < expected.references().size(); i++) {
+            TaskReference e = expected.references().get(i);
+            TaskReference a = actual.references().get(i);
+            assertEquals(e.imageSha256(), a.imageSha256());
+            assertEquals(e.modelVersion(), a.modelVersion());
+            assertArrayEquals(e.shape(), a.shape());
+            for (TaskClass c : expected.classes()) {
+                assertArrayEquals(e.embedding(c.label()), a.embedding(c.label()));
+            }
+        }
+        for (TaskClass c : expected.classes()) {
+            assertArrayEquals(expected.ema().get(c.label()), actual.ema().get(c.label()));
+        }
+    }
+
+    private static InputStream stream(String s) {
+        return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
+    }
+}

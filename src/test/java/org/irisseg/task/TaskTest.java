@@ -1,0 +1,73 @@
+package org.irisseg.task;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class TaskTest {
+
+    private static final List<TaskClass> CLASSES = List.of(new TaskClass(1, "a"), new TaskClass(2, "b"));
+
+    private static TaskReference ref(int index, float a, float b, String model) {
+        return new TaskReference(index, "r.nii", "", "", new int[] {2, 2, 2}, model,
+                Map.of(1, new float[] {a, a}, 2, new float[] {b, b}));
+    }
+
+    @Test
+    void emaFollowsTheReferencesInRegistrationOrder() {
+        Task task = Task.create("00000000-0000-0000-0000-000000000001", "t", CLASSES,
+                List.of(ref(0, 10, 0), ref(1, 0, 10)), "m@1", Instant.EPOCH, 0.9);
+        assertArrayEquals(new float[] {9, 9}, task.ema().get(1), 1e-6f);
+        assertArrayEquals(new float[] {1, 1}, task.ema().get(2), 1e-6f);
+
+        Task grown = task.withReferences(List.of(ref(2, 0, 0)), 0.9);
+        assertEquals(3, grown.references().size());
+        assertArrayEquals(new float[] {8.1f, 8.1f}, grown.ema().get(1), 1e-5f);
+        assertEquals(2, task.references().size(), "the original task is unchanged");
+    }
+
+    @Test
+    void embeddingsOfAClassComeInPoolOrder() {
+        Task task = Task.create("00000000-0000-0000-0000-000000000001", "t", CLASSES,
+                List.of(ref(0, 1, 2), ref(1, 3, 4)), "m@1", Instant.EPOCH, 0.99);
+        assertEquals(1f, task.embeddings(1).get(0)[0]);
+        assertEquals(3f, task.embeddings(1).get(1)[0]);
+        assertEquals(4f, task.embeddings(2).get(1)[0]);
+    }
+
+    @Test
+    void refusesEmbeddingsOfAnotherModel() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Task.create("00000000-0000-0000-0000-000000000001", "t", CLASSES,
+                        List.of(ref(0, 1, 2), ref(1, 3, 4, "m@2")), "m@1", Instant.EPOCH, 0.99));
+        assertTrue(e.getMessage().contains("m@2"));
+    }
+
+    @Test
+    void refusesAReferenceWithoutEveryClass() {
+        TaskReference partial = new TaskReference(0, "r", "", "", new int[] {1, 1, 1}, "m@1",
+                Map.of(1, new float[] {1}));
+        assertThrows(IllegalArgumentException.class, () -> Task.create("00000000-0000-0000-0000-000000000001",
+                "t", CLASSES, List.of(partial), "m@1", Instant.EPOCH, 0.99));
+    }
+
+    @Test
+    void findsClassesByLabelOrName() {
+        Task task = Task.create("00000000-0000-0000-0000-000000000001", "t", CLASSES, List.of(ref(0, 1, 2)),
+                "m@1", Instant.EPOCH, 0.99);
+        assertEquals(2, task.findClass("b").orElseThrow().label());
+        assertEquals(1, task.findClass("1").orElseThrow().label());
+        assertTrue(task.findClass("3").isEmpty());
+    }
+
+    private static TaskReference ref(int index, float a, float b) {
+        return ref(index, a, b, "m@1");
+    }
+}
