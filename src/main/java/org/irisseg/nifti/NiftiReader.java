@@ -1,6 +1,7 @@
 package org.irisseg.nifti;
 
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
@@ -60,22 +61,19 @@ public final class NiftiReader {
 
     private NiftiImage read(InputStream source, VoxelValues rule) {
         boolean gzip = false;
-        try {
-            PushbackInputStream peek = new PushbackInputStream(source, 2);
+        // closing what is layered on top frees the inflater at once but leaves the caller's stream open
+        InputStream unclosable = new FilterInputStream(source) {
+            @Override
+            public void close() {
+            }
+        };
+        try (PushbackInputStream peek = new PushbackInputStream(unclosable, 2)) {
             byte[] magic = peek.readNBytes(2);
             peek.unread(magic);
             gzip = magic.length == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b;
-            InputStream in = gzip ? new GZIPInputStream(peek, GZIP_BUFFER_BYTES) : peek;
-            NiftiHeader header = NiftiHeaderParser.parse(in, limits);
-            int headerSize = header.version() == 1 ? NiftiHeaderParser.NIFTI1_HEADER_SIZE : NiftiHeaderParser.NIFTI2_HEADER_SIZE;
-            skipTo(in, header.voxOffset() - headerSize, header.voxOffset());
-            float[] data = new VoxelDecoder(header, rule).decode(in);
-            if (in.read() != -1) {
-                throw new NiftiException(NiftiException.Kind.CORRUPT,
-                        "the file holds more voxel data than its header declares (" + describe(header)
-                                + "); the header does not match the data");
+            try (InputStream in = gzip ? new GZIPInputStream(peek, GZIP_BUFFER_BYTES) : peek) {
+                return readContent(in, rule);
             }
-            return new NiftiImage(header, data);
         } catch (ZipException e) {
             throw new NiftiException(NiftiException.Kind.CORRUPT,
                     "the gzip stream is corrupt (" + e.getMessage() + "); upload the file again or re-export it", e);
@@ -86,6 +84,20 @@ public final class NiftiReader {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Header, extensions, voxels and the check that nothing follows, from the uncompressed content. */
+    private NiftiImage readContent(InputStream in, VoxelValues rule) throws IOException {
+        NiftiHeader header = NiftiHeaderParser.parse(in, limits);
+        int headerSize = header.version() == 1 ? NiftiHeaderParser.NIFTI1_HEADER_SIZE : NiftiHeaderParser.NIFTI2_HEADER_SIZE;
+        skipTo(in, header.voxOffset() - headerSize, header.voxOffset());
+        float[] data = new VoxelDecoder(header, rule).decode(in);
+        if (in.read() != -1) {
+            throw new NiftiException(NiftiException.Kind.CORRUPT,
+                    "the file holds more voxel data than its header declares (" + describe(header)
+                            + "); the header does not match the data");
+        }
+        return new NiftiImage(header, data);
     }
 
     /** Skips the extension area between the fixed header and vox_offset. */

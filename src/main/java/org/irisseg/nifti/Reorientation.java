@@ -14,7 +14,7 @@ public final class Reorientation {
 
     private static final String[][] AXIS_LABELS = {{"L", "R"}, {"P", "A"}, {"I", "S"}};
 
-    /** Cache-blocking size along the fastest canonical axis. */
+    /** Tile edge (voxels) of the cache-blocked walk: 16 floats = one 64-byte cache line. */
     private static final int BLOCK = 16;
 
     private final int[] nativeDims;
@@ -117,19 +117,11 @@ public final class Reorientation {
         }
         float[] in = image.data();
         float[] out = new float[in.length];
-        Strides s = new Strides();
-        for (int c2 = 0; c2 < canonicalShape[2]; c2 += BLOCK) {
-            int end = Math.min(canonicalShape[2], c2 + BLOCK);
-            for (int c0 = 0; c0 < canonicalShape[0]; c0++) {
-                for (int c1 = 0; c1 < canonicalShape[1]; c1++) {
-                    int canon = (c0 * canonicalShape[1] + c1) * canonicalShape[2];
-                    int nat = s.base + c0 * s.s0 + c1 * s.s1;
-                    for (int c = c2; c < end; c++) {
-                        out[canon + c] = in[nat + c * s.s2];
-                    }
-                }
+        new Walk().forEachRun((canon, nat, step, n) -> {
+            for (int k = 0; k < n; k++) {
+                out[canon + k] = in[nat + k * step];
             }
-        }
+        });
         return new CanonicalVolume(canonicalShape.clone(), out, canonicalAffine());
     }
 
@@ -137,19 +129,11 @@ public final class Reorientation {
     public float[] toNative(float[] canonicalCOrder) {
         requireLength(canonicalCOrder.length);
         float[] out = new float[canonicalCOrder.length];
-        Strides s = new Strides();
-        for (int c2 = 0; c2 < canonicalShape[2]; c2 += BLOCK) {
-            int end = Math.min(canonicalShape[2], c2 + BLOCK);
-            for (int c0 = 0; c0 < canonicalShape[0]; c0++) {
-                for (int c1 = 0; c1 < canonicalShape[1]; c1++) {
-                    int canon = (c0 * canonicalShape[1] + c1) * canonicalShape[2];
-                    int nat = s.base + c0 * s.s0 + c1 * s.s1;
-                    for (int c = c2; c < end; c++) {
-                        out[nat + c * s.s2] = canonicalCOrder[canon + c];
-                    }
-                }
+        new Walk().forEachRun((canon, nat, step, n) -> {
+            for (int k = 0; k < n; k++) {
+                out[nat + k * step] = canonicalCOrder[canon + k];
             }
-        }
+        });
         return out;
     }
 
@@ -157,19 +141,11 @@ public final class Reorientation {
     public int[] toNative(int[] canonicalCOrder) {
         requireLength(canonicalCOrder.length);
         int[] out = new int[canonicalCOrder.length];
-        Strides s = new Strides();
-        for (int c2 = 0; c2 < canonicalShape[2]; c2 += BLOCK) {
-            int end = Math.min(canonicalShape[2], c2 + BLOCK);
-            for (int c0 = 0; c0 < canonicalShape[0]; c0++) {
-                for (int c1 = 0; c1 < canonicalShape[1]; c1++) {
-                    int canon = (c0 * canonicalShape[1] + c1) * canonicalShape[2];
-                    int nat = s.base + c0 * s.s0 + c1 * s.s1;
-                    for (int c = c2; c < end; c++) {
-                        out[nat + c * s.s2] = canonicalCOrder[canon + c];
-                    }
-                }
+        new Walk().forEachRun((canon, nat, step, n) -> {
+            for (int k = 0; k < n; k++) {
+                out[nat + k * step] = canonicalCOrder[canon + k];
             }
-        }
+        });
         return out;
     }
 
@@ -224,28 +200,68 @@ public final class Reorientation {
         return cof; // (M^-1)^T = cofactor matrix / det
     }
 
-    /** Native offsets: native index = base + c0*s0 + c1*s1 + c2*s2 for canonical (c0, c1, c2). */
-    private final class Strides {
-        final int base;
-        final int s0;
-        final int s1;
-        final int s2;
+    /**
+     * Receives a run of {@code n} voxels along the canonical fastest axis: canonical indices
+     * {@code canonical + k}, native indices {@code nativeIndex + k * nativeStep}, k = 0..n-1.
+     */
+    @FunctionalInterface
+    private interface Run {
+        void move(int canonical, int nativeIndex, int nativeStep, int n);
+    }
 
-        Strides() {
+    /**
+     * Visits every voxel, as runs along the canonical fastest axis, in a cache-friendly order: when the native contiguous axis (x) is not the canonical fastest axis, 16x16 tiles of those
+     * two axes are walked so that reads and writes both use whole cache lines.
+     */
+    private final class Walk {
+        /** native index = base + c0*ns[0] + c1*ns[1] + c2*ns[2] */
+        private final int[] ns = new int[3];
+        /** canonical index = c0*cs[0] + c1*cs[1] + c2 */
+        private final int[] cs = {canonicalShape[1] * canonicalShape[2], canonicalShape[2], 1};
+        private int base;
+
+        Walk() {
             int[] nativeStride = {1, nativeDims[0], nativeDims[0] * nativeDims[1]};
-            int b = 0;
-            int[] s = new int[3];
             for (int j = 0; j < 3; j++) {
                 int i = sourceAxis[j];
-                s[j] = flipped[j] ? -nativeStride[i] : nativeStride[i];
+                ns[j] = flipped[j] ? -nativeStride[i] : nativeStride[i];
                 if (flipped[j]) {
-                    b += (nativeDims[i] - 1) * nativeStride[i];
+                    base += (nativeDims[i] - 1) * nativeStride[i];
                 }
             }
-            base = b;
-            s0 = s[0];
-            s1 = s[1];
-            s2 = s[2];
+        }
+
+        void forEachRun(Run run) {
+            int a = 0; // the canonical axis that native x maps to
+            while (sourceAxis[a] != 0) {
+                a++;
+            }
+            if (a == 2) {
+                for (int c0 = 0; c0 < canonicalShape[0]; c0++) {
+                    for (int c1 = 0; c1 < canonicalShape[1]; c1++) {
+                        int canon = c0 * cs[0] + c1 * cs[1];
+                        int nat = base + c0 * ns[0] + c1 * ns[1];
+                        run.move(canon, nat, ns[2], canonicalShape[2]);
+                    }
+                }
+                return;
+            }
+            int b = 1 - a; // the remaining axis, walked outermost
+            for (int cb = 0; cb < canonicalShape[b]; cb++) {
+                int canonB = cb * cs[b];
+                int natB = base + cb * ns[b];
+                for (int ta = 0; ta < canonicalShape[a]; ta += BLOCK) {
+                    int endA = Math.min(canonicalShape[a], ta + BLOCK);
+                    for (int t2 = 0; t2 < canonicalShape[2]; t2 += BLOCK) {
+                        int end2 = Math.min(canonicalShape[2], t2 + BLOCK);
+                        for (int ca = ta; ca < endA; ca++) {
+                            int canon = canonB + ca * cs[a];
+                            int nat = natB + ca * ns[a];
+                            run.move(canon + t2, nat + t2 * ns[2], ns[2], end2 - t2);
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -24,6 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  * </ul>
  * Target: both ratios at most 1.5. Run with
  * {@code mvn -q test -Dtest=NiftiBenchmark -Dnifti.bench=true -Dsurefire.failIfNoSpecifiedTests=false}.
+ *
+ * <p>Measured on a 2-core AMD EPYC VM shared with other builds (load average about 8), Java 17.0.15,
+ * gzip 1.12, 5 runs each: gzip -dc 1.96 s, read 1.44 s, read + canonicalise 1.66 s (0.85x gzip -dc);
+ * gzip -c of the raw uint8 labels 6.14 s, label-map write at deflate level 1 0.41 s (0.07x gzip -c,
+ * 6.7 MB). The JDK's zlib inflates faster than gzip's own inflate; level 1 deflates these highly
+ * redundant label maps far faster than gzip's default level 6.
  */
 class NiftiBenchmark {
 

@@ -2,9 +2,11 @@ package org.irisseg.nifti;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -190,6 +192,20 @@ class NiftiReaderTest {
         Path file = NiftiFixtures.write(dir, "a.nii", new NiftiFixtures.Spec().values(NiftiFixtures.ramp(24)).bytes());
         assertEquals(5f, reader.readImage(file).data()[5]);
         assertThrows(java.io.UncheckedIOException.class, () -> reader.readImage(dir.resolve("missing.nii.gz")));
+    }
+
+    @Test
+    void leavesTheCallersStreamOpen() {
+        boolean[] closed = {false};
+        InputStream in = new java.io.FilterInputStream(new ByteArrayInputStream(
+                new NiftiFixtures.Spec().values(NiftiFixtures.ramp(24)).gz())) {
+            @Override
+            public void close() {
+                closed[0] = true;
+            }
+        };
+        reader.readImage(in);
+        assertFalse(closed[0]);
     }
 
     static void assertAffine(double[][] expected, double[][] actual) {
