@@ -177,7 +177,9 @@ public final class NiftiHeader {
 
     /**
      * The 4x4 voxel-to-world affine (row-major, world in mm, RAS+ by the NIfTI convention): sform when
-     * sform_code &gt; 0, else qform when qform_code &gt; 0, else diag(pixdim[1..3]).
+     * sform_code &gt; 0, else qform when qform_code &gt; 0, else diag(pixdim[1..3]) with origin 0 (NIfTI
+     * method 1; nibabel instead falls back to a centred, x-flipped Analyze affine there). Spacings are
+     * taken as nibabel fixes them on load: absolute values, 0 read as 1; qfac is -1 only when pixdim[0] is -1.
      *
      * @throws NiftiException {@code INVALID_GEOMETRY} when that affine is singular or not finite
      */
