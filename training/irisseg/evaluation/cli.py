@@ -1,0 +1,135 @@
+"""``python -m irisseg.evaluate``: score a trained model on the held-out subjects with every
+inference strategy and write the report under ``reports/``.
+
+    python -m irisseg.evaluate --checkpoint runs/small/model.pt --config configs/small.yaml --out reports/
+    python -m irisseg.evaluate --checkpoint ../models/iris-small --out reports/     # exported TorchScript
+    python -m irisseg.evaluate --random-init --config configs/demo.yaml --quick --out /tmp/eval
+"""
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+import torch
+
+from irisseg.config import load_config, preset
+from irisseg.evaluation import heldout
+from irisseg.evaluation.loading import load_predictor
+from irisseg.evaluation.report import write_report
+from irisseg.evaluation.runner import Settings, run_task
+from irisseg.evaluation.summary import headline, summarise
+from irisseg.evaluation.tuning import save_embedding
+
+TASKS = ("hippocampus", "brats", "thalamus")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m irisseg.evaluate", description=__doc__.split("\n\n")[0])
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--checkpoint", type=Path, help="model.pt, a run directory, or an exported model directory")
+    src.add_argument("--random-init", action="store_true", help="an untrained model of --config (wiring check)")
+    p.add_argument("--config", type=Path, default=None, help="YAML config (model for --random-init, fallback otherwise)")
+    p.add_argument("--out", type=Path, default=Path("reports"))
+    p.add_argument("--data-root", type=Path, default=heldout.default_data_root())
+    p.add_argument("--quick", action="store_true", help="a handful of subjects and fewer draws/steps (CI size)")
+    p.add_argument("--tasks", default=",".join(TASKS), help=f"comma-separated subset of {','.join(TASKS)}")
+    p.add_argument("--queries", type=int, default=None, help="hippocampus queries (default: all 40, --quick: 5)")
+    p.add_argument("--pool", type=int, default=None, help="hippocampus reference pool (default 20, --quick: 10)")
+    p.add_argument("--draws", type=int, default=None, help="one-shot draws per query")
+    p.add_argument("--tune-steps", type=int, default=None)
+    p.add_argument("--tune-sets", type=int, default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=2)
+    return p.parse_args(argv)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    s = Settings.quick() if args.quick else Settings()
+    s.seed = args.seed
+    if args.draws is not None:
+        s.one_shot_draws = args.draws
+    if args.tune_steps is not None:
+        s.tune_steps = args.tune_steps
+    if args.tune_sets is not None:
+        s.tune_sets = args.tune_sets
+    return s
+
+
+def build_tasks(args: argparse.Namespace, log) -> list:
+    names = [t.strip() for t in args.tasks.split(",") if t.strip()]
+    unknown = set(names) - set(TASKS)
+    if unknown:
+        raise SystemExit(f"unknown tasks {sorted(unknown)}; known: {', '.join(TASKS)}")
+    tasks = []
+    if "hippocampus" in names:
+        queries = args.queries if args.queries is not None else (5 if args.quick else None)
+        pool = args.pool if args.pool is not None else (10 if args.quick else 20)
+        tasks.append(heldout.hippocampus_task(args.data_root, queries, pool, args.seed))
+    if "brats" in names:
+        tasks.append(heldout.brats_task(args.data_root))
+    if "thalamus" in names:
+        from irisseg.evaluation.thalamus import thalamus_task
+
+        task = thalamus_task(args.data_root, quick=args.quick, seed=args.seed)
+        if task is None:
+            log("  thalamus: skipped (no synthetic reference generator available)")
+        else:
+            tasks.append(task)
+    for t in tasks:
+        log(f"  {t.dataset}: {len(t.queries)} queries, {len(t.references)} references ({t.notes})")
+    return tasks
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    log = lambda msg: print(msg, flush=True)  # noqa: E731
+    t0 = time.time()
+    config = load_config(args.config) if args.config else (preset("small") if args.random_init else None)
+    loaded = load_predictor(None if args.random_init else args.checkpoint, config, seed=args.seed)
+    log(f"model: {loaded.source} ({loaded.version})")
+    if not args.data_root.exists():
+        raise SystemExit(f"data root {args.data_root} not found")
+    settings = settings_from(args)
+    tasks = build_tasks(args, log)
+    timings = {"reading data": time.time() - t0}
+    wrong = heldout.wrong_reference(args.data_root)
+    rows, tuning, example = [], {}, None
+    for task in tasks:
+        result = run_task(loaded.predictor, task, settings, wrong=wrong, log=log)
+        rows += result.rows
+        tuning[task.dataset] = result.tuning
+        timings[task.dataset] = result.seconds
+        example = example or result.example
+        if result.tuned_embeddings:
+            save_embedding(args.out / "embeddings", result.tuned_embeddings[0], task.class_names, loaded.version,
+                           name=f"{task.dataset}_tuned", extra={
+                               "dataset": task.dataset, "references": result.tuning[0]["references"],
+                               "source": "in-context tuning (irisseg.evaluation.tuning)",
+                               "steps": settings.tune_steps, "lr": settings.tune_lr})
+    timings["total"] = time.time() - t0
+    summaries = summarise(rows)
+    header = {
+        "model": loaded.source,
+        "model_version": loaded.version,
+        "training": {k: v for k, v in loaded.meta.items() if isinstance(v, (int, float, str))},
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "hardware": f"{platform.processor() or platform.machine()}, {args.threads} CPU threads, torch {torch.__version__}",
+        "quick": bool(args.quick),
+        "settings": asdict(settings),
+        "tasks": {t.dataset: {"queries": [q.name for q in t.queries], "references": len(t.references),
+                              "unseen": t.unseen, "notes": t.notes} for t in tasks},
+        "command": "python -m irisseg.evaluate " + " ".join(argv if argv is not None else __import__("sys").argv[1:]),
+    }
+    head = headline(summaries)
+    paths = write_report(args.out, rows, summaries, head, header, tuning, timings, example)
+    log(f"wrote {', '.join(str(p) for p in paths.values())} in {timings['total']:.0f}s")
+    return head
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""Writes the evaluation report under ``reports/``: ``evaluation.md`` (Markdown tables),
+``evaluation.csv`` (mean ± sd per dataset, class and strategy), ``evaluation_cases.csv`` (every
+score row), ``evaluation.json`` (headline numbers for the export and the model card) and
+``evaluation.png`` (Dice per strategy with the floor, plus one qualitative slice)."""
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import asdict, fields
+from pathlib import Path
+
+import numpy as np
+
+from irisseg.evaluation import runner as r
+from irisseg.evaluation.summary import CHECK_ORDER, STRATEGY_ORDER, Summary, mean_over_classes
+
+DEFINITIONS = """\
+- Scores at each query's native resolution in canonical RAS+, probabilities thresholded at 0.5;
+  distances in mm from the voxel spacing. HD95 = max of the two directed 95th percentiles of
+  surface distances; ASD = mean of both directed surface-distance sets (surface = mask minus its
+  6-connected erosion).
+- Empty masks: both empty -> Dice 1, HD95/ASD 0; one empty -> Dice 0 and HD95/ASD left out of the
+  distance means, counted under "missed" (prediction empty) or "FP" (truth empty).
+- floor: the reference's mask resized (nearest) onto the query's voxel grid, physical extent
+  ignored; same references as the one-shot draws.
+- one_shot: one random reference per draw, draws pooled; ensemble_N: mean of N reference embeddings;
+  retrieval: coarse prediction with the mean of the whole pool, the query's predicted object
+  encoded, the k most similar pool embeddings (cosine, per class) averaged; tuned: the task
+  embedding optimised on a fixed set of references (model frozen), tuned_init: that same set's
+  untuned mean embedding.
+"""
+
+CHECK_LABELS = {
+    r.CHECK_SWAP_SWAPPED: "swapped reference, scored against swapped truth (high = reads the reference)",
+    r.CHECK_SWAP_ORIGINAL: "swapped reference, scored against original truth (high = ignores the reference)",
+    r.CHECK_WRONG: "reference of other structures, scored against the query's classes (should be low)",
+    r.CHECK_BLANK: "all-zero reference masks, scored against the query's classes (should be low)",
+}
+
+
+def _fmt(mean: float, sd: float, digits: int = 3) -> str:
+    if mean is None or math.isnan(mean):
+        return "–"
+    return f"{mean:.{digits}f} ± {sd:.{digits}f}"
+
+
+def write_csv(path: Path, summaries: list[Summary]) -> None:
+    names = [f.name for f in fields(Summary)]
+    with path.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=names)
+        w.writeheader()
+        for s in summaries:
+            w.writerow({k: (round(v, 5) if isinstance(v, float) else v) for k, v in asdict(s).items()})
+
+
+def write_cases_csv(path: Path, rows: list[r.Row]) -> None:
+    with path.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=[f.name for f in fields(r.Row)])
+        w.writeheader()
+        for row in rows:
+            w.writerow({k: (round(v, 5) if isinstance(v, float) else v) for k, v in asdict(row).items()})
+
+
+def markdown(summaries: list[Summary], header: dict, tuning: dict, timings: dict) -> str:
+    lines = ["# Evaluation", ""]
+    for key, value in header.items():
+        lines.append(f"- {key}: {value}")
+    lines += ["", "## Mean Dice over classes", ""]
+    datasets = list(dict.fromkeys(s.dataset for s in summaries))
+    present = [st for st in STRATEGY_ORDER if any(s.strategy == st for s in summaries)]
+    lines.append("| strategy | " + " | ".join(datasets) + " |")
+    lines.append("|---|" + "---|" * len(datasets))
+    for st in present:
+        cells = []
+        for d in datasets:
+            v = mean_over_classes(summaries, d, st)
+            cells.append("–" if math.isnan(v) else f"{v:.3f}")
+        lines.append(f"| {st} | " + " | ".join(cells) + " |")
+    lines += ["", "## Per dataset, class and strategy", "",
+              "| dataset | class | strategy | n | Dice | IoU | HD95 (mm) | ASD (mm) | missed | FP |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for s in summaries:
+        if s.strategy not in STRATEGY_ORDER:
+            continue
+        name = s.dataset + (" (unseen)" if s.unseen else "")
+        lines.append(f"| {name} | {s.class_name} | {s.strategy} | {s.n} | {_fmt(s.dice_mean, s.dice_sd)} | "
+                     f"{_fmt(s.iou_mean, s.iou_sd)} | {_fmt(s.hd95_mm_mean, s.hd95_mm_sd, 2)} | "
+                     f"{_fmt(s.asd_mm_mean, s.asd_mm_sd, 2)} | {s.missed} | {s.false_positive} |")
+    checks = [s for s in summaries if s.strategy in CHECK_ORDER]
+    if checks:
+        lines += ["", "## Does the model read its reference?", "",
+                  "| dataset | class | check | n | Dice |", "|---|---|---|---|---|"]
+        for s in checks:
+            lines.append(f"| {s.dataset} | {s.class_name} | {CHECK_LABELS.get(s.strategy, s.strategy)} | {s.n} | "
+                         f"{_fmt(s.dice_mean, s.dice_sd)} |")
+    if tuning:
+        lines += ["", "## In-context tuning (loss on the references, Dice + BCE at the grid)", "",
+                  "| dataset | set | references | steps | loss before | loss after |", "|---|---|---|---|---|---|"]
+        for dataset, sets in tuning.items():
+            for i, t in enumerate(sets):
+                lines.append(f"| {dataset} | {i} | {len(t['references'])} | {t['steps']} | "
+                             f"{t['loss_before']:.4f} | {t['loss_after']:.4f} |")
+    if timings:
+        lines += ["", "## Wall time", ""]
+        lines += [f"- {k}: {v:.0f} s" for k, v in timings.items()]
+    lines += ["", "## Definitions", "", DEFINITIONS]
+    return "\n".join(lines) + "\n"
+
+
+def figure(path: Path, summaries: list[Summary], example: dict | None) -> None:
+    """Bar chart of mean Dice per strategy and (dataset, class), floor included; one slice overlay."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups = list(dict.fromkeys((s.dataset, s.class_name) for s in summaries if s.strategy in STRATEGY_ORDER))
+    strategies = [st for st in STRATEGY_ORDER if any(s.strategy == st for s in summaries)]
+    fig = plt.figure(figsize=(max(8, 1.6 * len(groups) + 4), 5))
+    ax = fig.add_axes([0.06, 0.22, 0.62 if example else 0.9, 0.7])
+    width = 0.8 / max(len(strategies), 1)
+    colours = plt.get_cmap("tab10")
+    for j, st in enumerate(strategies):
+        means, sds = [], []
+        for d, c in groups:
+            match = [s for s in summaries if s.dataset == d and s.class_name == c and s.strategy == st]
+            means.append(match[0].dice_mean if match else np.nan)
+            sds.append(match[0].dice_sd if match else 0.0)
+        x = np.arange(len(groups)) + (j - (len(strategies) - 1) / 2) * width
+        colour = "0.6" if st == r.FLOOR else colours(j % 10)
+        ax.bar(x, means, width, yerr=sds, label=st, color=colour, capsize=1.5, error_kw={"elinewidth": 0.6})
+    ax.set_xticks(np.arange(len(groups)))
+    ax.set_xticklabels([f"{d}\n{c}" for d, c in groups], fontsize=8)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("Dice (mean ± sd)")
+    ax.legend(fontsize=7, ncol=1, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title("Dice per strategy (grey: copied-mask floor)")
+    if example is not None:
+        _overlay(fig.add_axes([0.80, 0.22, 0.19, 0.7]), example)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _overlay(ax, example: dict) -> None:
+    """Middle axial-ish slice (through the truth's centre) with truth and prediction contours."""
+    image, truth, pred = example["image"], example["truth"], example["prediction"] > 0.5
+    union = truth.any(axis=0)
+    z = int(np.argwhere(union)[:, 2].mean()) if union.any() else image.shape[2] // 2
+    ax.imshow(image[:, :, z].T, cmap="gray", origin="lower")
+    colours = ["tab:red", "tab:blue", "tab:green", "tab:orange"]
+    for k in range(truth.shape[0]):
+        colour = colours[k % len(colours)]
+        if truth[k, :, :, z].any():
+            ax.contour(truth[k, :, :, z].T.astype(float), levels=[0.5], colors=colour, linewidths=1.0)
+        if pred[k, :, :, z].any():
+            ax.contour(pred[k, :, :, z].T.astype(float), levels=[0.5], colors=colour, linewidths=1.0,
+                       linestyles="dashed")
+    ax.set_title(f"{example['dataset']} {example['case']}\nsolid truth, dashed prediction", fontsize=7)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def write_report(out: Path, rows: list[r.Row], summaries: list[Summary], headline: dict, header: dict,
+                 tuning: dict, timings: dict, example: dict | None) -> dict[str, Path]:
+    """Write every report file under ``out``; returns their paths by kind."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"md": out / "evaluation.md", "csv": out / "evaluation.csv", "cases": out / "evaluation_cases.csv",
+             "json": out / "evaluation.json", "png": out / "evaluation.png"}
+    paths["md"].write_text(markdown(summaries, header, tuning, timings))
+    write_csv(paths["csv"], summaries)
+    write_cases_csv(paths["cases"], rows)
+    paths["json"].write_text(json.dumps({**header, **headline, "tuning": {
+        d: [{k: v for k, v in t.items() if k != "step_losses"} for t in sets] for d, sets in tuning.items()},
+        "timings_s": {k: round(v, 1) for k, v in timings.items()}}, indent=2, default=_json_default) + "\n")
+    figure(paths["png"], summaries, example)
+    return paths
+
+
+def _json_default(o):
+    if isinstance(o, (np.floating, np.integer)):
+        return o.item()
+    if isinstance(o, Path):
+        return str(o)
+    raise TypeError(f"not JSON serialisable: {type(o)}")

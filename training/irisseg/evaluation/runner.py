@@ -1,0 +1,189 @@
+"""Runs every strategy (and the floor, and the honesty checks) on the queries of a task and
+returns one score row per (query, class, strategy, draw).
+
+Reference choice per query ``i`` is a seeded permutation ``perm_i`` of the pool:
+- one-shot draw ``d`` uses ``perm_i[d]``; the floor uses the same reference masks (paired);
+- context ensemble ``N`` uses ``perm_i[:N]`` (so ``ensemble_1`` is one-shot draw 0); sizes larger
+  than the pool are skipped;
+- retrieval: coarse prediction with the mean of the whole pool, then the ``k`` most similar pool
+  embeddings per class;
+- in-context tuning is a property of the references, not of the query: ``tune_sets`` fixed sets of
+  ``tune_refs`` references are tuned once each; query ``i`` uses set ``i % tune_sets``.
+  ``tuned_init`` scores the same set's plain mean embedding (the paired baseline of ``tuned``).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+
+from irisseg.evaluation import honesty
+from irisseg.evaluation.cases import Subject, Task
+from irisseg.evaluation.metrics import score_masks
+from irisseg.evaluation.strategies import (
+    ReferencePool,
+    context_ensemble,
+    copied_mask_floor,
+    decode,
+    object_retrieval,
+    one_shot,
+)
+from irisseg.evaluation.tuning import TuningResult, tune_embedding
+
+FLOOR = "floor"
+ONE_SHOT = "one_shot"
+RETRIEVAL = "retrieval"
+TUNED = "tuned"
+TUNED_INIT = "tuned_init"
+CHECK_SWAP_SWAPPED = "check_swap_vs_swapped_truth"
+CHECK_SWAP_ORIGINAL = "check_swap_vs_original_truth"
+CHECK_WRONG = "check_wrong_reference"
+CHECK_BLANK = "check_blank_reference"
+
+
+def ensemble_name(n: int) -> str:
+    return f"ensemble_{n}"
+
+
+@dataclass
+class Settings:
+    """How much of each strategy to run (``quick()`` for CI-sized runs)."""
+
+    one_shot_draws: int = 3
+    ensemble_sizes: tuple[int, ...] = (1, 3, 5, 10)
+    retrieval_k: int = 5
+    tune_sets: int = 2
+    tune_refs: int = 5
+    tune_steps: int = 20
+    tune_lr: float = 1e-2
+    honesty_queries: int = 10
+    seed: int = 0
+
+    @classmethod
+    def quick(cls) -> "Settings":
+        return cls(one_shot_draws=2, tune_sets=1, tune_steps=8, honesty_queries=3)
+
+
+@dataclass
+class Row:
+    """One score: a query's class under one strategy (``draw`` numbers one-shot/floor draws)."""
+
+    dataset: str
+    class_name: str
+    strategy: str
+    case: str
+    draw: int
+    dice: float
+    iou: float
+    hd95_mm: float
+    asd_mm: float
+    status: str
+    unseen: bool
+
+
+@dataclass
+class TaskResult:
+    rows: list[Row] = field(default_factory=list)
+    tuning: list[dict] = field(default_factory=list)
+    tuned_embeddings: list[torch.Tensor] = field(default_factory=list)
+    retrieval_picks: list[dict] = field(default_factory=list)
+    example: dict | None = None
+    seconds: float = 0.0
+
+
+def _score(task: Task, query: Subject, strategy: str, probs: np.ndarray, draw: int = 0, truth=None) -> list[Row]:
+    truth = query.masks if truth is None else truth
+    rows = []
+    for k, name in enumerate(task.class_names):
+        s = score_masks(probs[k] > 0.5 if probs.dtype != bool else probs[k], truth[k], query.spacing)
+        rows.append(Row(task.dataset, name, strategy, query.name, draw, s.dice, s.iou, s.hd95_mm, s.asd_mm,
+                        s.status, task.unseen))
+    return rows
+
+
+def tune_sets(predictor, task: Task, pool: ReferencePool, settings: Settings, log: Callable[[str], None]
+              ) -> list[tuple[list[int], TuningResult]]:
+    """The fixed reference sets and their tuned embeddings."""
+    out = []
+    size = min(settings.tune_refs, len(pool))
+    for s in range(settings.tune_sets):
+        rng = np.random.default_rng([settings.seed, 1000 + s])
+        idx = sorted(int(i) for i in rng.choice(len(pool), size=size, replace=False))
+        t0 = time.time()
+        result = tune_embedding(predictor, [pool.subjects[i] for i in idx], pool.mean(idx),
+                                steps=settings.tune_steps, lr=settings.tune_lr)
+        log(f"  {task.dataset}: tuned set {s} ({size} refs, {settings.tune_steps} steps): loss "
+            f"{result.loss_before:.4f} -> {result.loss_after:.4f} in {time.time() - t0:.0f}s")
+        out.append((idx, result))
+    return out
+
+
+def run_task(predictor, task: Task, settings: Settings, wrong: Subject | None = None,
+             log: Callable[[str], None] = print) -> TaskResult:
+    """Every strategy on every query of ``task``; see the module docstring for reference choice."""
+    t_start = time.time()
+    result = TaskResult()
+    pool = ReferencePool(predictor, task.references)
+    log(f"  {task.dataset}: pool of {len(pool)} references encoded in {time.time() - t_start:.0f}s")
+    tuned = tune_sets(predictor, task, pool, settings, log) if settings.tune_sets > 0 else []
+    for idx, t in tuned:
+        result.tuning.append({"references": [pool.subjects[i].name for i in idx], "steps": settings.tune_steps,
+                              "lr": settings.tune_lr, "loss_before": t.loss_before, "loss_after": t.loss_after,
+                              "step_losses": t.losses})
+        result.tuned_embeddings.append(t.embedding)
+    checks = task.num_classes >= 2
+    blank = honesty.blank_embedding(predictor, pool.subjects[0].image, task.num_classes) if checks else None
+    wrong_emb = (honesty.wrong_embedding(predictor, wrong)
+                 if checks and wrong is not None and wrong.num_classes == task.num_classes else None)
+    whole_pool = pool.mean()
+    for i, query in enumerate(task.queries):
+        t0 = time.time()
+        features = predictor.encode_image(query.image)
+        perm = np.random.default_rng([settings.seed, i]).permutation(len(pool))
+        rows = result.rows
+        draw0 = None
+        for d in range(min(settings.one_shot_draws, len(pool))):
+            probs = one_shot(predictor, features, pool, int(perm[d]))
+            draw0 = probs if d == 0 else draw0
+            rows += _score(task, query, ONE_SHOT, probs, d)
+            floor = copied_mask_floor(pool.subjects[int(perm[d])].masks, query.image.shape)
+            rows += _score(task, query, FLOOR, floor, d)
+        ensembles = {}
+        for n in settings.ensemble_sizes:
+            if n > len(pool):
+                continue
+            probs = draw0 if n == 1 and draw0 is not None else context_ensemble(predictor, features, pool, perm[:n])
+            ensembles[n] = probs
+            rows += _score(task, query, ensemble_name(n), probs)
+        retrieved = object_retrieval(predictor, query.image, features, pool, whole_pool, settings.retrieval_k)
+        rows += _score(task, query, RETRIEVAL, retrieved.probabilities)
+        result.retrieval_picks.append({"case": query.name, "chosen": [[pool.subjects[j].name for j in c]
+                                                                       for c in retrieved.chosen]})
+        if tuned:
+            idx, t = tuned[i % len(tuned)]
+            rows += _score(task, query, TUNED_INIT, decode(predictor, features, pool.mean(idx)))
+            rows += _score(task, query, TUNED, decode(predictor, features, t.embedding))
+        if checks and i < settings.honesty_queries:
+            ref = pool.subjects[int(perm[0])]
+            swapped = decode(predictor, features, honesty.swapped_embedding(predictor, ref))
+            rows += _score(task, query, CHECK_SWAP_SWAPPED, swapped, truth=query.masks[::-1])
+            rows += _score(task, query, CHECK_SWAP_ORIGINAL, swapped)
+            rows += _score(task, query, CHECK_BLANK, decode(predictor, features, blank))
+            if wrong_emb is not None:
+                rows += _score(task, query, CHECK_WRONG, decode(predictor, features, wrong_emb))
+        if i == 0:
+            best = ensembles.get(5, ensembles.get(max(ensembles), draw0)) if ensembles else draw0
+            result.example = {"dataset": task.dataset, "case": query.name, "image": query.image,
+                              "truth": query.masks, "prediction": best,
+                              "floor": copied_mask_floor(pool.subjects[int(perm[0])].masks, query.image.shape),
+                              "class_names": task.class_names}
+        log(f"  {task.dataset}: query {i + 1}/{len(task.queries)} {query.name} in {time.time() - t0:.1f}s")
+    result.seconds = time.time() - t_start
+    return result
+
+
+def rows_as_dicts(rows: list[Row]) -> list[dict]:
+    return [asdict(r) for r in rows]

@@ -1,0 +1,78 @@
+"""The runner: every strategy, the floor and the checks produce rows; the report files are written."""
+import csv
+import json
+import math
+
+import pytest
+
+from irisseg.evaluation import runner as r
+from irisseg.evaluation.cases import Subject, Task
+from irisseg.evaluation.report import write_report
+from irisseg.evaluation.summary import headline, summarise
+
+from .helpers import predictor, tiny_task, two_ball_subject  # noqa: F401  (fixture)
+
+
+def _settings():
+    return r.Settings(one_shot_draws=2, ensemble_sizes=(1, 3, 5), retrieval_k=2, tune_sets=1, tune_refs=2,
+                      tune_steps=2, honesty_queries=1)
+
+
+@pytest.mark.slow
+def test_run_task_scores_every_strategy_per_query_and_class(predictor, tmp_path):
+    task = tiny_task(queries=2, references=3, dataset="hippocampus")
+    wrong = two_ball_subject("wrong", 7)
+    result = r.run_task(predictor, task, _settings(), wrong=wrong, log=lambda m: None)
+    counts = {}
+    for row in result.rows:
+        counts[row.strategy] = counts.get(row.strategy, 0) + 1
+    per_query = 2 * 2  # queries x classes
+    assert counts[r.ONE_SHOT] == counts[r.FLOOR] == 2 * per_query  # two draws each
+    for name in (r.ensemble_name(1), r.ensemble_name(3), r.RETRIEVAL, r.TUNED_INIT, r.TUNED):
+        assert counts[name] == per_query, name
+    assert r.ensemble_name(5) not in counts  # larger than the pool: skipped
+    for check in (r.CHECK_SWAP_SWAPPED, r.CHECK_SWAP_ORIGINAL, r.CHECK_BLANK, r.CHECK_WRONG):
+        assert counts[check] == 2  # one query x two classes
+    assert all(0.0 <= row.dice <= 1.0 for row in result.rows)
+    assert len(result.tuning) == 1 and len(result.tuning[0]["references"]) == 2
+    assert result.example["prediction"].shape == (2, *task.queries[0].image.shape)
+
+    summaries = summarise(result.rows)
+    head = headline(summaries)
+    assert set(head["hippocampus"]["ensemble_dice"]) == {"1", "3", "5", "10"}
+    assert head["hippocampus"]["ensemble_dice"]["5"] is None
+    assert head["swap_test"]["dice_vs_swapped_truth"] is not None
+
+    paths = write_report(tmp_path, result.rows, summaries, head, {"model": "tiny"}, {"hippocampus": result.tuning},
+                         {"total": 1.0}, result.example)
+    for p in paths.values():
+        assert p.exists() and p.stat().st_size > 0
+    data = json.loads(paths["json"].read_text())
+    assert data["model"] == "tiny" and "one_shot_dice" in data["hippocampus"]
+    with paths["csv"].open() as f:
+        table = list(csv.DictReader(f))
+    assert {row["strategy"] for row in table} >= {r.FLOOR, r.ONE_SHOT, r.TUNED}
+    md = paths["md"].read_text()
+    assert "| hippocampus | left | one_shot |" in md and "Does the model read its reference?" in md
+    assert paths["png"].read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_single_class_task_skips_the_checks(predictor):
+    two = tiny_task(queries=1, references=2)
+    one = [Subject(s.name, s.image, s.masks[:1], s.spacing) for s in [*two.queries, *two.references]]
+    task = Task("toy", ("left",), one[:1], one[1:])
+    settings = _settings()
+    settings.tune_sets = 0
+    result = r.run_task(predictor, task, settings, log=lambda m: None)
+    assert not any(row.strategy.startswith("check_") for row in result.rows)
+    assert not any(row.strategy == r.TUNED for row in result.rows)
+
+
+def test_summary_keeps_distances_of_scored_cases_only():
+    rows = [r.Row("d", "c", r.ONE_SHOT, "a", 0, 0.8, 0.7, 2.0, 1.0, "ok", False),
+            r.Row("d", "c", r.ONE_SHOT, "b", 0, 0.0, 0.0, math.nan, math.nan, "missed", False),
+            r.Row("d", "c", r.ONE_SHOT, "c", 0, 0.6, 0.5, 4.0, 3.0, "ok", False)]
+    (s,) = summarise(rows)
+    assert s.n == 3 and s.missed == 1 and s.n_distance == 2
+    assert math.isclose(s.dice_mean, (0.8 + 0.0 + 0.6) / 3)
+    assert math.isclose(s.hd95_mm_mean, 3.0) and math.isclose(s.asd_mm_mean, 2.0)
