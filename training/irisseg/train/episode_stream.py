@@ -93,6 +93,10 @@ class _EpisodeIndex(Dataset):
         return draw_episode(self.make_episode, episode_seed(self.seed, self.rank, iteration, j % self.batch_size))
 
 
+def _one_thread(_worker_id: int) -> None:
+    torch.set_num_threads(1)  # workers build episodes side by side; the main process keeps the cores
+
+
 class EpisodeStream:
     """Batches for iterations ``start, start + 1, ...`` of one rank, optionally built by worker processes."""
 
@@ -123,6 +127,7 @@ class EpisodeStream:
             num_workers=self.num_workers,
             collate_fn=collate_episodes,
             persistent_workers=False,
+            worker_init_fn=_one_thread,
             prefetch_factor=2,
             # A private generator: creating the loader must not consume the global torch RNG,
             # which is part of the resumable training state.

@@ -25,6 +25,7 @@ from irisseg.train.distributed import (
     DistributedContext, any_rank, gather_objects, mean_over_ranks, min_over_ranks, pick_device,
 )
 from irisseg.train.episode_forward import EpisodeForward
+from irisseg.train.episode_sources import memory_bank_name
 from irisseg.train.episode_stream import EpisodeFn, EpisodeStream
 from irisseg.train.losses import deep_supervision_loss
 from irisseg.train.memory_bank import MemoryBank
@@ -190,6 +191,10 @@ class Trainer:
             seed_everything(self.cfg.train.seed + 1_000_003 * self.ctx.rank + state["iteration"])
         self.iteration = int(state["iteration"])
         self.total_iterations = int(state.get("total_iterations", self.cfg.train.iterations))
+        if int(state["config"]["train"]["iterations"]) != self.cfg.train.iterations:
+            # the run was extended or shortened: the new plan (and the end of the decay) wins
+            self.total_iterations = self.cfg.train.iterations
+            self.scheduler.lr_lambdas[0].total = self.cfg.train.iterations
         self.elapsed_s = float(state["elapsed_s"])
         self.skipped_steps = int(state.get("skipped_steps", 0))
         return True
@@ -237,8 +242,9 @@ class Trainer:
         rows = []
         for b, task in enumerate(batch["task"]):
             for k, class_name in enumerate(batch["class_names"][b]):
-                if bool(valid[b, k]):
-                    names.append(f"{task}/{class_name}")
+                name = memory_bank_name(task, class_name)
+                if name is not None and bool(valid[b, k]):
+                    names.append(name)
                     rows.append((b, k))
         vectors = embedding.float()[[b for b, _ in rows], [k for _, k in rows]].cpu() if rows else embedding.new_zeros((0, embedding.shape[-1])).cpu()
         for rank_names, rank_vectors in gather_objects((names, vectors), self.ctx):

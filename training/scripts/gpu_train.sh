@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Train the `small` model on one GPU from the training pack alone, within a fixed time, and leave the
+# weights (model.pt, <= 16 MiB per file) plus log, summary and memory bank in $OUT.
+#
+#   training/scripts/gpu_train.sh                  # on the GPU machine, from the repository root
+#   GPU_TRAIN_MINUTES=0.3 GPU_TRAIN_DEVICE=cpu OUT=/tmp/out training/scripts/gpu_train.sh   # dry run here
+#
+# Needs: training/pack/ (build it with `python -m irisseg.data.pack`; carry it to the machine),
+# PyTorch with CUDA, NumPy, PyYAML (a pure-Python copy is picked up from .venv when missing).
+# No nibabel, no shared data: episodes come from the pack and from synthetic tasks.
+# Environment: OUT (default training/runs/gpu-out), GPU_TRAIN_MINUTES (training budget, default 7.5:
+# the whole script stays under 9 minutes), GPU_TRAIN_DEVICE (default cuda), GPU_TRAIN_INIT (optional
+# model.pt to start from), GPU_TRAIN_SET (extra "--set" overrides, space separated).
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+TRAINING="$REPO/training"
+OUT="${OUT:-$TRAINING/runs/gpu-out}"
+MINUTES="${GPU_TRAIN_MINUTES:-7.5}"
+DEVICE="${GPU_TRAIN_DEVICE:-cuda}"
+PYTHON="${PYTHON:-python3}"
+RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/iris-gpu-run.XXXXXX")"
+mkdir -p "$OUT"
+cd "$TRAINING"
+
+if [ ! -f pack/index.json ]; then
+  echo "no training pack at $TRAINING/pack (index.json missing)" >&2
+  exit 2
+fi
+
+# PyYAML is pure Python: fall back to the copy in the repository's virtual environment when absent.
+if ! "$PYTHON" -c "import yaml" 2>/dev/null; then
+  shim="$(mktemp -d)"
+  for candidate in "$REPO"/.venv/lib/python3*/site-packages/yaml; do
+    [ -d "$candidate" ] && ln -s "$candidate" "$shim/yaml" && break
+  done
+  export PYTHONPATH="$shim${PYTHONPATH:+:$PYTHONPATH}"
+  "$PYTHON" -c "import yaml" || { echo "PyYAML missing: carry .venv/lib/python3.11/site-packages/yaml" >&2; exit 2; }
+fi
+export PYTHONPATH="$TRAINING${PYTHONPATH:+:$PYTHONPATH}"
+
+"$PYTHON" - "$DEVICE" <<'PY'
+import sys, torch
+device = sys.argv[1]
+print(f"torch {torch.__version__}, cuda available: {torch.cuda.is_available()}", flush=True)
+if device == "cuda":
+    if not torch.cuda.is_available():
+        sys.exit("GPU_TRAIN_DEVICE=cuda but no CUDA device")
+    print(torch.cuda.get_device_name(0), flush=True)
+PY
+
+WORKERS="$("$PYTHON" -c "import os; print(max(1, min(12, (os.cpu_count() or 2) - 2)))")"
+INIT=()
+[ -n "${GPU_TRAIN_INIT:-}" ] && INIT=(--init-weights "$GPU_TRAIN_INIT")
+# shellcheck disable=SC2206
+EXTRA=(${GPU_TRAIN_SET:-})
+SETS=()
+for s in "${EXTRA[@]}"; do SETS+=(--set "$s"); done
+
+status=0
+"$PYTHON" -m irisseg.train --config configs/small.yaml --pack pack --run-dir "$RUN_DIR" --device "$DEVICE" \
+  --max-minutes "$MINUTES" --fit-to-time --no-progress \
+  --set train.batch_size=8 --set train.warmup=200 --set train.iterations=20000 \
+  --set train.checkpoint_every=250 --set train.log_every=25 --set train.num_workers="$WORKERS" \
+  --set train.threads=4 --set train.amp=true \
+  "${INIT[@]}" "${SETS[@]}" || status=$?
+
+# last.pt (with optimiser state) stays behind: it is several times the weights' size.
+for f in model.pt memory_bank.pt log.csv summary.json config.json; do
+  [ -f "$RUN_DIR/$f" ] && cp "$RUN_DIR/$f" "$OUT/"
+done
+limit=$((16 * 1024 * 1024))
+for f in "$OUT"/*; do
+  size=$(stat -c %s "$f")
+  if [ "$size" -gt "$limit" ]; then
+    echo "warning: $(basename "$f") is $size bytes, above 16 MiB" >&2
+  fi
+done
+ls -l "$OUT"
+[ -f "$OUT/summary.json" ] && cat "$OUT/summary.json"
+exit $status
