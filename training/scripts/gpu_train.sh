@@ -8,9 +8,11 @@
 # Needs: training/pack/ (build it with `python -m irisseg.data.pack`; carry it to the machine),
 # PyTorch with CUDA, NumPy, PyYAML (a pure-Python copy is picked up from .venv when missing).
 # No nibabel, no shared data: episodes come from the pack and from synthetic tasks.
+# Files above 16 MiB are split into 15 MiB parts (join: cat model.pt.part* > model.pt).
 # Environment: OUT (default training/runs/gpu-out), GPU_TRAIN_MINUTES (training budget, default 7.5:
 # the whole script stays under 9 minutes), GPU_TRAIN_DEVICE (default cuda), GPU_TRAIN_INIT (optional
-# model.pt to start from), GPU_TRAIN_SET (extra "--set" overrides, space separated).
+# model.pt to start from), GPU_TRAIN_SET (extra "--set" overrides, space separated), GPU_TRAIN_KEEP_LAST=1
+# (also return last.pt, to resume the run elsewhere).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -65,15 +67,19 @@ status=0
   --set train.threads=4 --set train.amp=true \
   "${INIT[@]}" "${SETS[@]}" || status=$?
 
-# last.pt (with optimiser state) stays behind: it is several times the weights' size.
-for f in model.pt memory_bank.pt log.csv summary.json config.json; do
+# last.pt (optimiser state, several times the weights' size) is kept only with GPU_TRAIN_KEEP_LAST=1.
+files=(model.pt memory_bank.pt log.csv summary.json config.json)
+[ "${GPU_TRAIN_KEEP_LAST:-0}" = 1 ] && files+=(last.pt)
+for f in "${files[@]}"; do
   [ -f "$RUN_DIR/$f" ] && cp "$RUN_DIR/$f" "$OUT/"
 done
+# Files above 16 MiB travel as numbered 15 MiB parts; join them with: cat model.pt.part* > model.pt
 limit=$((16 * 1024 * 1024))
 for f in "$OUT"/*; do
-  size=$(stat -c %s "$f")
-  if [ "$size" -gt "$limit" ]; then
-    echo "warning: $(basename "$f") is $size bytes, above 16 MiB" >&2
+  if [ "$(stat -c %s "$f")" -gt "$limit" ]; then
+    split -b 15M -d -a 2 "$f" "$f.part"
+    rm "$f"
+    echo "$(basename "$f") split into $(ls "$f".part* | wc -l) parts: cat $(basename "$f").part* > $(basename "$f")" >&2
   fi
 done
 ls -l "$OUT"

@@ -329,6 +329,12 @@ class Trainer:
                     break
         finally:
             bar.close()
+        if window_iters > 0:  # the iterations since the last log row
+            now = time.perf_counter()
+            last_loss = mean_over_ranks(float(loss_sum) / window_iters, self.ctx)
+            if self.ctx.is_main:
+                log.append({"iteration": self.iteration, "loss": last_loss, "lr": self.scheduler.get_last_lr()[0],
+                            "it_per_s": window_iters / max(now - window_start, 1e-9), "wall_s": self.elapsed_s})
         if saved_at != self.iteration:
             self.save()
         session_s = time.perf_counter() - session_start
