@@ -86,7 +86,26 @@ class DataConfig:
 
     pack_dir: str = "pack"
     k_max: int = 3
-    synthetic_ratio: float = 0.3
+    synthetic_ratio: float = 0.3  # share of synthetic tasks (SynthSeg-style + shapes) among episodes
+    synthseg_ratio: float = 0.5  # share of SynthSeg-style tasks among the synthetic ones (rest: shapes)
+    dataset_weights: dict[str, float] = field(default_factory=lambda: {
+        "hippocampus": 0.45, "brats": 0.1, "totalseg": 0.2, "voxelmorph": 0.25})  # real tasks per dataset
+    class_drop_prob: float = 0.2  # random class dropping
+    merge_prob: float = 0.25  # a SynthSeg class merges several labels
+    cross_pair_prob: float = 0.3  # voxelmorph brain paired with a SynthSeg-style image
+    same_contrast_prob: float = 0.7  # BraTS query in the reference's contrast
+    min_class_voxels: int = 16  # at the grid, in both subjects
+    query_augment_scale: float = 1.0  # query perturbation: the query's augmentation strength factor
+    aug_rotate_deg: float = 15.0
+    aug_scale: float = 0.15
+    aug_translate: float = 0.08
+    aug_flip_prob: float = 0.5  # only along the axes a dataset allows, never for left/right classes
+    aug_gamma_std: float = 0.25
+    aug_contrast: float = 0.25
+    aug_noise_std: float = 0.08
+    aug_bias: float = 0.3
+    aug_prob_spatial: float = 0.8
+    aug_prob_intensity: float = 0.8
 
 
 @dataclass

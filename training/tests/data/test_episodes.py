@@ -1,0 +1,228 @@
+"""Episodes from a small real pack: shapes, pairing, held-out data, determinism, workers."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+import pytest
+import torch
+from torch.utils.data import DataLoader
+
+from irisseg.config import preset
+from irisseg.data import splits
+from irisseg.data.episodes import EpisodeDataset, EpisodeSampler, EpisodeSettings, is_lateral
+from irisseg.data.pack import build_pack
+from irisseg.data.pack_format import Pack
+from tests.conftest import DATA_ROOT
+
+GRID = 32
+TRAINING_ROOT = Path(__file__).resolve().parents[2]
+
+
+def small_data_root(root: Path, full: bool = False) -> Path:
+    """A data folder of real files: hippocampus and TotalSegmentator as they are, and four SynthSeg-like
+    label maps cut from the voxelmorph aseg (the real maps are 256^3: too slow for a unit test).
+    ``full`` adds the voxelmorph brain and two BraTS subjects (one of them the validation subject)."""
+    for name in ("hippocampus", "totalsegmentator") + (("voxelmorph",) if full else ()):
+        (root / name).symlink_to(DATA_ROOT / name)
+    if full:
+        (root / "brats").mkdir()
+        (root / "brats" / "labels.json").symlink_to(DATA_ROOT / "brats" / "labels.json")
+        for subject in ("brats_2013_pat0003_1", "brats_2013_pat0006_1"):
+            (root / "brats" / subject).symlink_to(DATA_ROOT / "brats" / subject)
+    maps = root / "synthseg_label_maps"
+    maps.mkdir()
+    aseg = nib.load(str(DATA_ROOT / "voxelmorph" / "test_scan_aseg.nii.gz"))
+    data = np.asanyarray(aseg.dataobj)
+    for name, shift in (("training_seg_01", 0), ("training_seg_02", 4), ("training_seg_03", 8), ("training_seg_19", 2)):
+        cut = np.ascontiguousarray(data[shift::2, ::2, shift::2])
+        nib.save(nib.Nifti1Image(cut.astype(np.int16), np.diag([2.0, 2.0, 2.0, 1.0])), str(maps / f"{name}.nii.gz"))
+    return root
+
+
+def make_pack(tmp_path_factory, full: bool) -> Pack:
+    if not (DATA_ROOT / "hippocampus").exists():
+        pytest.skip(f"shared data not found at {DATA_ROOT}")
+    root = small_data_root(tmp_path_factory.mktemp("data"), full)
+    out = tmp_path_factory.mktemp("pack")
+    build_pack(root, out, grid=GRID, limit=10, log=lambda *_: None)
+    return Pack(out)
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory) -> Pack:
+    """Hippocampus (10 subjects, 2 held out), TotalSegmentator CT + MR, 4 label maps (1 held out)."""
+    return make_pack(tmp_path_factory, full=False)
+
+
+@pytest.fixture(scope="module")
+def full_pack(tmp_path_factory) -> Pack:
+    """The small pack plus voxelmorph and two BraTS subjects (one held out)."""
+    return make_pack(tmp_path_factory, full=True)
+
+
+def settings(**overrides) -> EpisodeSettings:
+    return EpisodeSettings(**overrides)
+
+
+def test_episode_tensors(pack):
+    sampler = EpisodeSampler(settings(k_max=3), GRID, pack)
+    for n in range(6):
+        e = sampler(np.random.default_rng(n))
+        assert e["ref_image"].shape == e["query_image"].shape == (1, GRID, GRID, GRID)
+        assert e["ref_masks"].shape == e["query_masks"].shape == (3, GRID, GRID, GRID)
+        assert e["ref_image"].dtype == e["ref_masks"].dtype == torch.float32
+        assert e["class_valid"].dtype == torch.bool and e["class_valid"].shape == (3,)
+        assert e["class_valid"].any()
+        assert set(e["ref_masks"].unique().tolist()) <= {0.0, 1.0}
+        k = int(e["class_valid"].sum())
+        assert (e["ref_masks"][e["class_valid"]].flatten(1).sum(1) > 0).all()
+        assert (e["ref_masks"][~e["class_valid"]] == 0).all() and (e["query_masks"][~e["class_valid"]] == 0).all()
+        assert len(e["class_names"]) == 3 and all(e["class_names"][:k])
+        # normalised: zero mean, unit spread
+        assert abs(e["ref_image"].mean().item()) < 1e-3 and abs(e["query_image"].std().item() - 1) < 1e-2
+
+
+def assert_training_only(pack: Pack, episodes: int, seed: int, **overrides) -> tuple[set, set]:
+    """Draw episodes; none may touch a validation item or have an unseen structure as a class."""
+    val_keys = set(pack.keys(split="val"))
+    unseen_names = {n for d in splits.UNSEEN_CLASSES.values() for n in d}
+    sampler = EpisodeSampler(settings(**overrides), GRID, pack)
+    kinds, datasets = set(), set()
+    for n in range(episodes):
+        e = sampler(np.random.default_rng([seed, n]))
+        kinds.add(e["kind"])
+        for side in ("ref", "query"):
+            assert e[side] not in val_keys
+            if e[side] in pack.items:
+                datasets.add(pack.items[e[side]]["dataset"])
+        for name in filter(None, e["class_names"]):
+            assert name not in unseen_names
+            assert "Thalamus" not in name and "tumour" not in name
+            if e["kind"] == "real":
+                meta = pack.items[e["ref"]]
+                assert meta["classes"][name]["training"]
+                allow = splits.TRAINING_CLASS_ALLOWLIST.get(meta["dataset"])
+                if allow is not None:  # BraTS: only the brain mask
+                    assert name in allow
+                else:
+                    assert not set(meta["classes"][name]["labels"]) & splits.UNSEEN_LABELS.get(meta["dataset"], set())
+    return kinds, datasets
+
+
+def test_training_episodes_never_see_validation_subjects_or_unseen_structures(pack):
+    val_keys = set(pack.keys(split="val"))
+    assert sum(k.startswith("hippocampus/") for k in val_keys) == 2 and "synthseg/training_seg_19" in val_keys
+    labels = pack.load("synthseg/training_seg_01").labels
+    assert (labels == 10).any() and (labels == 49).any()  # the thalamus is there, as background
+    kinds, datasets = assert_training_only(pack, 40, 7, synthetic_ratio=0.5, synthseg_ratio=0.7)
+    assert kinds == {"real", "synthseg", "shapes"}
+    assert datasets == {"hippocampus", "totalseg", "synthseg"}
+
+
+@pytest.mark.slow
+def test_brats_and_voxelmorph_episodes_keep_tumour_and_thalamus_unseen(full_pack):
+    assert "brats/brats_2013_pat0006_1" in full_pack.keys(split="val")
+    kinds, datasets = assert_training_only(full_pack, 40, 8, synthetic_ratio=0.0,
+                                           dataset_weights={"brats": 1.0, "voxelmorph": 1.0})
+    assert datasets == {"brats", "voxelmorph", "synthseg"}  # synthseg: voxelmorph's cross pairs
+
+
+def test_reference_and_query_are_different_subjects(pack):
+    sampler = EpisodeSampler(settings(synthetic_ratio=0.0, cross_pair_prob=0.0), GRID, pack)
+    multi = {d for d, views in sampler.real.items()
+             if len({pack.items[k]["subject"] for k in views["whole"]}) > 1}
+    assert multi == {"hippocampus", "totalseg"}
+    for n in range(25):
+        e = sampler(np.random.default_rng([3, n]))
+        ref, query = pack.items[e["ref"]], pack.items[e["query"]]
+        assert ref["view"] == query["view"] and ref["family"] == query["family"]
+        if ref["dataset"] in multi:
+            assert ref["subject"] != query["subject"]
+        else:  # single-subject set in this split: another augmentation of the same subject
+            assert e["ref"] == e["query"]
+            assert not torch.equal(e["ref_image"], e["query_image"])
+
+
+def test_hippocampus_is_never_mirrored_front_to_back(pack):
+    """Anterior hippocampus lies at larger y (RAS+) than posterior in every subject; mirroring is on."""
+    strength = dict(dataset_weights={"hippocampus": 1.0}, synthetic_ratio=0.0, class_drop_prob=0.0, k_max=2)
+    sampler = EpisodeSampler(settings(**strength), GRID, pack)
+    sampler.s.augment = sampler.s.augment.__class__(rotate_deg=0, flip_prob=1.0)
+    seen = 0
+    for n in range(20):
+        e = sampler(np.random.default_rng([11, n]))
+        if e["class_names"][:2] != ["anterior", "posterior"]:
+            continue
+        seen += 1
+        for side in ("ref", "query"):
+            m = e[f"{side}_masks"]
+            y = [m[j].nonzero().float().mean(0)[1] for j in range(2)]
+            assert y[0] > y[1]
+    assert seen >= 5
+
+
+def test_lateral_names():
+    assert is_lateral("Left-Caudate") and is_lateral("kidney_right") and not is_lateral("anterior")
+
+
+def test_episodes_are_reproducible(pack):
+    sampler = EpisodeSampler(settings(), GRID, pack)
+    for seed in ([1, 0], [1, 5], [2, 9]):
+        a, b = sampler(np.random.default_rng(seed)), sampler(np.random.default_rng(seed))
+        assert a["task"] == b["task"] and a["ref"] == b["ref"]
+        for key in ("ref_image", "ref_masks", "query_image", "query_masks", "class_valid"):
+            assert torch.equal(a[key], b[key])
+    c, d = sampler(np.random.default_rng([4, 0])), sampler(np.random.default_rng([4, 1]))
+    assert not torch.equal(c["ref_image"], d["ref_image"])
+
+
+def test_synthetic_only_needs_no_pack():
+    sampler = EpisodeSampler.from_config(preset("small", model={"grid_size": 32}), synthetic_only=True)
+    e = sampler(np.random.default_rng(0))
+    assert e["kind"] == "shapes" and e["ref_image"].shape == (1, 32, 32, 32)
+
+
+def test_from_config_reads_the_data_section(pack):
+    cfg = preset("small", model={"grid_size": GRID}, data={"pack_dir": str(pack.root), "k_max": 2,
+                                                           "aug_rotate_deg": 3.0, "dataset_weights": {"totalseg": 1.0}})
+    sampler = EpisodeSampler.from_config(cfg)
+    assert sampler.s.k_max == 2 and sampler.s.augment.rotate_deg == 3.0 and sampler.datasets == ["totalseg"]
+    assert sampler(np.random.default_rng(0))["ref_masks"].shape[0] == 2
+
+
+def test_grid_mismatch_is_refused(pack):
+    with pytest.raises(ValueError):
+        EpisodeSampler(settings(), GRID * 2, pack)
+
+
+def test_training_path_needs_neither_nibabel_nor_scipy(pack):
+    code = (
+        "import sys; sys.modules['nibabel'] = None; sys.modules['scipy'] = None\n"
+        "import numpy as np\n"
+        "from irisseg.data.episodes import EpisodeSampler, EpisodeSettings\n"
+        "from irisseg.data.pack_format import Pack\n"
+        f"s = EpisodeSampler(EpisodeSettings(synthetic_ratio=0.5), {GRID}, Pack({str(pack.root)!r}))\n"
+        "print(sorted({s(np.random.default_rng(n))['kind'] for n in range(12)}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(TRAINING_ROOT))
+    assert result.returncode == 0, result.stderr
+    assert "real" in result.stdout
+
+
+@pytest.mark.slow
+def test_dataset_stream_is_the_same_with_any_number_of_workers(pack):
+    sampler = EpisodeSampler(settings(), GRID, pack)
+
+    def tasks(workers):
+        loader = DataLoader(EpisodeDataset(sampler, seed=3, start=2, stop=8), batch_size=None, num_workers=workers)
+        return [(e["task"], float(e["ref_image"].sum())) for e in loader]
+
+    single = tasks(0)
+    assert len(single) == 6
+    assert tasks(2) == single
+    resumed = [(e["task"], float(e["ref_image"].sum())) for e in EpisodeDataset(sampler, seed=3, start=5, stop=8)]
+    assert resumed == single[3:]
