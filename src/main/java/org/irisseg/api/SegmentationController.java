@@ -90,7 +90,7 @@ public class SegmentationController {
             produces = {ApiDocs.GZIP, MediaType.APPLICATION_JSON_VALUE})
     public ResponseEntity<?> segment(
             @Parameter(description = "Query volume (NIfTI, .nii or .nii.gz)") @RequestPart("image") MultipartFile image,
-            @Parameter(description = "Task id", required = true) @RequestParam("taskId") String taskId,
+            @Parameter(description = "Task id") @RequestPart("taskId") String taskId,
             @Parameter(description = "one-shot, ensemble or retrieval",
                     schema = @Schema(allowableValues = {"one-shot", "ensemble", "retrieval"}, defaultValue = "ensemble"))
             @RequestParam(value = "mode", defaultValue = "ensemble") String mode,

@@ -56,7 +56,7 @@ public class TaskController {
             content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<TaskResponse> create(
-            @Parameter(description = "Task name", required = true) @RequestParam("name") String name,
+            @Parameter(description = "Task name") @RequestPart("name") String name,
             @Parameter(description = "Reference images (NIfTI, .nii or .nii.gz)")
             @RequestPart("references") List<MultipartFile> references,
             @Parameter(description = "Label maps, one per reference image, in the same order")

@@ -61,16 +61,20 @@ public class TaskService {
     public TaskSummary register(String name, List<ReferenceUpload> pairs, Map<Integer, String> labelNames) {
         String cleanName = requireName(name);
         requirePairs(pairs);
-        String modelVersion = model.modelVersion();
         InferenceTimings timings = new InferenceTimings();
-        List<TaskReference> references = new ArrayList<>();
+        List<ReferenceEncoder.Encoded> encodings = new ArrayList<>();
         List<Integer> labels = null;
         for (int i = 0; i < pairs.size(); i++) {
             ReferenceEncoder.Encoded encoded = encoder.encode(pairs.get(i), "reference " + (i + 1), labels, timings);
             labels = encoded.labels();
-            references.add(reference(i, pairs.get(i), encoded, modelVersion));
+            encodings.add(encoded);
         }
         List<TaskClass> classes = classes(labels, labelNames);
+        String modelVersion = model.modelVersion();
+        List<TaskReference> references = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            references.add(reference(i, pairs.get(i), encodings.get(i), modelVersion));
+        }
         references = keepFiles(pairs, references, 0);
         Task task = Task.create(UUID.randomUUID().toString(), cleanName, classes, references, modelVersion,
                 Instant.now().truncatedTo(ChronoUnit.MILLIS), properties.memoryBank().emaMomentum());
