@@ -1,0 +1,55 @@
+package org.irisseg.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+
+import org.irisseg.support.Hippocampus;
+import org.irisseg.support.IrisClient;
+import org.irisseg.support.IrisIntegrationTest;
+import org.irisseg.support.Multipart;
+import org.irisseg.support.TestPaths;
+import org.junit.jupiter.api.Test;
+
+/** Probes, info and Prometheus metrics of the running service. */
+class ActuatorTest extends IrisIntegrationTest {
+
+    @Test
+    void livenessIsUpAndReadinessFollowsTheModel() throws Exception {
+        assertEquals("UP", IrisClient.json(client().get("/actuator/health/liveness")).path("status").asString());
+        assumeModelReady();
+        HttpResponse<byte[]> readiness = client().get("/actuator/health/readiness");
+        assertEquals(200, readiness.statusCode());
+        assertEquals("UP", IrisClient.json(readiness).path("status").asString());
+        assertEquals(model.modelVersion(),
+                IrisClient.json(client().get("/actuator/info")).path("model").path("version").asString());
+    }
+
+    @Test
+    void prometheusExposesStageQueueMemoryBankAndEndpointHistograms() throws Exception {
+        TestPaths.assumeHippocampus();
+        assumeModelReady();
+        String task = client().registerTask(Hippocampus.taskForm("metrics", Hippocampus.REFERENCES.subList(0, 1)));
+        for (String mode : new String[] {"one-shot", "retrieval"}) {
+            assertEquals(200, client().post("/api/v1/segmentations", Multipart.form()
+                    .file("image", Hippocampus.image(Hippocampus.QUERIES.get(1))).field("taskId", task)
+                    .field("mode", mode), "application/json").statusCode());
+        }
+        String metrics = new String(client().get("/actuator/prometheus").body());
+        for (String expected : new String[] {
+                "iris_inference_stage_seconds_bucket{application=\"iris-service\",stage=\"image-encoding\"",
+                "iris_inference_stage_seconds_bucket{application=\"iris-service\",stage=\"task-encoding\"",
+                "iris_inference_stage_seconds_bucket{application=\"iris-service\",stage=\"decoding\"",
+                "iris_inference_queue_wait_seconds_bucket",
+                "iris_inference_queue_waiting",
+                "iris_segmentation_seconds_bucket{application=\"iris-service\",mode=\"retrieval\"",
+                "cache_gets_total{application=\"iris-service\",cache=\"memory-bank\",result=\"hit\"",
+                "cache_gets_total{application=\"iris-service\",cache=\"memory-bank\",result=\"miss\"",
+                "cache_size{application=\"iris-service\",cache=\"memory-bank\"",
+                "iris_memory_bank_bytes",
+                "http_server_requests_seconds_bucket"}) {
+            assertTrue(metrics.contains(expected), "missing " + expected);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package org.irisseg.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpResponse;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.irisseg.nifti.NiftiHeader;
+import org.irisseg.nifti.NiftiImage;
+import org.irisseg.nifti.NiftiLimits;
+import org.irisseg.nifti.NiftiReader;
+import org.irisseg.nifti.NiftiWriter;
+import org.irisseg.support.Hippocampus;
+import org.irisseg.support.IrisClient;
+import org.irisseg.support.IrisIntegrationTest;
+import org.irisseg.support.Multipart;
+import org.irisseg.support.ProblemAssertions;
+import org.irisseg.support.TestPaths;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import tools.jackson.databind.JsonNode;
+
+/** The segmentations resource over real HTTP with the real model and hippocampus data. */
+class SegmentationApiTest extends IrisIntegrationTest {
+
+    private static final NiftiReader READER = new NiftiReader(NiftiLimits.defaults());
+    private static String taskId;
+
+    private final String query = Hippocampus.QUERIES.get(0);
+
+    @BeforeEach
+    void registerOnce() throws Exception {
+        TestPaths.assumeHippocampus();
+        assumeModelReady();
+        if (taskId == null) {
+            taskId = client().registerTask(Hippocampus.taskForm("hippocampus", Hippocampus.REFERENCES));
+        }
+    }
+
+    private HttpResponse<byte[]> segment(Multipart form, String accept) {
+        return client().post("/api/v1/segmentations", form, accept);
+    }
+
+    private Multipart form(String mode) {
+        return Multipart.form().file("image", Hippocampus.image(query)).field("taskId", taskId).field("mode", mode);
+    }
+
+    @Test
+    void theLabelMapIsOnTheQuerysGridWithTheTasksLabelsAndItsVolumesInTheHeaders() throws Exception {
+        HttpResponse<byte[]> response = segment(form("ensemble"), null);
+        assertEquals(200, response.statusCode(), new String(response.body()));
+        assertEquals("application/gzip", response.headers().firstValue("Content-Type").orElseThrow());
+        NiftiImage queryImage = READER.readImage(Hippocampus.image(query));
+        NiftiImage labels = READER.readLabelMap(new ByteArrayInputStream(response.body()));
+        assertArrayEquals(queryImage.dims(), labels.dims());
+        for (int r = 0; r < 4; r++) {
+            assertArrayEquals(queryImage.affine()[r], labels.affine()[r], 1e-5);
+        }
+        Map<Integer, Long> counts = counts(labels.data());
+        assertTrue(Arrays.asList(0, 1, 2).containsAll(counts.keySet()), counts.toString());
+
+        double voxelMl = Math.abs(determinant(queryImage.affine())) / 1000;
+        String volumes = response.headers().firstValue("Iris-Volumes-mL").orElseThrow();
+        assertEquals(String.format(java.util.Locale.ROOT, "1=%.4f, 2=%.4f", counts.getOrDefault(1, 0L) * voxelMl,
+                counts.getOrDefault(2, 0L) * voxelMl), volumes);
+        String timing = response.headers().firstValue("Server-Timing").orElseThrow();
+        for (String stage : new String[] {"queue", "image-encoding", "task-encoding", "decoding", "total"}) {
+            assertTrue(timing.contains(stage + ";dur="), timing);
+        }
+        assertEquals(taskId, response.headers().firstValue("Iris-Task-Id").orElseThrow());
+        assertEquals("ensemble", response.headers().firstValue("Iris-Mode").orElseThrow());
+    }
+
+    @Test
+    void jsonGivesTheSameStatisticsWithoutTheMask() {
+        HttpResponse<byte[]> gz = segment(form("one-shot"), "application/gzip");
+        HttpResponse<byte[]> json = segment(form("one-shot"), "application/json");
+        assertEquals(200, json.statusCode(), new String(json.body()));
+        assertTrue(json.headers().firstValue("Content-Type").orElseThrow().startsWith("application/json"));
+        Map<Integer, Long> counts = counts(READER.readLabelMap(new ByteArrayInputStream(gz.body())).data());
+        JsonNode stats = IrisClient.json(json);
+        assertEquals("one-shot", stats.path("mode").asString());
+        assertEquals(model.modelVersion(), stats.path("modelVersion").asString());
+        for (JsonNode c : stats.path("classes")) {
+            long voxels = counts.getOrDefault(c.path("label").asInt(), 0L);
+            assertEquals(voxels, c.path("voxels").asLong());
+            assertEquals(voxels * stats.path("voxelVolumeMl").asDouble(), c.path("volumeMl").asDouble(), 1e-9);
+        }
+        assertEquals("[0]", stats.path("referencesUsed").path("1").toString());
+        assertTrue(stats.path("timings").path("imageEncodingMs").asDouble() > 0);
+        assertEquals(0.0, stats.path("timings").path("taskEncodingMs").asDouble(), "no re-encoding of the task");
+    }
+
+    @Test
+    void everyModeAnswersAndRetrievalUsesAtMostKReferences() {
+        for (String mode : new String[] {"one-shot", "ensemble", "retrieval"}) {
+            HttpResponse<byte[]> response = segment(form(mode).field("k", "2"), "application/json");
+            assertEquals(200, response.statusCode(), mode + ": " + new String(response.body()));
+            JsonNode used = IrisClient.json(response).path("referencesUsed");
+            int expected = switch (mode) {
+                case "one-shot" -> 1;
+                case "ensemble" -> 3;
+                default -> -1;
+            };
+            for (String label : new String[] {"1", "2"}) {
+                int n = used.path(label).size();
+                assertTrue(expected < 0 ? n >= 1 && n <= 3 : n == expected, mode + " " + used);
+            }
+        }
+    }
+
+    @Test
+    void aClassSubsetOnlySegmentsThoseClasses() {
+        HttpResponse<byte[]> response = segment(form("ensemble").field("classes", "posterior"), null);
+        assertEquals(200, response.statusCode(), new String(response.body()));
+        Map<Integer, Long> counts = counts(READER.readLabelMap(new ByteArrayInputStream(response.body())).data());
+        assertTrue(Arrays.asList(0, 2).containsAll(counts.keySet()), counts.toString());
+        assertTrue(response.headers().firstValue("Iris-Volumes-mL").orElseThrow().startsWith("2="));
+    }
+
+    @Test
+    void aFlippedCopyOfTheQueryGetsTheFlippedLabelMap() throws Exception {
+        NiftiImage original = READER.readImage(Hippocampus.image(query));
+        NiftiImage flipped = flipX(original);
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        new NiftiWriter().writeImage(file, flipped.header(), flipped.data());
+
+        HttpResponse<byte[]> a = segment(form("one-shot"), null);
+        HttpResponse<byte[]> b = segment(Multipart.form().file("image", "flipped.nii.gz", file.toByteArray())
+                .field("taskId", taskId).field("mode", "one-shot"), null);
+        assertEquals(200, b.statusCode(), new String(b.body()));
+        NiftiImage labelsA = READER.readLabelMap(new ByteArrayInputStream(a.body()));
+        NiftiImage labelsB = READER.readLabelMap(new ByteArrayInputStream(b.body()));
+        assertArrayEquals(flipX(labelsA).data(), labelsB.data(), "same anatomy, same labels, on each file's grid");
+        for (int r = 0; r < 4; r++) {
+            assertArrayEquals(flipped.affine()[r], labelsB.affine()[r], 1e-4);
+        }
+    }
+
+    @Test
+    void badParametersAreProblems() {
+        ProblemAssertions.assertProblem(segment(form("oneshot"), null), 400, "invalid-parameter");
+        ProblemAssertions.assertProblem(segment(form("retrieval").field("k", "0"), null), 400, "invalid-parameter");
+        ProblemAssertions.assertProblem(segment(form("ensemble").field("threshold", "abc"), null), 400,
+                "invalid-parameter");
+        ProblemAssertions.assertProblem(segment(form("one-shot").field("referenceIndex", "3"), null), 400,
+                "invalid-parameter");
+        ProblemAssertions.assertProblem(segment(form("ensemble").field("classes", "amygdala"), null), 400,
+                "unknown-class");
+        ProblemAssertions.assertProblem(segment(Multipart.form().file("image", Hippocampus.image(query))
+                .field("taskId", "00000000-0000-0000-0000-000000000000"), null), 404, "task-not-found");
+        ProblemAssertions.assertProblem(segment(Multipart.form().field("taskId", taskId), null), 400,
+                "invalid-parameter");
+        ProblemAssertions.assertProblem(segment(form("ensemble"), "text/html"), 406, "not-acceptable");
+    }
+
+    /** The same volume with its first axis stored in reverse, and an affine that says so. */
+    static NiftiImage flipX(NiftiImage image) throws Exception {
+        int[] d = image.dims();
+        float[] in = image.data();
+        float[] out = new float[in.length];
+        for (int z = 0; z < d[2]; z++) {
+            for (int y = 0; y < d[1]; y++) {
+                for (int x = 0; x < d[0]; x++) {
+                    out[(z * d[1] + y) * d[0] + (d[0] - 1 - x)] = in[(z * d[1] + y) * d[0] + x];
+                }
+            }
+        }
+        double[][] a = image.affine();
+        double[][] rows = new double[3][4];
+        for (int r = 0; r < 3; r++) {
+            rows[r] = new double[] {-a[r][0], a[r][1], a[r][2], a[r][3] + (d[0] - 1) * a[r][0]};
+        }
+        NiftiHeader header = image.header().toBuilder().qform(0, 0, 0, 0, 0, 0, 0)
+                .sform(2, rows[0], rows[1], rows[2]).build();
+        return new NiftiImage(header, out);
+    }
+
+    static Map<Integer, Long> counts(float[] labels) {
+        Map<Integer, Long> counts = new TreeMap<>();
+        for (float v : labels) {
+            counts.merge((int) v, 1L, Long::sum);
+        }
+        return counts;
+    }
+
+    private static double determinant(double[][] a) {
+        return a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
+                + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+    }
+}

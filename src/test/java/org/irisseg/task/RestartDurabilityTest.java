@@ -1,0 +1,52 @@
+package org.irisseg.task;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.irisseg.IrisApplication;
+import org.irisseg.support.Hippocampus;
+import org.irisseg.support.IrisClient;
+import org.irisseg.support.IrisIntegrationTest;
+import org.irisseg.support.TestPaths;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Registered tasks survive a restart of the service: a second instance on the same data directory serves them. */
+class RestartDurabilityTest extends IrisIntegrationTest {
+
+    @Autowired
+    MemoryBank bank;
+
+    @Test
+    void aSecondServiceOnTheSameStoreServesTheSameTasksAndEmbeddings() throws Exception {
+        TestPaths.assumeHippocampus();
+        assumeModelReady();
+        String id = client().registerTask(Hippocampus.taskForm("durable", Hippocampus.REFERENCES.subList(0, 2)));
+        Task registered = bank.find(id).orElseThrow();
+
+        Task reloaded = new FileTaskStore(STORE, JsonMapper.builder().build()).find(id).orElseThrow();
+        FileTaskStoreTest.assertSameTask(registered, reloaded);
+
+        // a second service on the same data directory (its model is not needed to serve task metadata)
+        try (ConfigurableApplicationContext second = new SpringApplicationBuilder(IrisApplication.class)
+                .run("--server.port=0", "--iris.store.dir=" + STORE, "--iris.model.dir=target/no-model-here",
+                        "--spring.jmx.enabled=false")) {
+            int port = ((WebServerApplicationContext) second).getWebServer().getPort();
+            IrisClient restarted = new IrisClient(port);
+            JsonNode task = IrisClient.json(restarted.get("/api/v1/tasks/" + id));
+            assertEquals(IrisClient.json(client().get("/api/v1/tasks/" + id)), task);
+            List<String> ids = IrisClient.json(restarted.get("/api/v1/tasks")).valueStream()
+                    .map(t -> t.path("id").asString()).toList();
+            assertTrue(ids.contains(id));
+            assertEquals(503, restarted.get("/actuator/health/readiness").statusCode(), "no model, not ready");
+        }
+    }
+}
