@@ -1,0 +1,158 @@
+package org.irisseg.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The chart rendered with its default values: one CPU replica with a persistent task store. */
+class ChartDefaultValuesTest {
+
+    private static final RenderedChart CHART = RenderedChart.defaults();
+
+    @Test
+    void probesAskTheActuatorHealthGroupsOnTheServicePort() {
+        Container container = CHART.container();
+
+        assertProbe(container, container.getStartupProbe(), "/actuator/health/liveness");
+        assertProbe(container, container.getLivenessProbe(), "/actuator/health/liveness");
+        assertProbe(container, container.getReadinessProbe(), "/actuator/health/readiness");
+    }
+
+    @Test
+    void runsOnCpuWithoutAskingForAGpu() {
+        Container container = CHART.container();
+
+        assertThat(CHART.env()).containsEntry("IRIS_MODEL_DEVICE", "cpu");
+        assertThat(container.getImage()).isEqualTo("iris-service:0.1.0");
+        Map<String, Quantity> limits = container.getResources().getLimits();
+        Map<String, Quantity> requests = container.getResources().getRequests();
+        assertThat(limits).doesNotContainKey("nvidia.com/gpu").containsKey("memory");
+        assertThat(requests).doesNotContainKey("nvidia.com/gpu");
+        assertThat(CHART.podSpec().getNodeSelector()).isNullOrEmpty();
+        assertThat(CHART.podSpec().getTolerations()).isNullOrEmpty();
+        assertThat(CHART.yaml()).doesNotContain("nvidia.com/gpu");
+    }
+
+    @Test
+    void everyContainerRunsAsNonRootWithAReadOnlyRootFilesystem() {
+        PodSpec pod = CHART.podSpec();
+        PodSecurityContext podContext = pod.getSecurityContext();
+
+        assertThat(podContext.getRunAsNonRoot()).isTrue();
+        assertThat(podContext.getRunAsUser()).isPositive();
+        assertThat(podContext.getFsGroup()).as("volumes writable by the service's group").isPositive();
+        for (Container container : pod.getContainers()) {
+            SecurityContext context = container.getSecurityContext();
+            assertThat(context.getRunAsNonRoot()).as(container.getName()).isTrue();
+            assertThat(context.getRunAsUser()).as(container.getName()).isPositive();
+            assertThat(context.getReadOnlyRootFilesystem()).as(container.getName()).isTrue();
+            assertThat(context.getAllowPrivilegeEscalation()).as(container.getName()).isFalse();
+            assertThat(context.getCapabilities().getDrop()).as(container.getName()).containsExactly("ALL");
+        }
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(CHART.one(ServiceAccount.class).getAutomountServiceAccountToken()).isFalse();
+    }
+
+    @Test
+    void taskStoreVolumeIsMountedWhereTheServiceWrites() {
+        String storeDir = CHART.env().get("IRIS_STORE_DIR");
+        VolumeMount dataMount = mountAt(CHART.container(), storeDir);
+        Volume data = volume(CHART.podSpec(), dataMount.getName());
+        PersistentVolumeClaim claim = CHART.one(PersistentVolumeClaim.class);
+
+        assertThat(storeDir).isEqualTo("/data");
+        assertThat(dataMount.getReadOnly()).isNotEqualTo(Boolean.TRUE);
+        assertThat(data.getPersistentVolumeClaim().getClaimName()).isEqualTo(claim.getMetadata().getName());
+        assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+        assertThat(claim.getSpec().getResources().getRequests().get("storage")).isEqualTo(new Quantity("10Gi"));
+        assertThat(claim.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
+    }
+
+    @Test
+    void tmpIsAWritableEmptyDirForUploadSpooling() {
+        Volume tmp = volume(CHART.podSpec(), mountAt(CHART.container(), "/tmp").getName());
+
+        assertThat(tmp.getEmptyDir()).isNotNull();
+        assertThat(tmp.getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("4Gi"));
+    }
+
+    @Test
+    void oneReplicaReplacedByRecreateSoTwoPodsNeverShareTheStore() {
+        assertThat(CHART.deployment().getSpec().getReplicas()).isEqualTo(1);
+        assertThat(CHART.deployment().getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    }
+
+    @Test
+    void serviceForwardsToTheHttpPort() {
+        Service service = CHART.one(Service.class);
+
+        assertThat(service.getSpec().getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getPort()).isEqualTo(8080);
+            assertThat(port.getTargetPort()).isEqualTo(new IntOrString("http"));
+        });
+        assertThat(service.getSpec().getSelector())
+                .isEqualTo(CHART.deployment().getSpec().getSelector().getMatchLabels());
+    }
+
+    @Test
+    void optionalObjectsAreOffByDefault() {
+        assertThat(CHART.all(HorizontalPodAutoscaler.class)).isEmpty();
+        assertThat(CHART.all(PodDisruptionBudget.class)).isEmpty();
+        assertThat(CHART.all(Ingress.class)).isEmpty();
+        assertThat(CHART.ofKind("ServiceMonitor")).isEmpty();
+    }
+
+    @Test
+    void jvmHeapIsSizedFromTheContainerMemory() {
+        assertThat(CHART.env().get("JAVA_OPTS")).contains("-XX:MaxRAMPercentage=50");
+    }
+
+    private static void assertProbe(Container container, Probe probe, String path) {
+        assertThat(probe).as(path).isNotNull();
+        assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
+        assertThat(containerPort(container, probe.getHttpGet().getPort())).isEqualTo(8080);
+    }
+
+    /** The container port a probe's named or numbered port designates. */
+    private static int containerPort(Container container, IntOrString port) {
+        if (port.getIntVal() != null) {
+            return port.getIntVal();
+        }
+        return container.getPorts().stream()
+                .filter(p -> port.getStrVal().equals(p.getName()))
+                .map(ContainerPort::getContainerPort)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no container port named " + port.getStrVal()));
+    }
+
+    static VolumeMount mountAt(Container container, String path) {
+        return container.getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals(path))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("nothing mounted at " + path));
+    }
+
+    static Volume volume(PodSpec pod, String name) {
+        return pod.getVolumes().stream()
+                .filter(v -> v.getName().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no volume " + name));
+    }
+}
