@@ -17,6 +17,7 @@ Batches stack them, padding the class axis to the batch's largest ``K`` with emp
 from __future__ import annotations
 
 import random
+import warnings
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -33,8 +34,27 @@ def episode_seed(seed: int, rank: int, iteration: int, index: int) -> list[int]:
     return [int(seed), int(rank), int(iteration), int(index)]
 
 
+MAX_REDRAWS = 10
+
+
+def is_finite_episode(episode: dict) -> bool:
+    return all(bool(torch.isfinite(torch.as_tensor(episode[k])).all()) for k in TENSOR_KEYS if k != "class_valid")
+
+
 def draw_episode(make_episode: EpisodeFn, seed_words: Sequence[int]) -> dict:
-    """``make_episode`` under generators seeded by ``seed_words``; the global generators are restored after."""
+    """``make_episode`` under generators seeded by ``seed_words``, redrawn (seed words extended by the
+    attempt number) while it holds non-finite values; the global generators are restored after."""
+    for attempt in range(MAX_REDRAWS + 1):
+        words = list(seed_words) + ([attempt] if attempt else [])
+        episode = _draw_once(make_episode, words)
+        if is_finite_episode(episode):
+            return episode
+        warnings.warn(f"episode {words} ({episode.get('task')}, {episode.get('ref')} -> {episode.get('query')}) "
+                      "holds non-finite values; drawing another")
+    raise FloatingPointError(f"{MAX_REDRAWS + 1} non-finite episodes in a row from seed {list(seed_words)}")
+
+
+def _draw_once(make_episode: EpisodeFn, seed_words: Sequence[int]) -> dict:
     rng = np.random.default_rng(list(seed_words))
     inner_seed = int(np.random.SeedSequence(list(seed_words)).generate_state(1)[0])
     py_state, np_state = random.getstate(), np.random.get_state()

@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from irisseg.train.episode_stream import EpisodeStream, collate_episodes, draw_episode
@@ -46,3 +47,18 @@ def test_collate_pads_the_class_axis_with_invalid_empty_slots():
     assert batch["ref_masks"][0, 1].sum() == 0
     assert batch["class_names"][0] == ["a", ""]
     assert batch["task"] == ["blobs", "blobs"]
+
+
+def test_an_episode_with_non_finite_values_is_redrawn():
+    calls = []
+
+    def sometimes_broken(rng):
+        episode = blob_episode(rng)
+        calls.append(1)
+        if len(calls) == 1:
+            episode["ref_image"][0, 0, 0, 0] = float("inf")
+        return episode
+
+    with pytest.warns(UserWarning, match="non-finite"):
+        episode = draw_episode(sometimes_broken, [0, 0, 0, 0])
+    assert len(calls) == 2 and torch.isfinite(episode["ref_image"]).all()
