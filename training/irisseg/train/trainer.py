@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -230,7 +231,9 @@ class Trainer:
             self._skipped_in_a_row += 1
             if self._skipped_in_a_row > MAX_SKIPPED_IN_A_ROW:
                 raise FloatingPointError(f"non-finite gradients {self._skipped_in_a_row} times in a row at iteration {self.iteration}")
-        self.scheduler.step()
+        with warnings.catch_warnings():  # a skipped first step makes LambdaLR warn about the call order
+            warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step")
+            self.scheduler.step()
         if self.weight_ema is not None:
             self.weight_ema.update(self.model)
         self._update_memory_bank(batch, embedding.detach(), class_valid)

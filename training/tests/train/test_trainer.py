@@ -95,3 +95,15 @@ def test_fit_to_time_plans_the_total_and_the_decay_within_the_budget(tmp_path):
     assert trainer.scheduler.get_last_lr()[0] == pytest.approx(cfg.train.lr * cfg.train.min_lr_ratio)
     assert result.elapsed_s < 0.25 * 60
     assert load_checkpoint(tmp_path / "last.pt")["total_iterations"] == trainer.total_iterations
+
+
+def test_steps_with_non_finite_gradients_are_skipped(tmp_path):
+    trainer = Trainer(tiny_config(weight_ema=0.0), tmp_path, blob_episode, progress=False)
+    first = next(iter(trainer.model.parameters()))
+    with torch.no_grad():
+        first.view(-1)[0] = float("nan")
+    before = {k: v.clone() for k, v in trainer.model.state_dict().items()}
+    trainer.run()
+    assert trainer.skipped_steps == 8
+    after = trainer.model.state_dict()
+    assert all(torch.equal(before[k], after[k]) or torch.isnan(before[k]).any() for k in before)
