@@ -44,6 +44,7 @@ FROM ${CUDA_IMAGE} AS base-cuda
 COPY --from=jre /opt/java/openjdk /opt/java/openjdk
 ENV JAVA_HOME=/opt/java/openjdk \
     PATH=/opt/java/openjdk/bin:$PATH \
+    LANG=C.UTF-8 \
     PYTORCH_FLAVOR=cu128 \
     IRIS_MODEL_DEVICE=gpu
 
