@@ -1,0 +1,193 @@
+package org.irisseg.segmentation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+import org.irisseg.model.BoundedPool;
+import org.irisseg.model.ImageFeatures;
+import org.irisseg.model.InferenceSession;
+import org.irisseg.model.InferenceTimings;
+import org.irisseg.support.Hippocampus;
+import org.irisseg.support.IrisIntegrationTest;
+import org.irisseg.support.Multipart;
+import org.irisseg.support.TestPaths;
+import org.irisseg.task.Task;
+import org.irisseg.task.TaskService;
+import org.irisseg.volume.OrientedVolume;
+import org.irisseg.volume.VolumeReader;
+import org.irisseg.volume.VolumeUpload;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * Hand-run benchmark of POST /api/v1/segmentations over real HTTP (not part of CI):
+ * <pre>mvn -B test -Dtest=SegmentationBenchmarkTest -Diris.bench=true</pre>
+ * Prints, and writes to {@code target/benchmark.txt}: the p50 of one-shot requests (hippocampus-size query,
+ * task cached), ten requests against one cached task versus ten bare model calls (image encoding + decoding
+ * straight through the predictors), ensemble over 10 references versus one-shot, and the service overhead
+ * (request time outside the three TorchScript calls) as a share of a request. Ratios come from one run.
+ */
+@EnabledIfSystemProperty(named = "iris.bench", matches = "true", disabledReason = "run by hand with -Diris.bench=true")
+class SegmentationBenchmarkTest extends IrisIntegrationTest {
+
+    private static final int WARM_UP = 5;
+    private static final int RUNS = 30;
+
+    @Autowired
+    TaskService tasks;
+
+    @Autowired
+    VolumeReader reader;
+
+    @Test
+    void benchmark() throws Exception {
+        TestPaths.assumeHippocampus();
+        assumeModelReady();
+        String query = Hippocampus.QUERIES.get(0);
+        List<String> references = tenReferences(query);
+        String task = client().registerTask(Hippocampus.taskForm("bench", references));
+        Multipart oneShot = Multipart.form().file("image", Hippocampus.image(query)).field("taskId", task)
+                .field("mode", "one-shot");
+        Multipart ensemble = Multipart.form().file("image", Hippocampus.image(query)).field("taskId", task)
+                .field("mode", "ensemble");
+
+        Series oneShotRuns = run(() -> client().post("/api/v1/segmentations", oneShot, null));
+        Series ensembleRuns = run(() -> client().post("/api/v1/segmentations", ensemble, null));
+
+        // ten requests against the cached task vs ten bare model calls on the same query
+        long tenRequests = time(() -> {
+            for (int i = 0; i < 10; i++) {
+                check(client().post("/api/v1/segmentations", oneShot, null));
+            }
+        });
+        Task cached = tasks.get(task);
+        float[][] embedding = EmbeddingSelection.oneShot(cached, cached.classes(), 0);
+        VolumeUpload upload = new VolumeUpload(query, () -> Files.newInputStream(Hippocampus.image(query)));
+        OrientedVolume volume = reader.readImage(upload, "image");
+        for (int i = 0; i < WARM_UP; i++) {
+            bareDecode(volume, embedding);
+        }
+        long tenBare = time(() -> {
+            for (int i = 0; i < 10; i++) {
+                bareDecode(volume, embedding);
+            }
+        });
+
+        int[] shape = volume.shape();
+        String report = String.join("\n",
+                "Iris service benchmark (" + model.modelVersion() + ", " + Runtime.getRuntime().availableProcessors()
+                        + " CPUs, " + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version")
+                        + ")",
+                "query " + query + " canonical " + Arrays.toString(shape) + ", task of " + references.size()
+                        + " references, " + RUNS + " timed runs after " + WARM_UP + " warm-up",
+                String.format(Locale.ROOT, "one-shot request       p50 %7.1f ms  p90 %7.1f ms", oneShotRuns.p(50),
+                        oneShotRuns.p(90)),
+                String.format(Locale.ROOT, "ensemble (10 refs)     p50 %7.1f ms  p90 %7.1f ms", ensembleRuns.p(50),
+                        ensembleRuns.p(90)),
+                String.format(Locale.ROOT, "ensemble / one-shot    %.3f (target <= 1.1)",
+                        ensembleRuns.p(50) / oneShotRuns.p(50)),
+                String.format(Locale.ROOT, "10 requests %.1f ms / 10 bare encode+decode %.1f ms = %.3f (target <= 1.2)",
+                        tenRequests / 1e6, tenBare / 1e6, (double) tenRequests / tenBare),
+                String.format(Locale.ROOT, "service overhead (outside TorchScript) p50 %.1f%% of a one-shot request"
+                        + " (target < 20%%)", 100 * oneShotRuns.overheadP50()),
+                String.format(Locale.ROOT, "model time per one-shot request p50 %.1f ms", oneShotRuns.modelP50()));
+        System.out.println(report);
+        Files.writeString(Path.of("target/benchmark.txt"), report + "\n");
+    }
+
+    private void bareDecode(OrientedVolume volume, float[][] embedding) {
+        InferenceTimings timings = new InferenceTimings();
+        try (BoundedPool.Lease<InferenceSession> lease = model.lease(timings);
+                ImageFeatures features = lease.get().encodeImage(volume.shape(), volume.canonical().data(), timings)) {
+            lease.get().decode(features, embedding, timings);
+        }
+    }
+
+    private static List<String> tenReferences(String query) throws IOException {
+        try (var files = Files.list(TestPaths.hippocampus().resolve("labelsTr"))) {
+            return files.map(p -> p.getFileName().toString().replace(".nii.gz", "")).sorted()
+                    .filter(s -> !s.equals(query)).limit(10).toList();
+        }
+    }
+
+    private static Series run(Supplier<HttpResponse<byte[]>> call) {
+        for (int i = 0; i < WARM_UP; i++) {
+            check(call.get());
+        }
+        Series series = new Series();
+        for (int i = 0; i < RUNS; i++) {
+            long start = System.nanoTime();
+            HttpResponse<byte[]> response = call.get();
+            long wall = System.nanoTime() - start;
+            check(response);
+            series.add(wall / 1e6, modelMillis(response.headers().firstValue("Server-Timing").orElseThrow()));
+        }
+        return series;
+    }
+
+    /** image-encoding + task-encoding + decoding from the Server-Timing header. */
+    static double modelMillis(String serverTiming) {
+        double sum = 0;
+        for (String part : serverTiming.split(",\\s*")) {
+            String[] nameAndDuration = part.split(";dur=");
+            if (List.of("image-encoding", "task-encoding", "decoding").contains(nameAndDuration[0])) {
+                sum += Double.parseDouble(nameAndDuration[1]);
+            }
+        }
+        return sum;
+    }
+
+    private static void check(HttpResponse<byte[]> response) {
+        assertEquals(200, response.statusCode(), new String(response.body()));
+    }
+
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    private static long time(Work work) throws Exception {
+        long start = System.nanoTime();
+        work.run();
+        return System.nanoTime() - start;
+    }
+
+    /** Wall times of requests (client side) and their model times. */
+    private static final class Series {
+        private final List<Double> wall = new ArrayList<>();
+        private final List<Double> overhead = new ArrayList<>();
+        private final List<Double> model = new ArrayList<>();
+
+        void add(double wallMs, double modelMs) {
+            wall.add(wallMs);
+            model.add(modelMs);
+            overhead.add((wallMs - modelMs) / wallMs);
+        }
+
+        double p(int percentile) {
+            return percentile(wall, percentile);
+        }
+
+        double overheadP50() {
+            return percentile(overhead, 50);
+        }
+
+        double modelP50() {
+            return percentile(model, 50);
+        }
+
+        private static double percentile(List<Double> values, int p) {
+            List<Double> sorted = values.stream().sorted().toList();
+            return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+        }
+    }
+}
