@@ -109,6 +109,17 @@ def surface_distances(
     return hd95, asd
 
 
+def bounding_box(mask: np.ndarray, margin: int = 1) -> tuple[slice, ...]:
+    """Slices of the smallest box holding ``mask`` (non-empty), grown by ``margin`` voxels and clipped
+    to the array. Surface distances inside the box equal those of the whole array: every surface
+    voxel of either mask lies inside, and the border stays background either way."""
+    out = []
+    for axis in range(mask.ndim):
+        hits = np.flatnonzero(mask.any(axis=tuple(a for a in range(mask.ndim) if a != axis)))
+        out.append(slice(max(int(hits[0]) - margin, 0), min(int(hits[-1]) + 1 + margin, mask.shape[axis])))
+    return tuple(out)
+
+
 def score_masks(pred: np.ndarray, truth: np.ndarray, spacing: Sequence[float]) -> MaskScores:
     """All metrics of one predicted mask against one true mask, with the empty-mask rules."""
     p, t = binarise(pred), binarise(truth)
@@ -121,5 +132,6 @@ def score_masks(pred: np.ndarray, truth: np.ndarray, spacing: Sequence[float]) -
         return MaskScores(0.0, 0.0, float("nan"), float("nan"), STATUS_MISSED)
     if not t_any:
         return MaskScores(0.0, 0.0, float("nan"), float("nan"), STATUS_FALSE_POSITIVE)
-    hd95, asd = surface_distances(p, t, spacing)
+    box = bounding_box(p | t, margin=1)
+    hd95, asd = surface_distances(p[box], t[box], spacing)
     return MaskScores(dice(p, t), iou(p, t), hd95, asd, STATUS_OK)

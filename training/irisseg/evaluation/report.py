@@ -120,7 +120,7 @@ def figure(path: Path, summaries: list[Summary], example: dict | None) -> None:
     fig = plt.figure(figsize=(max(8, 1.6 * len(groups) + 4), 5))
     ax = fig.add_axes([0.06, 0.22, 0.62 if example else 0.9, 0.7])
     width = 0.8 / max(len(strategies), 1)
-    colours = plt.get_cmap("tab10")
+    palette = [c for i, c in enumerate(plt.get_cmap("tab10").colors) if i != 7]  # tab10 without its grey
     for j, st in enumerate(strategies):
         means, sds = [], []
         for d, c in groups:
@@ -128,7 +128,7 @@ def figure(path: Path, summaries: list[Summary], example: dict | None) -> None:
             means.append(match[0].dice_mean if match else np.nan)
             sds.append(match[0].dice_sd if match else 0.0)
         x = np.arange(len(groups)) + (j - (len(strategies) - 1) / 2) * width
-        colour = "0.6" if st == r.FLOOR else colours(j % 10)
+        colour = "0.6" if st == r.FLOOR else palette[j % len(palette)]
         ax.bar(x, means, width, yerr=sds, label=st, color=colour, capsize=1.5, error_kw={"elinewidth": 0.6})
     ax.set_xticks(np.arange(len(groups)))
     ax.set_xticklabels([f"{d}\n{c}" for d, c in groups], fontsize=8)

@@ -107,6 +107,21 @@ def test_distances_match_brute_force_on_irregular_masks():
     assert s.asd_mm == pytest.approx(asd)
 
 
+def test_cropping_to_the_masks_changes_no_distance():
+    rng = np.random.default_rng(1)
+    from scipy import ndimage
+
+    from irisseg.evaluation.metrics import surface_distances
+
+    truth = np.zeros((40, 36, 30), dtype=bool)
+    pred = np.zeros_like(truth)
+    truth[5:20, 4:15, 0:9] = ndimage.binary_opening(rng.random((15, 11, 9)) > 0.3)  # touches the border
+    pred[8:24, 6:18, 2:12] = ndimage.binary_opening(rng.random((16, 12, 10)) > 0.3)
+    spacing = (0.9, 1.1, 2.0)
+    s = score_masks(pred, truth, spacing)
+    assert (s.hd95_mm, s.asd_mm) == pytest.approx(surface_distances(pred, truth, spacing))
+
+
 def test_identical_masks_score_perfectly():
     truth = _cube((8, 8, 8), (1, 2, 3), 3)
     s = score_masks(truth.copy(), truth, SPACING)
