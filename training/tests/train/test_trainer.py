@@ -107,3 +107,23 @@ def test_steps_with_non_finite_gradients_are_skipped(tmp_path):
     assert trainer.skipped_steps == 8
     after = trainer.model.state_dict()
     assert all(torch.equal(before[k], after[k]) or torch.isnan(before[k]).any() for k in before)
+
+
+def test_gradient_checkpointing_gives_the_same_training(tmp_path):
+    plain = Trainer(tiny_config(iterations=2), tmp_path / "plain", blob_episode, progress=False)
+    plain.run()
+    cfg = tiny_config(iterations=2)
+    cfg.model.gradient_checkpointing = True
+    checkpointed = Trainer(cfg, tmp_path / "ckpt", blob_episode, progress=False)
+    assert checkpointed.model.gradient_checkpointing
+    checkpointed.run()
+    a, b = plain.model.state_dict(), checkpointed.model.state_dict()
+    assert all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
+
+
+def test_lamb_is_selectable(tmp_path):
+    trainer = Trainer(tiny_config(iterations=2, optimizer="lamb"), tmp_path, blob_episode, progress=False)
+    assert type(trainer.optimizer).__name__ == "Lamb"
+    before = {k: v.clone() for k, v in trainer.model.state_dict().items()}
+    trainer.run()
+    assert any(not torch.equal(before[k], v) for k, v in trainer.model.state_dict().items())
