@@ -4,7 +4,7 @@ package org.irisseg.model;
  * DJL system properties that must be set before the PyTorch engine loads: offline (the CPU natives
  * come from the classpath, nothing is downloaded at run time) and no profiling graph optimiser (query
  * shapes vary per request; re-optimising per shape costs more than it saves). Explicit {@code -D}
- * settings win.
+ * settings win, and DJL itself gives the {@code DJL_OFFLINE} environment variable precedence.
  */
 public final class DjlSettings {
 
@@ -17,7 +17,7 @@ public final class DjlSettings {
     }
 
     private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null && System.getenv(key.toUpperCase().replace('.', '_')) == null) {
+        if (System.getProperty(key) == null) {
             System.setProperty(key, value);
         }
     }
