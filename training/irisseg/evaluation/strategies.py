@@ -125,7 +125,7 @@ def object_retrieval(
     if any(present):
         idx = [c for c in range(num_classes) if present[c]]
         with torch.no_grad():
-            encoded = predictor.encode_reference(query_image, coarse[idx]).detach().float().cpu()
+            encoded = predictor.encode_reference(query_image, coarse[idx], features=features).detach().float().cpu()
         objects[idx] = encoded
     embedding, chosen = retrieve_embedding(objects, pool.embeddings, k, present)
     return RetrievalResult(decode(predictor, features, embedding), chosen)
