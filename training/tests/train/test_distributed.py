@@ -1,4 +1,4 @@
-"""Two CPU processes (gloo) train one step on different episodes; DDP must leave them with equal weights."""
+"""Two CPU processes (gloo) train two steps on different episodes; DDP must leave them with equal weights."""
 import os
 import socket
 
@@ -13,7 +13,7 @@ from .fixtures import blob_episode, tiny_config
 
 
 def _one_step_config():
-    return tiny_config(iterations=1, checkpoint_every=100, weight_ema=0.0)
+    return tiny_config(iterations=2, checkpoint_every=100, weight_ema=0.0)
 
 
 def _free_port() -> int:
@@ -44,7 +44,7 @@ def test_two_processes_with_different_data_end_with_identical_weights(tmp_path):
     assert all(torch.equal(r0["model"][k], r1["model"][k]) for k in r0["model"])
     # the memory bank holds the embeddings of both ranks' episodes, in the same order on both
     assert r0["bank"]["counts"] == r1["bank"]["counts"]
-    assert r0["bank"]["counts"]["blobs/a"] == 4  # 2 ranks x batch 2, class "a" always valid
+    assert r0["bank"]["counts"]["blobs/a"] == 8  # 2 iterations x 2 ranks x batch 2, class "a" always valid
 
     # a single process seeing only rank 0's episodes ends elsewhere: rank 1's gradients were averaged in
     alone = Trainer(_one_step_config(), tmp_path / "alone", blob_episode, progress=False)
