@@ -240,19 +240,21 @@ class Trainer:
         return loss.detach()
 
     def _update_memory_bank(self, batch: dict[str, Any], embedding: Tensor, class_valid: Tensor) -> None:
+        """Fold the task embeddings ``[B, K, E]`` of the valid, named, finite classes into the bank (all ranks')."""
         valid = class_valid.cpu()
+        vectors = embedding.float().cpu()
         names: list[str] = []
-        rows = []
+        rows: list[Tensor] = []
         for b, task in enumerate(batch["task"]):
             for k, class_name in enumerate(batch["class_names"][b]):
                 name = memory_bank_name(task, class_name)
-                if name is not None and bool(valid[b, k]):
+                # a non-finite embedding (a broken episode) must not poison an entry for good
+                if name is not None and bool(valid[b, k]) and bool(torch.isfinite(vectors[b, k]).all()):
                     names.append(name)
-                    rows.append((b, k))
-        vectors = embedding.float()[[b for b, _ in rows], [k for _, k in rows]].cpu() if rows else embedding.new_zeros((0, embedding.shape[-1])).cpu()
-        for rank_names, rank_vectors in gather_objects((names, vectors), self.ctx):
+                    rows.append(vectors[b, k])
+        stacked = torch.stack(rows) if rows else vectors.new_zeros((0, vectors.shape[-1]))
+        for rank_names, rank_vectors in gather_objects((names, stacked), self.ctx):
             self.memory_bank.update_many(rank_names, rank_vectors)
-
     def fit_schedule(self, it_per_s: float, seconds_left: float) -> int:
         """Lower the planned iterations (and the cosine decay's end) to what ``seconds_left`` allows at ``it_per_s``.
 

@@ -105,6 +105,7 @@ def test_steps_with_non_finite_gradients_are_skipped(tmp_path):
     before = {k: v.clone() for k, v in trainer.model.state_dict().items()}
     trainer.run()
     assert trainer.skipped_steps == 8
+    assert len(trainer.memory_bank) == 0  # NaN embeddings never enter the bank
     after = trainer.model.state_dict()
     assert all(torch.equal(before[k], after[k]) or torch.isnan(before[k]).any() for k in before)
 
