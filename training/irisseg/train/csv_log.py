@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Mapping, Sequence
 
-LOG_FIELDS: tuple[str, ...] = ("iteration", "loss", "lr", "it_per_s", "wall_s")
+LOG_FIELDS: tuple[str, ...] = ("iteration", "loss", "lr", "it_per_s", "wall_s", "skipped_steps")
 
 
 class CsvLog:
@@ -43,6 +43,6 @@ class CsvLog:
         """All rows as floats (iteration as int)."""
         with self.path.open(newline="") as f:
             return [
-                {k: (int(v) if k == "iteration" else float(v)) for k, v in row.items()}
+                {k: (int(v) if k in ("iteration", "skipped_steps") else float(v)) for k, v in row.items() if v != ""}
                 for row in csv.DictReader(f)
             ]

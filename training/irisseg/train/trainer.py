@@ -57,6 +57,12 @@ class TrainResult:
     last_loss: float
 
 
+def window_loss(loss_sum: Tensor, loss_count: Tensor) -> float:
+    """Mean of the finite losses of a log window (NaN when none was finite)."""
+    count = float(loss_count)
+    return float(loss_sum) / count if count > 0 else float("nan")
+
+
 def device_description(device: torch.device) -> str:
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
@@ -287,7 +293,8 @@ class Trainer:
         fit_pending = bool(fit_to_time and max_minutes)
         fit_clock: Optional[float] = None  # time at the end of this session's first iteration (warm-up excluded)
         window_start, window_iters = time.perf_counter(), 0
-        loss_sum = torch.zeros((), device=self.device)
+        loss_sum = torch.zeros((), device=self.device)  # finite losses of the log window
+        loss_count = torch.zeros((), device=self.device)
         last_loss = float("nan")
         saved_at = -1
         stopped_early = False
@@ -301,7 +308,9 @@ class Trainer:
                 now = time.perf_counter()
                 self.elapsed_s += now - clock
                 clock = now
-                loss_sum += loss
+                finite = torch.isfinite(loss)
+                loss_sum += torch.where(finite, loss, torch.zeros_like(loss))
+                loss_count += finite.float()
                 window_iters += 1
                 if fit_clock is None:
                     fit_clock = now
@@ -313,14 +322,16 @@ class Trainer:
                     bar.set_total(self.fit_schedule(rate, deadline - now - reserve))
                     fit_pending = False
                 if self.iteration % tc.log_every == 0 or self.iteration == self.total_iterations:
-                    last_loss = mean_over_ranks(float(loss_sum) / window_iters, self.ctx)
+                    last_loss = mean_over_ranks(window_loss(loss_sum, loss_count), self.ctx)
                     it_per_s = window_iters / max(now - window_start, 1e-9)
                     lr = self.scheduler.get_last_lr()[0]
                     if self.ctx.is_main:
                         log.append({"iteration": self.iteration, "loss": last_loss, "lr": lr,
-                                    "it_per_s": it_per_s, "wall_s": self.elapsed_s})
+                                    "it_per_s": it_per_s, "wall_s": self.elapsed_s,
+                                    "skipped_steps": self.skipped_steps})
                     bar.set_postfix(loss=f"{last_loss:.4f}", lr=f"{lr:.2e}")
                     loss_sum.zero_()
+                    loss_count.zero_()
                     window_start, window_iters = now, 0
                 bar.update(1)
                 if self.iteration % tc.checkpoint_every == 0:
@@ -336,10 +347,11 @@ class Trainer:
             bar.close()
         if window_iters > 0:  # the iterations since the last log row
             now = time.perf_counter()
-            last_loss = mean_over_ranks(float(loss_sum) / window_iters, self.ctx)
+            last_loss = mean_over_ranks(window_loss(loss_sum, loss_count), self.ctx)
             if self.ctx.is_main:
                 log.append({"iteration": self.iteration, "loss": last_loss, "lr": self.scheduler.get_last_lr()[0],
-                            "it_per_s": window_iters / max(now - window_start, 1e-9), "wall_s": self.elapsed_s})
+                            "it_per_s": window_iters / max(now - window_start, 1e-9), "wall_s": self.elapsed_s,
+                            "skipped_steps": self.skipped_steps})
         if saved_at != self.iteration:
             self.save()
         session_s = time.perf_counter() - session_start
