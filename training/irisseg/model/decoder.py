@@ -10,6 +10,7 @@ from torch import nn
 
 from irisseg.model.attention import CrossAttentionLayer, SelfAttentionLayer
 from irisseg.model.blocks import Conv3d, ConvNormAct, residual_stage
+from irisseg.model.preprocess import trilinear
 
 
 class UpStage(nn.Module):
@@ -23,7 +24,7 @@ class UpStage(nn.Module):
         self.blocks = residual_stage(hi + lo, lo, blocks)
 
     def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
-        x = F.interpolate(x, size=skip.shape[2:], mode="trilinear", align_corners=False)
+        x = trilinear(x, [skip.shape[2], skip.shape[3], skip.shape[4]])
         return self.blocks(torch.cat([x, skip], dim=1))
 
 
@@ -40,7 +41,7 @@ class LightUpStage(nn.Module):
         self.conv = ConvNormAct(lo, lo)
 
     def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
-        x = F.interpolate(self.project(x), size=skip.shape[2:], mode="trilinear", align_corners=False)
+        x = trilinear(self.project(x), [skip.shape[2], skip.shape[3], skip.shape[4]])
         return self.conv(x + skip)
 
 

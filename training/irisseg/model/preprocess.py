@@ -10,6 +10,16 @@ import torch
 import torch.nn.functional as F
 
 
+def trilinear(x: torch.Tensor, size: List[int]) -> torch.Tensor:
+    """Trilinear resize (align_corners=False). [B, C, D, H, W] -> [B, C, *size].
+
+    Calls the aten kernel directly: a scripted ``F.interpolate`` drags every interpolation mode
+    into the TorchScript graph, including operators that older libtorch runtimes (the service's)
+    do not have.
+    """
+    return torch._C._nn.upsample_trilinear3d(x, size, False, None)
+
+
 def resample_to_grid(x: torch.Tensor, grid: int) -> torch.Tensor:
     """[B, C, X, Y, Z] -> [B, C, G, G, G].
 
@@ -21,7 +31,7 @@ def resample_to_grid(x: torch.Tensor, grid: int) -> torch.Tensor:
     if pooled != [int(s) for s in size]:
         x = F.adaptive_avg_pool3d(x, pooled)
     if pooled != [grid, grid, grid]:
-        x = F.interpolate(x, size=[grid, grid, grid], mode="trilinear", align_corners=False)
+        x = trilinear(x, [grid, grid, grid])
     return x
 
 
@@ -29,7 +39,7 @@ def resample_from_grid(x: torch.Tensor, size: List[int]) -> torch.Tensor:
     """[B, K, G, G, G] -> [B, K, X, Y, Z] by trilinear interpolation (align_corners=False)."""
     if [int(s) for s in x.shape[2:]] == size:
         return x
-    return F.interpolate(x, size=size, mode="trilinear", align_corners=False)
+    return trilinear(x, size)
 
 
 def normalise_intensity(x: torch.Tensor, low: float = 0.005, high: float = 0.995) -> torch.Tensor:
