@@ -14,6 +14,7 @@ import org.irisseg.segmentation.SegmentationMode;
 import org.irisseg.segmentation.SegmentationRequest;
 import org.irisseg.segmentation.SegmentationResult;
 import org.irisseg.segmentation.SegmentationService;
+import org.irisseg.volume.VolumeUpload;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -104,7 +105,8 @@ public class SegmentationController {
             @Parameter(hidden = true) @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
         SegmentationRequest request = new SegmentationRequest(taskId, SegmentationMode.parse(mode), k, threshold,
                 classes == null ? List.of() : Arrays.asList(classes.split(",")), referenceIndex);
-        SegmentationResult result = segmentations.segment(Uploads.of(image), request);
+        VolumeUpload upload = Uploads.of(image);
+        SegmentationResult result = segmentations.segment(upload, request);
         ResponseEntity.BodyBuilder response = ResponseEntity.ok()
                 .header(TASK_HEADER, result.taskId())
                 .header(MODE_HEADER, result.mode().wire())
@@ -117,7 +119,7 @@ public class SegmentationController {
         byte[] labelMap = writer.labelMapGz(result.geometry(), result.labels());
         return response.contentType(GZIP)
                 .header(HttpHeaders.CONTENT_DISPOSITION,
-                        ContentDisposition.attachment().filename("segmentation.nii.gz").build().toString())
+                        ContentDisposition.attachment().filename(labelMapName(upload)).build().toString())
                 .body(labelMap);
     }
 
@@ -137,6 +139,12 @@ public class SegmentationController {
             }
         }
         return false;
+    }
+
+    /** {@code hippocampus_003.nii.gz} -> {@code hippocampus_003_seg.nii.gz}. */
+    static String labelMapName(VolumeUpload upload) {
+        String name = upload.displayName().replaceFirst("(?i)\\.nii(\\.gz)?$", "");
+        return name + "_seg.nii.gz";
     }
 
     static String volumes(List<ClassVolume> classes) {
