@@ -197,7 +197,7 @@ class EpisodeSampler:
                 contrast = ref_contrast if ref_contrast in item.images and (
                     key == ref_key or rng.random() < self.s.same_contrast_prob) else meta["contrasts"][
                     int(rng.integers(len(meta["contrasts"])))]
-                image = torch.from_numpy(item.images[contrast].astype(np.float32))
+                image = torch.from_numpy(item.raw(contrast))
             else:
                 image = synthseg_image(torch.from_numpy(item.labels.astype(np.int64)), palette, gen)
             sides.append(_Subject(key, image, masks, flips))

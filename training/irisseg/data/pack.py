@@ -39,6 +39,7 @@ FAMILIES = {"hippocampus": "hippocampus", "brats": "brats", "totalseg": "totalse
 FLIP_AXES = {"hippocampus": [0], "brats": [0], "totalseg": [], "voxelmorph": [0], "synthseg": [0]}
 
 DEFAULT_MANTISSA_BITS = 7
+FLOAT16_SAFE_MAX = 2.0**15
 DEFAULT_MAX_MIB = 50.0
 
 
@@ -115,10 +116,28 @@ def _block_majority(labels: np.ndarray, grid: int) -> np.ndarray:
     return values[winner].reshape(grid, grid, grid).astype(dtype)
 
 
-def item_arrays(images: dict[str, np.ndarray], labels: np.ndarray, grid: int, mantissa_bits: int) -> dict[str, np.ndarray]:
-    arrays = {f"image_{c}": round_float16(resample_image(v, grid), mantissa_bits) for c, v in images.items()}
+def float16_scale(image: np.ndarray) -> float:
+    """1, or the power of two that brings ``max |image|`` to at most 2^15 (float16 ends at 65504).
+    Some MSD hippocampus images reach 10^6."""
+    peak = float(np.abs(image).max()) if image.size else 0.0
+    if peak <= FLOAT16_SAFE_MAX:
+        return 1.0
+    return float(2.0 ** -np.ceil(np.log2(peak / FLOAT16_SAFE_MAX)))
+
+
+def item_arrays(images: dict[str, np.ndarray], labels: np.ndarray, grid: int,
+                mantissa_bits: int) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """The ``.npz`` arrays of one item and the scale applied to each contrast (stored = raw * scale)."""
+    arrays, scales = {}, {}
+    for contrast, image in images.items():
+        resampled = resample_image(image, grid)
+        scales[contrast] = float16_scale(resampled)
+        stored = round_float16(resampled * scales[contrast], mantissa_bits)
+        if not np.isfinite(stored).all():
+            raise ValueError(f"non-finite values in contrast {contrast!r} after resampling")
+        arrays[f"image_{contrast}"] = stored
     arrays["labels"] = resample_labels(labels, grid)
-    return arrays
+    return arrays, scales
 
 
 def item_meta(subject: Subject, view: str, box, labels_grid: np.ndarray, grid: int, shape) -> dict:
@@ -153,11 +172,16 @@ def item_meta(subject: Subject, view: str, box, labels_grid: np.ndarray, grid: i
 def build_pack(data_root: str | Path, out: str | Path, grid: int = 64, limit: int | None = None,
                datasets: list[str] | None = None, mantissa_bits: int = DEFAULT_MANTISSA_BITS,
                regions: bool = True, log=print) -> dict:
-    """Write the pack into ``out`` (replaced) and return its index."""
-    out = Path(out)
+    """Write the pack into ``out`` and return its index.
+
+    The pack is built next to ``out`` and swapped in only when complete, so a failed build leaves the
+    previous pack as it was, and a run reading the previous pack loses it only for an instant.
+    """
+    final = Path(out)
+    if final.exists() and not (final / INDEX_FILE).exists() and any(final.iterdir()):
+        raise FileExistsError(f"{final} exists and is not a pack; refusing to replace it")
+    out = final.with_name(final.name + ".building")
     if out.exists():
-        if not (out / INDEX_FILE).exists() and any(out.iterdir()):
-            raise FileExistsError(f"{out} exists and is not a pack; refusing to replace it")
         shutil.rmtree(out)
     out.mkdir(parents=True)
     items, total_bytes = [], 0
@@ -171,8 +195,9 @@ def build_pack(data_root: str | Path, out: str | Path, grid: int = 64, limit: in
                     if box is not None:
                         views.append((region.name, box, *crop(subject, box)))
         for view, box, images, labels in views:
-            arrays = item_arrays(images, labels, grid, mantissa_bits)
+            arrays, scales = item_arrays(images, labels, grid, mantissa_bits)
             meta = item_meta(subject, view, box, arrays["labels"], grid, labels.shape)
+            meta["image_scale"] = scales
             total_bytes += save_npz(out / meta["file"], arrays)
             items.append(meta)
         log(f"{subject.key}: {len(views)} item(s), {total_bytes / 2**20:.1f} MiB so far, "
@@ -192,6 +217,15 @@ def build_pack(data_root: str | Path, out: str | Path, grid: int = 64, limit: in
         "build_seconds": round(time.perf_counter() - started, 1),
     }
     (out / INDEX_FILE).write_text(json.dumps(index, indent=1))
+    if final.exists():
+        previous = final.with_name(final.name + ".previous")
+        if previous.exists():
+            shutil.rmtree(previous)
+        final.rename(previous)
+        out.rename(final)
+        shutil.rmtree(previous)
+    else:
+        out.rename(final)
     return index
 
 

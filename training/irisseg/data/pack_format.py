@@ -3,8 +3,10 @@
 This module is all a GPU machine needs to read a pack (no nibabel, no scipy). An item is a subject
 or a region of a subject, already in canonical RAS+ order and resampled to the model grid G:
 
-- ``image_<contrast>``: float16 [G, G, G], raw intensities (not normalised), mantissa rounded to
-  ``index["image_mantissa_bits"]`` bits (relative error below 2^-(bits+1)) so that it compresses;
+- ``image_<contrast>``: float16 [G, G, G], raw intensities (not normalised) times the item's
+  ``image_scale[contrast]`` (1, or a power of two below 1 for images beyond float16's range), mantissa
+  rounded to ``index["image_mantissa_bits"]`` bits (relative error below 2^-(bits+1)) so that it
+  compresses;
 - ``labels``: uint8 or uint16 [G, G, G], the label map (values as in the source).
 
 The ``.npz`` members are bzip2-compressed; ``numpy.load`` reads them as any ``.npz``.
@@ -20,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 INDEX_FILE = "index.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: images beyond float16 range are stored scaled (image_scale)
 
 
 def round_float16(x: np.ndarray, mantissa_bits: int) -> np.ndarray:
@@ -61,6 +63,11 @@ class PackItem:
     images: dict[str, np.ndarray]
     labels: np.ndarray
     meta: dict
+
+    def raw(self, contrast: str) -> np.ndarray:
+        """float32 [G, G, G] raw intensities of one contrast (the stored scale undone)."""
+        scale = float(self.meta.get("image_scale", {}).get(contrast, 1.0))
+        return self.images[contrast].astype(np.float32) / np.float32(scale)
 
 
 class Pack:

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from irisseg.data.pack import axis_weights, build_pack, main, resample_labels
-from irisseg.data.pack_format import Pack, round_float16
+from irisseg.data.nifti_io import read_volume
+from irisseg.data.pack import FLOAT16_SAFE_MAX, axis_weights, build_pack, float16_scale, item_arrays, main, resample_labels
+from irisseg.data.pack_format import FORMAT_VERSION, Pack, PackItem, round_float16
 from irisseg.data.sources import read_msd
 from irisseg.model.preprocess import resample_to_grid
 
@@ -57,6 +58,25 @@ def test_round_float16_error_bound():
     assert len(np.unique(round_float16(x, 5))) < len(np.unique(round_float16(x, 10)))
 
 
+def test_images_beyond_float16_are_stored_scaled(data_root):
+    """Some MSD hippocampus images (float32) reach 10^6, far beyond float16's 65504."""
+    image, _ = read_volume(data_root / "hippocampus/imagesTr/hippocampus_044.nii.gz")
+    labels, _ = read_volume(data_root / "hippocampus/labelsTr/hippocampus_044.nii.gz", label=True)
+    assert image.max() > 65504
+    arrays, scales = item_arrays({"mri": image}, labels, 32, 7)
+    assert np.isfinite(arrays["image_mri"]).all() and np.abs(arrays["image_mri"]).max() <= FLOAT16_SAFE_MAX
+    assert scales["mri"] < 1 and np.log2(scales["mri"]).is_integer()
+    raw = PackItem({"mri": arrays["image_mri"]}, arrays["labels"], {"image_scale": scales}).raw("mri")
+    expected = resample_to_grid(torch.from_numpy(image)[None, None], 32)[0, 0].numpy()
+    np.testing.assert_allclose(raw, expected, rtol=2.0**-8 + 1e-3, atol=1e-3 * expected.max())
+
+
+def test_float16_scale_leaves_ordinary_images_alone():
+    assert float16_scale(np.array([-1100.0, 3000.0])) == 1.0
+    assert float16_scale(np.array([0.0, 2.0**15])) == 1.0
+    assert float16_scale(np.array([0.0, 2.0**15 + 1])) == 0.5
+
+
 @pytest.fixture(scope="module")
 def small_pack(tmp_path_factory):
     from tests.conftest import DATA_ROOT
@@ -70,7 +90,7 @@ def small_pack(tmp_path_factory):
 
 def test_small_pack_index(small_pack):
     out, index = small_pack
-    assert index["grid"] == 32 and index["format_version"] == 1
+    assert index["grid"] == 32 and index["format_version"] == FORMAT_VERSION
     keys = [i["key"] for i in index["items"]]
     assert "hippocampus/hippocampus_001" in keys and "totalseg/ct@kidney_left" in keys
     hippo = [i for i in index["items"] if i["dataset"] == "hippocampus"]
@@ -125,6 +145,22 @@ def test_cli_refuses_to_replace_a_folder_that_is_not_a_pack(data_root, tmp_path)
     with pytest.raises(FileExistsError):
         main(["--data", str(data_root), "--out", str(tmp_path / "p"), "--limit", "1", "--datasets", "hippocampus"])
     assert (tmp_path / "p" / "precious.txt").exists()
+
+
+def test_a_failed_build_leaves_the_previous_pack(data_root, tmp_path):
+    out = tmp_path / "pack"
+    build_pack(data_root, out, grid=16, limit=2, datasets=["hippocampus"], log=lambda *_: None)
+    broken = tmp_path / "broken" / "hippocampus"
+    broken.mkdir(parents=True)
+    (broken / "dataset.json").write_text(json.dumps({
+        "labels": {"0": "background", "1": "anterior"}, "modality": {"0": "MRI"},
+        "training": [{"image": "./imagesTr/missing.nii.gz", "label": "./labelsTr/missing.nii.gz"}]}))
+    with pytest.raises(FileNotFoundError):
+        build_pack(broken.parent, out, grid=16, log=lambda *_: None)
+    assert Pack(out).keys() == ["hippocampus/hippocampus_001", "hippocampus/hippocampus_003"]
+    build_pack(data_root, out, grid=16, limit=1, datasets=["hippocampus"], log=lambda *_: None)
+    assert Pack(out).keys() == ["hippocampus/hippocampus_001"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken", "pack"]  # nothing left behind
 
 
 @pytest.mark.slow
