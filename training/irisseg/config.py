@@ -32,6 +32,15 @@ class ModelConfig:
     context_channels: int = 1
     deep_supervision: bool = True
     grid_size: int = 64
+    # 3x3x3 convolutions at the full grid resolution (stem and last decoder stage). Off in
+    # ``small``: there the full-resolution level is per-voxel (pointwise) and every 3x3x3 conv
+    # runs at G/2 or coarser, which makes CPU training ~5x cheaper.
+    full_res_convs: bool = True
+    # The task encoder's mask/feature fusion runs at grid / context_divisor (1: full resolution,
+    # as in the paper). The foreground token always pools the full-resolution mask.
+    context_divisor: int = 1
+    # The decoder stops at this scale (0: full resolution) and up-samples its logits to the grid.
+    output_scale: int = 0
     gradient_checkpointing: bool = False
 
     def __post_init__(self) -> None:
@@ -121,10 +130,13 @@ class IrisConfig:
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     "small": {
         "model": dict(
-            base_channels=16,
-            channels=(16, 32, 64, 96, 128),
+            base_channels=8,
+            channels=(8, 32, 64, 96, 128),
             blocks_per_stage=(0, 1, 1, 1, 1),
             decoder_blocks=(1, 1, 0, 0),
+            full_res_convs=False,
+            context_divisor=2,
+            output_scale=1,
             embed_dim=16,
             num_query_tokens=10,
             head_dim=32,

@@ -55,19 +55,31 @@ class PointwiseLift(nn.Module):
 
 
 class Stem(nn.Module):
-    """Image stem: pointwise lift to 8 channels, LeakyReLU, 3x3x3 conv-norm-act.
+    """Image stem: pointwise lift to 8 channels, LeakyReLU, then a 3x3x3 conv-norm-act to C0, or
+    (``conv=False``, the CPU-friendly choice) a second pointwise layer to C0.
 
     [B, Cin, G, G, G] -> [B, C0, G, G, G]
     """
 
-    def __init__(self, in_channels: int, out_channels: int, lifted: int = 8):
+    def __init__(self, in_channels: int, out_channels: int, conv: bool = True, lifted: int = 8):
         super().__init__()
         self.lift = PointwiseLift(in_channels, lifted)
         self.act = nn.LeakyReLU(0.01)
-        self.conv = ConvNormAct(lifted, out_channels)
+        if conv:
+            self.out = nn.Sequential(ConvNormAct(lifted, out_channels))
+        else:
+            self.out = nn.Sequential(PointwiseLift(lifted, out_channels), nn.LeakyReLU(0.01))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.conv(self.act(self.lift(x)))
+        return self.out(self.act(self.lift(x)))
+
+
+class PointwiseMLP(nn.Sequential):
+    """Two pointwise layers with LeakyReLU: [B, Cin, ...] -> [B, Cout, ...]."""
+
+    def __init__(self, in_channels: int, hidden: int, out_channels: int):
+        super().__init__(PointwiseLift(in_channels, hidden), nn.LeakyReLU(0.01), PointwiseLift(hidden, out_channels),
+                         nn.LeakyReLU(0.01))
 
 
 class ResidualBlock(nn.Module):

@@ -26,9 +26,10 @@ def build_iris(cfg: ModelConfig) -> IrisModel:
     scales = task_scale_ids(cfg)
     widths = [cfg.channels[s] for s in scales]
     heads = [cfg.heads(c) for c in widths]
-    encoder = UNetEncoder(cfg.in_channels, cfg.channels, cfg.blocks_per_stage)
+    encoder = UNetEncoder(cfg.in_channels, cfg.channels, cfg.blocks_per_stage, cfg.full_res_convs)
     task_encoder = TaskEncoder(scales, widths, cfg.grid_size, cfg.num_query_tokens, heads, cfg.task_blocks,
-                               cfg.context_channels)
+                               cfg.context_channels, cfg.context_divisor)
     decoder = MaskDecoder(list(cfg.channels), list(cfg.decoder_blocks), scales, cfg.grid_size, cfg.num_query_tokens,
-                          heads, cfg.fusion_blocks, cfg.embed_dim, cfg.deep_supervision)
+                          heads, cfg.fusion_blocks, cfg.embed_dim, cfg.deep_supervision, cfg.full_res_convs,
+                          cfg.output_scale)
     return IrisModel(encoder, task_encoder, decoder, cfg.grid_size, embedding_dim(cfg), cfg.gradient_checkpointing)

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from irisseg.model.attention import CrossAttentionLayer, SelfAttentionLayer
-from irisseg.model.blocks import Conv3d, ConvNormAct, residual_stage
+from irisseg.model.blocks import Conv3d, ConvNormAct, PointwiseMLP, residual_stage
 from irisseg.model.preprocess import trilinear
 
 
@@ -30,15 +30,16 @@ class UpStage(nn.Module):
 
 class LightUpStage(nn.Module):
     """Cheap stage for the full-resolution level: 1x1 projection at low resolution, up-sample,
-    add the skip, one 3x3x3 conv. Used where ``decoder_blocks`` is 0.
+    add the skip, one 3x3x3 conv (or, ``conv=False``, a per-voxel MLP). Used where
+    ``decoder_blocks`` is 0.
 
     x [B, C_hi, n, n, n], skip [B, C_lo, 2n, 2n, 2n] -> [B, C_lo, 2n, 2n, 2n]
     """
 
-    def __init__(self, hi: int, lo: int):
+    def __init__(self, hi: int, lo: int, conv: bool = True):
         super().__init__()
         self.project = Conv3d(hi, lo, 1)
-        self.conv = ConvNormAct(lo, lo)
+        self.conv = ConvNormAct(lo, lo) if conv else PointwiseMLP(lo, lo, lo)
 
     def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
         x = trilinear(self.project(x), [skip.shape[2], skip.shape[3], skip.shape[4]])
@@ -98,13 +99,16 @@ class MaskDecoder(nn.Module):
     """Decode query features with a task embedding into K logit maps in one pass.
 
     features: N maps (finest first), embedding [B, K, E]
-    -> logits [B, K, G, G, G], aux: list of deep-supervision logits at scales 1..N-1 (finest first)
+    -> logits [B, K, G, G, G], aux: deep-supervision logits at scales o+1..N-1 (finest first), where
+    o = ``output_scale``: the decoder stops at scale o and its logits are trilinearly up-sampled to G.
     """
 
     def __init__(self, channels: List[int], decoder_blocks: List[int], scale_ids: List[int], grid: int,
-                 num_tokens: int, heads: List[int], fusion_blocks: int, embed_dim: int, deep_supervision: bool):
+                 num_tokens: int, heads: List[int], fusion_blocks: int, embed_dim: int, deep_supervision: bool,
+                 full_res_convs: bool = True, output_scale: int = 0):
         super().__init__()
         n = len(channels)
+        self.output_scale = output_scale
         self.scale_ids = scale_ids  # deepest first, matching the embedding layout
         self.token_widths = [channels[s] for s in scale_ids]
         self.tokens_per_class = num_tokens + 1
@@ -116,16 +120,16 @@ class MaskDecoder(nn.Module):
         self.fusions = nn.ModuleList(fusions)
         # up-stage j goes from scale n-1-j to n-2-j
         ups = []
-        for j in range(n - 1):
+        for j in range(n - 1 - output_scale):
             hi, lo = n - 1 - j, n - 2 - j
             if decoder_blocks[j] > 0:
                 ups.append(UpStage(channels[hi], channels[lo], decoder_blocks[j]))
             else:
-                ups.append(LightUpStage(channels[hi], channels[lo]))
+                ups.append(LightUpStage(channels[hi], channels[lo], conv=full_res_convs or lo != 0))
         self.ups = nn.ModuleList(ups)
         self.head = DynamicHead(sum(self.token_widths), embed_dim)
-        self.project = Conv3d(channels[0], embed_dim, 1)
-        self.aux_project = nn.ModuleList([Conv3d(channels[s], embed_dim, 1) for s in range(1, n)])
+        self.project = Conv3d(channels[output_scale], embed_dim, 1)
+        self.aux_project = nn.ModuleList([Conv3d(channels[s], embed_dim, 1) for s in range(output_scale + 1, n)])
 
     def split_embedding(self, embedding: torch.Tensor) -> List[torch.Tensor]:
         """[B, K, E] -> per task scale (deepest first) tokens [B, K*(m+1), C_s]."""
@@ -162,9 +166,12 @@ class MaskDecoder(nn.Module):
         )
         weights, bias = self.head(class_tokens)
         logits = class_logits(self.project(x), weights, bias)
+        if self.output_scale > 0:
+            g = features[0]
+            logits = trilinear(logits, [g.shape[2], g.shape[3], g.shape[4]])
         aux: List[torch.Tensor] = []
         if self.deep_supervision:
-            # decoded is deepest first; aux scales 1..n-1, finest first
+            # decoded is deepest first; aux scales o+1..n-1, finest first
             for i, proj in enumerate(self.aux_project):
-                aux.append(class_logits(proj(decoded[n - 2 - i]), weights, bias))
+                aux.append(class_logits(proj(decoded[n - 2 - i - self.output_scale]), weights, bias))
         return logits, aux

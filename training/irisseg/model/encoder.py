@@ -16,9 +16,10 @@ class UNetEncoder(nn.Module):
     output list of N feature maps, finest first: f_i [B, channels[i], G/2^i, G/2^i, G/2^i]
     """
 
-    def __init__(self, in_channels: int, channels: tuple[int, ...], blocks_per_stage: tuple[int, ...]):
+    def __init__(self, in_channels: int, channels: tuple[int, ...], blocks_per_stage: tuple[int, ...],
+                 full_res_convs: bool = True):
         super().__init__()
-        self.stem = Stem(in_channels, channels[0])
+        self.stem = Stem(in_channels, channels[0], conv=full_res_convs)
         stages = []
         prev = channels[0]
         for c, n in zip(channels, blocks_per_stage):

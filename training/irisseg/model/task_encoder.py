@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from irisseg.model.attention import CrossAttentionLayer, SelfAttentionLayer
-from irisseg.model.blocks import Conv3d, PointwiseLift, pixel_shuffle_3d, pixel_unshuffle_3d
+from irisseg.model.blocks import Conv3d, PointwiseMLP, pixel_shuffle_3d, pixel_unshuffle_3d
 
 
 def foreground_token(features: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
@@ -33,28 +33,32 @@ def foreground_token(features: torch.Tensor, masks: torch.Tensor) -> torch.Tenso
 class MaskContextFusion(nn.Module):
     """Memory-efficient fusion of the full-resolution mask with low-resolution features.
 
-    1x1 conv C -> c*s^3, 3D pixel shuffle to the grid, concatenate the class mask, pointwise lift
-    to 8 channels and a 3x3x3 conv back to c, add a learnable position embedding, pixel unshuffle, 1x1 conv back to C, residual add.
+    1x1 conv C -> c*s^3, 3D pixel shuffle to the grid, concatenate the class mask, a per-voxel
+    MLP (c+1 -> 8 -> c; spatial mixing happens in the unshuffle + 1x1 conv, so no 3x3x3
+    convolution runs at full resolution), add a learnable position embedding, pixel unshuffle, 1x1 conv back to C, residual add.
     features [B, C, n, n, n], masks [B, K, G, G, G] -> [B*K, C, n, n, n]
     """
 
     def __init__(self, channels: int, scale: int, grid: int, context_channels: int = 1):
+        """``scale``: up-sampling factor from the feature map to the fusion grid ``grid``."""
         super().__init__()
         self.scale = scale
+        self.grid = grid
         self.cc = context_channels
         self.expand = Conv3d(channels, context_channels * scale**3, 1)
-        self.lift = PointwiseLift(context_channels + 1, 8)
-        self.mix = Conv3d(8, context_channels, 3, padding=1)
+        self.mix = PointwiseMLP(context_channels + 1, 8, context_channels)
         self.position = nn.Parameter(torch.zeros(1, context_channels, grid, grid, grid))
         self.reduce = Conv3d(context_channels * scale**3, channels, 1)
         nn.init.trunc_normal_(self.position, std=0.02)
 
     def forward(self, features: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
         b, k = masks.shape[0], masks.shape[1]
+        if masks.shape[2] != self.grid:
+            masks = F.adaptive_avg_pool3d(masks, [self.grid, self.grid, self.grid])
         up = pixel_shuffle_3d(self.expand(features), self.scale)  # [B, cc, G, G, G]
         up = up.unsqueeze(1).expand(b, k, self.cc, up.shape[2], up.shape[3], up.shape[4])
         x = torch.cat([up, masks.unsqueeze(2)], dim=2).flatten(0, 1)  # [B*K, cc+1, G, G, G]
-        x = F.leaky_relu(self.mix(F.leaky_relu(self.lift(x), 0.01)), 0.01) + self.position
+        x = self.mix(x) + self.position
         x = self.reduce(pixel_unshuffle_3d(x, self.scale))  # [B*K, C, n, n, n]
         return x + features.repeat_interleave(k, dim=0)
 
@@ -68,6 +72,7 @@ class ScaleTaskEncoder(nn.Module):
     """
 
     def __init__(self, channels: int, scale: int, grid: int, num_tokens: int, heads: int, blocks: int, context_channels: int):
+        """``scale``/``grid``: the context fusion's up-sampling factor and grid (see MaskContextFusion)."""
         super().__init__()
         self.context = MaskContextFusion(channels, scale, grid, context_channels)
         self.queries = nn.Parameter(torch.randn(1, num_tokens, channels) * 0.02)
@@ -95,12 +100,13 @@ class TaskEncoder(nn.Module):
     """
 
     def __init__(self, scale_ids: List[int], channels: List[int], grid: int, num_tokens: int,
-                 heads: List[int], blocks: int, context_channels: int):
+                 heads: List[int], blocks: int, context_channels: int, context_divisor: int = 1):
         super().__init__()
         self.scale_ids = scale_ids
         encoders = []
         for sid, c, h in zip(scale_ids, channels, heads):
-            encoders.append(ScaleTaskEncoder(c, 2**sid, grid, num_tokens, h, blocks, context_channels))
+            scale = 2**sid // context_divisor
+            encoders.append(ScaleTaskEncoder(c, scale, grid // context_divisor, num_tokens, h, blocks, context_channels))
         self.encoders = nn.ModuleList(encoders)
 
     def forward(self, features: List[torch.Tensor], masks: torch.Tensor) -> torch.Tensor:

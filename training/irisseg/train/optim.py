@@ -13,11 +13,10 @@ OPTIMIZERS = ("adamw", "lamb")
 
 
 def build_optimizer(params: Iterable[Tensor], name: str, lr: float, weight_decay: float, device: torch.device) -> Optimizer:
-    """``name`` in :data:`OPTIMIZERS`; fused AdamW on CUDA, the default (deterministic) one on CPU."""
+    """``name`` in :data:`OPTIMIZERS`; AdamW uses its fused kernel (CUDA and CPU)."""
     name = name.lower()
     if name == "adamw":
-        extra = {"fused": True} if device.type == "cuda" else {}
-        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, betas=(0.9, 0.999), **extra)
+        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, betas=(0.9, 0.999), fused=True)
     if name == "lamb":
         return Lamb(params, lr=lr, weight_decay=weight_decay)
     raise ValueError(f"unknown optimizer {name!r}; choose one of {OPTIMIZERS}")

@@ -22,8 +22,25 @@ def test_shapes_for_each_class_count(tiny_cfg, k):
     assert emb.shape == (2, k, model.embedding_dim)
     assert model.embedding_dim == embedding_dim(tiny_cfg.model) == 4 * (16 + 16 + 8)
     assert logits.shape == (2, k, g, g, g)
-    assert [a.shape[2] for a in aux] == [16, 8, 4, 2]
+    o = tiny_cfg.model.output_scale
+    assert [a.shape[2] for a in aux] == [32 // 2**s for s in range(o + 1, 5)]
     assert all(a.shape[:2] == (2, k) for a in aux)
+
+
+def test_full_resolution_variant_as_in_the_paper():
+    """Paper layout: 3x3x3 convs at full resolution, full-resolution context fusion and decoder."""
+    cfg = tiny_config(full_res_convs=True, context_divisor=1, output_scale=0, blocks_per_stage=(1, 1, 1, 1, 1),
+                      decoder_blocks=(1, 1, 1, 1))
+    model = build_iris(cfg.model)
+    g = 32
+    masks = torch.zeros(1, 2, g, g, g)
+    masks[:, 0, 2:12, 2:12, 2:12] = 1
+    masks[:, 1, 18:28, 18:28, 18:28] = 1
+    logits, aux = model(torch.randn(1, 1, g, g, g), masks, torch.randn(1, 1, g, g, g))
+    assert logits.shape == (1, 2, g, g, g)
+    assert [a.shape[2] for a in aux] == [16, 8, 4, 2]
+    (logits.mean() + sum(a.mean() for a in aux)).backward()
+    assert all(p.grad is not None for p in model.parameters())
 
 
 def test_deep_supervision_off_gives_no_aux():
