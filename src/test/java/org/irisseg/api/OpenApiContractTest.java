@@ -42,4 +42,15 @@ class OpenApiContractTest extends IrisIntegrationTest {
             assertTrue(actual.path("paths").has(path), path);
         }
     }
+
+    @Test
+    void swaggerUiIsServed() {
+        var redirect = client().get("/swagger-ui.html");
+        assertEquals(302, redirect.statusCode());
+        String location = redirect.headers().firstValue("Location").orElseThrow();
+        assertTrue(location.contains("/swagger-ui/index.html"), location);
+        var page = client().get("/swagger-ui/index.html");
+        assertEquals(200, page.statusCode());
+        assertTrue(new String(page.body()).contains("swagger-ui"));
+    }
 }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Supplier;
 
 import org.irisseg.model.BoundedPool;
 import org.irisseg.model.ImageFeatures;
@@ -35,7 +34,8 @@ import org.springframework.beans.factory.annotation.Autowired;
  * Prints, and writes to {@code target/benchmark.txt}: the p50 of one-shot requests (hippocampus-size query,
  * task cached), ten requests against one cached task versus ten bare model calls (image encoding + decoding
  * straight through the predictors), ensemble over 10 references versus one-shot, and the service overhead
- * (request time outside the three TorchScript calls) as a share of a request. Ratios come from one run.
+ * (request time outside the three TorchScript calls) as a share of a request. The three series are
+ * interleaved in one run, so ratios compare like with like on a shared machine.
  */
 @EnabledIfSystemProperty(named = "iris.bench", matches = "true", disabledReason = "run by hand with -Diris.bench=true")
 class SegmentationBenchmarkTest extends IrisIntegrationTest {
@@ -61,27 +61,34 @@ class SegmentationBenchmarkTest extends IrisIntegrationTest {
         Multipart ensemble = Multipart.form().file("image", Hippocampus.image(query)).field("taskId", task)
                 .field("mode", "ensemble");
 
-        Series oneShotRuns = run(() -> client().post("/api/v1/segmentations", oneShot, null));
-        Series ensembleRuns = run(() -> client().post("/api/v1/segmentations", ensemble, null));
-
-        // ten requests against the cached task vs ten bare model calls on the same query
-        long tenRequests = time(() -> {
-            for (int i = 0; i < 10; i++) {
-                check(client().post("/api/v1/segmentations", oneShot, null));
-            }
-        });
         Task cached = tasks.get(task);
         float[][] embedding = EmbeddingSelection.oneShot(cached, cached.classes(), 0);
         VolumeUpload upload = new VolumeUpload(query, () -> Files.newInputStream(Hippocampus.image(query)));
         OrientedVolume volume = reader.readImage(upload, "image");
+
+        // interleaved, so that load from other processes hits all three series alike
         for (int i = 0; i < WARM_UP; i++) {
+            check(client().post("/api/v1/segmentations", oneShot, null));
+            check(client().post("/api/v1/segmentations", ensemble, null));
             bareDecode(volume, embedding);
         }
-        long tenBare = time(() -> {
-            for (int i = 0; i < 10; i++) {
-                bareDecode(volume, embedding);
-            }
-        });
+        Series oneShotRuns = new Series();
+        Series ensembleRuns = new Series();
+        List<Double> bare = new ArrayList<>();
+        for (int i = 0; i < RUNS; i++) {
+            oneShotRuns.add(timed(oneShot));
+            ensembleRuns.add(timed(ensemble));
+            long start = System.nanoTime();
+            bareDecode(volume, embedding);
+            bare.add((System.nanoTime() - start) / 1e6);
+        }
+        // ten queries against the cached task vs ten bare model calls, per block of ten runs
+        List<Double> tenRatios = new ArrayList<>();
+        for (int block = 0; block + 10 <= RUNS; block += 10) {
+            double requests = oneShotRuns.wall.subList(block, block + 10).stream().mapToDouble(d -> d).sum();
+            double models = bare.subList(block, block + 10).stream().mapToDouble(d -> d).sum();
+            tenRatios.add(requests / models);
+        }
 
         int[] shape = volume.shape();
         String report = String.join("\n",
@@ -96,11 +103,14 @@ class SegmentationBenchmarkTest extends IrisIntegrationTest {
                         ensembleRuns.p(90)),
                 String.format(Locale.ROOT, "ensemble / one-shot    %.3f (target <= 1.1)",
                         ensembleRuns.p(50) / oneShotRuns.p(50)),
-                String.format(Locale.ROOT, "10 requests %.1f ms / 10 bare encode+decode %.1f ms = %.3f (target <= 1.2)",
-                        tenRequests / 1e6, tenBare / 1e6, (double) tenRequests / tenBare),
+                String.format(Locale.ROOT, "bare encode+decode     p50 %7.1f ms", Series.percentile(bare, 50)),
+                String.format(Locale.ROOT, "10 requests / 10 bare encode+decode, per block of ten: %s (target <= 1.2)",
+                        tenRatios.stream().map(r -> String.format(Locale.ROOT, "%.3f", r)).toList()),
                 String.format(Locale.ROOT, "service overhead (outside TorchScript) p50 %.1f%% of a one-shot request"
                         + " (target < 20%%)", 100 * oneShotRuns.overheadP50()),
-                String.format(Locale.ROOT, "model time per one-shot request p50 %.1f ms", oneShotRuns.modelP50()));
+                String.format(Locale.ROOT, "model time per one-shot request p50 %.1f ms", oneShotRuns.modelP50()),
+                "one-shot stages: " + oneShotRuns.stages(),
+                "ensemble stages: " + ensembleRuns.stages());
         System.out.println(report);
         Files.writeString(Path.of("target/benchmark.txt"), report + "\n");
     }
@@ -120,45 +130,35 @@ class SegmentationBenchmarkTest extends IrisIntegrationTest {
         }
     }
 
-    private static Series run(Supplier<HttpResponse<byte[]>> call) {
-        for (int i = 0; i < WARM_UP; i++) {
-            check(call.get());
-        }
-        Series series = new Series();
-        for (int i = 0; i < RUNS; i++) {
-            long start = System.nanoTime();
-            HttpResponse<byte[]> response = call.get();
-            long wall = System.nanoTime() - start;
-            check(response);
-            series.add(wall / 1e6, modelMillis(response.headers().firstValue("Server-Timing").orElseThrow()));
-        }
-        return series;
+    /** One request: client wall time and the model time it reports. */
+    private double[] timed(Multipart form) {
+        long start = System.nanoTime();
+        HttpResponse<byte[]> response = client().post("/api/v1/segmentations", form, null);
+        long wall = System.nanoTime() - start;
+        check(response);
+        String timing = response.headers().firstValue("Server-Timing").orElseThrow();
+        return new double[] {wall / 1e6, modelMillis(timing), stageMillis(timing, "image-encoding"),
+                stageMillis(timing, "decoding")};
     }
 
     /** image-encoding + task-encoding + decoding from the Server-Timing header. */
     static double modelMillis(String serverTiming) {
-        double sum = 0;
+        return stageMillis(serverTiming, "image-encoding") + stageMillis(serverTiming, "task-encoding")
+                + stageMillis(serverTiming, "decoding");
+    }
+
+    static double stageMillis(String serverTiming, String stage) {
         for (String part : serverTiming.split(",\\s*")) {
             String[] nameAndDuration = part.split(";dur=");
-            if (List.of("image-encoding", "task-encoding", "decoding").contains(nameAndDuration[0])) {
-                sum += Double.parseDouble(nameAndDuration[1]);
+            if (nameAndDuration[0].equals(stage)) {
+                return Double.parseDouble(nameAndDuration[1]);
             }
         }
-        return sum;
+        return 0;
     }
 
     private static void check(HttpResponse<byte[]> response) {
         assertEquals(200, response.statusCode(), new String(response.body()));
-    }
-
-    private interface Work {
-        void run() throws Exception;
-    }
-
-    private static long time(Work work) throws Exception {
-        long start = System.nanoTime();
-        work.run();
-        return System.nanoTime() - start;
     }
 
     /** Wall times of requests (client side) and their model times. */
@@ -166,11 +166,15 @@ class SegmentationBenchmarkTest extends IrisIntegrationTest {
         private final List<Double> wall = new ArrayList<>();
         private final List<Double> overhead = new ArrayList<>();
         private final List<Double> model = new ArrayList<>();
+        private final List<Double> imageEncoding = new ArrayList<>();
+        private final List<Double> decoding = new ArrayList<>();
 
-        void add(double wallMs, double modelMs) {
-            wall.add(wallMs);
-            model.add(modelMs);
-            overhead.add((wallMs - modelMs) / wallMs);
+        void add(double[] wallAndModelMs) {
+            wall.add(wallAndModelMs[0]);
+            model.add(wallAndModelMs[1]);
+            imageEncoding.add(wallAndModelMs[2]);
+            decoding.add(wallAndModelMs[3]);
+            overhead.add((wallAndModelMs[0] - wallAndModelMs[1]) / wallAndModelMs[0]);
         }
 
         double p(int percentile) {
@@ -185,7 +189,12 @@ class SegmentationBenchmarkTest extends IrisIntegrationTest {
             return percentile(model, 50);
         }
 
-        private static double percentile(List<Double> values, int p) {
+        String stages() {
+            return String.format(Locale.ROOT, "image-encoding p50 %.1f ms, decoding p50 %.1f ms",
+                    percentile(imageEncoding, 50), percentile(decoding, 50));
+        }
+
+        static double percentile(List<Double> values, int p) {
             List<Double> sorted = values.stream().sorted().toList();
             return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
         }
