@@ -67,10 +67,16 @@ public class ModelRuntime implements SmartLifecycle, DisposableBean {
             Device device = properties.model().device() == IrisProperties.Device.GPU ? Device.gpu() : Device.cpu();
             TorchScriptModules loaded = TorchScriptModules.load(dir, read, device);
             List<InferenceSession> sessions = new ArrayList<>();
-            for (int i = 0; i < properties.inference().maxConcurrent(); i++) {
-                sessions.add(loaded.newSession());
+            try {
+                for (int i = 0; i < properties.inference().maxConcurrent(); i++) {
+                    sessions.add(loaded.newSession());
+                }
+                ModelWarmUp.run(sessions.get(0));
+            } catch (RuntimeException e) {
+                sessions.forEach(InferenceSession::close);
+                loaded.close();
+                throw e;
             }
-            ModelWarmUp.run(sessions.get(0));
             this.modules = loaded;
             this.manifest = read;
             this.pool = new BoundedPool<>(sessions, properties.inference().queueCapacity(),
