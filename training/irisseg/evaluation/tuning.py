@@ -77,7 +77,8 @@ def tune_embedding(
     if not references:
         raise ValueError("in-context tuning needs at least one reference")
     features = [predictor.encode_image(s.image) for s in references]
-    grid = int(features[0].maps[0].shape[-1])
+    with torch.no_grad():
+        grid = int(predictor.decode_grid_logits(features[0], init.float()).shape[-1])
     targets = [grid_targets(s.masks, grid) for s in references]
 
     def full_loss(embedding: Tensor) -> float:
