@@ -1,6 +1,12 @@
 package org.irisseg.model;
 
 import java.util.Arrays;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -12,16 +18,29 @@ import ai.djl.translate.TranslateException;
 /**
  * One predictor per TorchScript module; not thread-safe, so the service hands sessions out from a
  * {@link BoundedPool}. All volumes are canonical RAS+ arrays in C order (index = (x*Y + y)*Z + z).
+ *
+ * <p>Every call runs on the session's own thread: libtorch's OpenMP keeps one worker team per calling
+ * thread, so running the model from whichever servlet thread took the request would start (and leave
+ * spinning) a new team per thread. One fixed thread per session keeps exactly one warm team per
+ * predictor set.
  */
 public final class InferenceSession implements AutoCloseable {
+
+    private static final AtomicInteger SESSIONS = new AtomicInteger();
 
     private final Predictor<NDList, NDList> imageEncoder;
     private final Predictor<NDList, NDList> taskEncoder;
     private final Predictor<NDList, NDList> maskDecoder;
     private final NDManager deviceManager;
     private final ModelManifest manifest;
+    private final ExecutorService thread;
 
     InferenceSession(TorchScriptModules modules) {
+        this.thread = Executors.newSingleThreadExecutor(runnable -> {
+            Thread t = new Thread(runnable, "inference-" + SESSIONS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         this.imageEncoder = modules.newImageEncoderPredictor();
         this.taskEncoder = modules.newTaskEncoderPredictor();
         this.maskDecoder = modules.newMaskDecoderPredictor();
@@ -36,6 +55,10 @@ public final class InferenceSession implements AutoCloseable {
      * @param image raw intensities, X*Y*Z values in C order (tensor {@code [1, 1, X, Y, Z]})
      */
     public ImageFeatures encodeImage(int[] shape, float[] image, InferenceTimings timings) {
+        return onSessionThread(() -> encodeImageHere(shape, image, timings));
+    }
+
+    private ImageFeatures encodeImageHere(int[] shape, float[] image, InferenceTimings timings) {
         checkVolume(shape, image.length, 1);
         NDManager manager = deviceManager.newSubManager();
         try {
@@ -69,6 +92,11 @@ public final class InferenceSession implements AutoCloseable {
      * @return K embeddings of length E
      */
     public float[][] encodeTask(ImageFeatures features, int classes, float[] masks, InferenceTimings timings) {
+        return onSessionThread(() -> encodeTaskHere(features, classes, masks, timings));
+    }
+
+    private float[][] encodeTaskHere(ImageFeatures features, int classes, float[] masks,
+            InferenceTimings timings) {
         int[] shape = features.shape();
         checkVolume(shape, masks.length, classes);
         int voxels = (int) features.voxels();
@@ -110,6 +138,10 @@ public final class InferenceSession implements AutoCloseable {
      * @return independent sigmoid probabilities, K*X*Y*Z values in C order ({@code [1, K, X, Y, Z]})
      */
     public float[] decode(ImageFeatures features, float[][] embeddings, InferenceTimings timings) {
+        return onSessionThread(() -> decodeHere(features, embeddings, timings));
+    }
+
+    private float[] decodeHere(ImageFeatures features, float[][] embeddings, InferenceTimings timings) {
         int classes = embeddings.length;
         int dim = manifest.embeddingDim();
         int[] shape = features.shape();
@@ -148,6 +180,36 @@ public final class InferenceSession implements AutoCloseable {
         return probabilities;
     }
 
+    /**
+     * Runs {@code work} on the session thread and waits for it without giving up early: the caller holds
+     * the session's lease, and returning it while the work still runs would let two requests share it.
+     */
+    private <T> T onSessionThread(Callable<T> work) {
+        Future<T> future = thread.submit(work);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
+                    throw new InferenceException("Inference failed", e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private int chunkSize(int classes) {
         int max = manifest.numClassesMax();
         return max > 0 ? Math.min(max, Math.max(1, classes)) : Math.max(1, classes);
@@ -173,6 +235,7 @@ public final class InferenceSession implements AutoCloseable {
 
     @Override
     public void close() {
+        thread.shutdown();
         imageEncoder.close();
         taskEncoder.close();
         maskDecoder.close();

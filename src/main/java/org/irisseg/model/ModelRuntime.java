@@ -71,7 +71,7 @@ public class ModelRuntime implements SmartLifecycle, DisposableBean {
                 for (int i = 0; i < properties.inference().maxConcurrent(); i++) {
                     sessions.add(loaded.newSession());
                 }
-                ModelWarmUp.run(sessions.get(0));
+                sessions.forEach(ModelWarmUp::run);
             } catch (RuntimeException e) {
                 sessions.forEach(InferenceSession::close);
                 loaded.close();
