@@ -56,10 +56,18 @@ public abstract class IrisIntegrationTest {
         assertTrue(ready, "the model in " + TestPaths.modelDir() + " did not load: " + model.failure());
     }
 
+    private static void deleteRecursively(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temporary directory is harmless
+        }
+    }
+
     private static Path temporaryStore() {
         try {
             Path dir = Files.createTempDirectory("iris-it-store");
-            dir.toFile().deleteOnExit();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(dir)));
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
