@@ -34,8 +34,11 @@ class HippocampusDiceTest extends IrisIntegrationTest {
     void meanDiceOnHeldOutSubjectsIsAboveTheModelCardFloor() throws Exception {
         TestPaths.assumeHippocampus();
         assumeModelReady();
+        Assumptions.assumeTrue(model.manifest().evaluation().isPresent(),
+                "model.json has no evaluation (random-init export)");
         OptionalDouble floor = model.manifest().hippocampusDiceFloor();
-        Assumptions.assumeTrue(floor.isPresent(), "model.json has no hippocampus Dice floor (random-init export)");
+        assertTrue(floor.isPresent(), "a trained model's model.json must give"
+                + " evaluation.hippocampus.service_test_dice_floor (export contract)");
 
         String task = client().registerTask(Hippocampus.taskForm("hippocampus", Hippocampus.REFERENCES));
         NiftiReader reader = new NiftiReader(NiftiLimits.defaults());
