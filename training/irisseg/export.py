@@ -20,6 +20,7 @@ import torch
 from irisseg import __version__
 from irisseg.config import IrisConfig, config_to_dict, preset
 from irisseg.model.builder import build_iris
+from irisseg.model_card import evaluation_block, render
 from irisseg.model.iris import IrisModel
 from irisseg.modules import NUM_FEATURES, ImageEncoderModule, MaskDecoderModule, TaskEncoderModule
 from irisseg.testvectors import write_test_vectors
@@ -52,7 +53,7 @@ def script_modules(model: IrisModel) -> dict[str, torch.jit.ScriptModule]:
 
 
 def export(model: IrisModel, cfg: IrisConfig, out: Path, name: str, meta: dict[str, Any],
-           evaluation: dict[str, Any] | None, data_root: Path | None) -> dict[str, Any]:
+           evaluation: dict[str, Any] | None, data_root: Path | None, report_dir: Path | None = None) -> dict[str, Any]:
     """Write the model directory; returns the model.json content."""
     out.mkdir(parents=True, exist_ok=True)
     for file, module in script_modules(model).items():
@@ -78,6 +79,7 @@ def export(model: IrisModel, cfg: IrisConfig, out: Path, name: str, meta: dict[s
         "testvectors": vectors,
     }
     (out / "model.json").write_text(json.dumps(card, indent=2) + "\n")
+    (out / "MODEL_CARD.md").write_text(render(card, report_dir))
     return card
 
 
@@ -90,7 +92,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--name", default=None, help="model name (default iris-<preset>)")
-    p.add_argument("--evaluation", type=Path, default=None, help="evaluation.json from irisseg.evaluate")
+    p.add_argument("--report", type=Path, default=None,
+                   help="folder with evaluation.json and evaluation.md from irisseg.evaluate (model card, model.json)")
     p.add_argument("--data-root", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data",
                    help="../shared/data, for the hippocampus test vector")
     args = p.parse_args(argv)
@@ -101,9 +104,9 @@ def main(argv: list[str] | None = None) -> None:
         meta: dict[str, Any] = {"iterations": 0, "note": "random initialisation, not trained"}
     else:
         model, cfg, meta = load_model(args.checkpoint)
-    evaluation = json.loads(args.evaluation.read_text()) if args.evaluation else None
+    evaluation = evaluation_block(args.report)
     data_root = args.data_root if args.data_root.exists() else None
-    card = export(model, cfg, args.out, args.name or f"iris-{cfg.preset}", meta, evaluation, data_root)
+    card = export(model, cfg, args.out, args.name or f"iris-{cfg.preset}", meta, evaluation, data_root, args.report)
     print(json.dumps({k: card[k] for k in ("name", "version", "embedding_dim", "parameters")}, indent=2))
 
 

@@ -1,0 +1,35 @@
+import json
+
+from irisseg.export import export
+from irisseg.model import build_iris
+from irisseg.model_card import evaluation_block
+
+
+def _report(tmp_path):
+    d = tmp_path / "report"
+    d.mkdir()
+    (d / "evaluation.json").write_text(json.dumps({
+        "hippocampus": {"one_shot_dice": 0.8, "ensemble_dice": {"1": 0.8, "3": 0.834, "5": 0.84, "10": 0.85},
+                        "retrieval_dice": 0.83, "tuned_dice": 0.86, "tuned_init_dice": 0.84, "floor_dice": 0.6},
+        "swap_test": {"dice_vs_swapped_truth": 0.8, "dice_vs_original_truth": 0.02},
+        "wrong_reference_dice": 0.1, "blank_reference_dice": 0.0,
+        "unseen": {"brats": {"one_shot": 0.4, "floor": 0.3, "classes": ["tumour"]}}}))
+    (d / "evaluation.md").write_text("# Evaluation\n\n| a | b |\n")
+    return d
+
+
+def test_service_floor_is_ensemble_of_three_minus_margin(tmp_path):
+    block = evaluation_block(_report(tmp_path))
+    assert block["hippocampus"]["service_test_dice_floor"] == 0.73
+
+
+def test_export_writes_model_card_with_evaluation(tiny_cfg, tmp_path):
+    report = _report(tmp_path)
+    model = build_iris(tiny_cfg.model)
+    meta = {"iteration": 10, "batch_size_per_rank": 2, "optimizer": "adamw", "weights": "ema", "device": "cpu",
+            "elapsed_s": 120.0, "mean_it_per_s": 0.1, "data": {"synthetic_ratio": 0.25, "dataset_weights": {}}}
+    card = export(model, tiny_cfg, tmp_path / "m", "iris-tiny", meta, evaluation_block(report), None, report)
+    text = (tmp_path / "m" / "MODEL_CARD.md").read_text()
+    assert card["evaluation"]["hippocampus"]["service_test_dice_floor"] == 0.73
+    assert "| context ensemble of 5 | 0.840 |" in text
+    assert "0.800 / 0.020" in text and "unseen `brats`" in text and "### Evaluation" in text
