@@ -8,7 +8,8 @@ Reference choice per query ``i`` is a seeded permutation ``perm_i`` of the pool:
 - retrieval: coarse prediction with the mean of the whole pool, then the ``k`` most similar pool
   embeddings per class;
 - in-context tuning is a property of the references, not of the query: ``tune_sets`` fixed sets of
-  ``tune_refs`` references are tuned once each; query ``i`` uses set ``i % tune_sets``.
+  ``tune_refs`` references are tuned once each (one set when the pool is no larger); query ``i``
+  uses set ``i % tune_sets``.
   ``tuned_init`` scores the same set's plain mean embedding (the paired baseline of ``tuned``).
 """
 from __future__ import annotations
@@ -109,7 +110,8 @@ def tune_sets(predictor, task: Task, pool: ReferencePool, settings: Settings, lo
     """The fixed reference sets and their tuned embeddings."""
     out = []
     size = min(settings.tune_refs, len(pool))
-    for s in range(settings.tune_sets):
+    count = settings.tune_sets if len(pool) > size else 1  # a pool no larger than a set: one set
+    for s in range(count):
         rng = np.random.default_rng([settings.seed, 1000 + s])
         idx = sorted(int(i) for i in rng.choice(len(pool), size=size, replace=False))
         t0 = time.time()
@@ -134,7 +136,7 @@ def run_task(predictor, task: Task, settings: Settings, wrong: Subject | None = 
                               "lr": settings.tune_lr, "loss_before": t.loss_before, "loss_after": t.loss_after,
                               "step_losses": t.losses})
         result.tuned_embeddings.append(t.embedding)
-    checks = task.num_classes >= 2
+    checks = task.num_classes >= 2 and not task.unseen  # the reference checks run on the trained task
     blank = honesty.blank_embedding(predictor, pool.subjects[0].image, task.num_classes) if checks else None
     wrong_emb = (honesty.wrong_embedding(predictor, wrong)
                  if checks and wrong is not None and wrong.num_classes == task.num_classes else None)
