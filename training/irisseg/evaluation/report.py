@@ -62,10 +62,50 @@ def write_cases_csv(path: Path, rows: list[r.Row]) -> None:
             w.writerow({k: (round(v, 5) if isinstance(v, float) else v) for k, v in asdict(row).items()})
 
 
-def markdown(summaries: list[Summary], header: dict, tuning: dict, timings: dict) -> str:
+def _bullets(mapping: dict, indent: int = 0) -> list[str]:
+    """Nested Markdown bullets; lists are joined, long lists shortened."""
+    lines = []
+    pad = "  " * indent
+    for key, value in mapping.items():
+        if isinstance(value, dict) and value:
+            lines.append(f"{pad}- {key}:")
+            lines += _bullets(value, indent + 1)
+        elif isinstance(value, (list, tuple)):
+            items = [str(v) for v in value]
+            shown = ", ".join(items if len(items) <= 6 else items[:3] + ["...", items[-1]])
+            lines.append(f"{pad}- {key}: {shown}" + (f" ({len(items)})" if len(items) > 6 else ""))
+        else:
+            lines.append(f"{pad}- {key}: {value}")
+    return lines
+
+
+def _targets_section(head: dict) -> list[str]:
+    t = head.get("targets")
+    if not t:
+        return []
+
+    def v(x):
+        return "–" if x is None else f"{x:.3f}"
+
+    def met(x):
+        return "–" if x is None else ("met" if x else "missed")
+
+    lines = ["", "## Targets (hippocampus validation, mean Dice over classes)", "",
+             "| target | measured | margin | |", "|---|---|---|---|"]
+    lines.append(f"| one-shot >= {t['one_shot_dice']['target']} | {v(t['one_shot_dice']['measured'])} | "
+                 f"{v(t['one_shot_dice']['margin'])} | {met(t['one_shot_dice']['met'])} |")
+    lines.append(f"| ensemble of 5 >= {t['ensemble_5_dice']['target']} | {v(t['ensemble_5_dice']['measured'])} | "
+                 f"{v(t['ensemble_5_dice']['margin'])} | {met(t['ensemble_5_dice']['met'])} |")
+    tu = t["tuned_above_ensemble_5"]
+    lines.append(f"| tuned > ensemble of 5 ({v(tu['ensemble_5'])}) | {v(tu['measured'])} | {v(tu['margin'])} | "
+                 f"{met(tu['met'])} |")
+    return lines
+
+
+def markdown(summaries: list[Summary], header: dict, tuning: dict, timings: dict, head: dict | None = None) -> str:
     lines = ["# Evaluation", ""]
-    for key, value in header.items():
-        lines.append(f"- {key}: {value}")
+    lines += _bullets(header)
+    lines += _targets_section(head or {})
     lines += ["", "## Mean Dice over classes", ""]
     datasets = list(dict.fromkeys(s.dataset for s in summaries))
     present = [st for st in STRATEGY_ORDER if any(s.strategy == st for s in summaries)]
@@ -167,7 +207,7 @@ def write_report(out: Path, rows: list[r.Row], summaries: list[Summary], headlin
     out.mkdir(parents=True, exist_ok=True)
     paths = {"md": out / "evaluation.md", "csv": out / "evaluation.csv", "cases": out / "evaluation_cases.csv",
              "json": out / "evaluation.json", "png": out / "evaluation.png"}
-    paths["md"].write_text(markdown(summaries, header, tuning, timings))
+    paths["md"].write_text(markdown(summaries, header, tuning, timings, headline))
     write_csv(paths["csv"], summaries)
     write_cases_csv(paths["cases"], rows)
     paths["json"].write_text(json.dumps({**header, **headline, "tuning": {

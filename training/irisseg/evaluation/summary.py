@@ -94,6 +94,26 @@ def strategies_of(summaries: list[Summary], dataset: str) -> list[str]:
     return seen
 
 
+#: The issue's targets on the hippocampus validation split (mean Dice over the two classes).
+TARGETS = {"one_shot_dice": 0.82, "ensemble_5_dice": 0.85}
+
+
+def targets(hippocampus: dict) -> dict:
+    """Each target with the measured value, the margin (measured - target) and whether it is met."""
+    measured = {"one_shot_dice": hippocampus["one_shot_dice"], "ensemble_5_dice": hippocampus["ensemble_dice"]["5"]}
+    out = {}
+    for name, goal in TARGETS.items():
+        value = measured[name]
+        out[name] = {"target": goal, "measured": value,
+                     "margin": None if value is None else round(value - goal, 4),
+                     "met": None if value is None else value >= goal}
+    tuned, base = hippocampus["tuned_dice"], hippocampus["ensemble_dice"]["5"]
+    out["tuned_above_ensemble_5"] = {"measured": tuned, "ensemble_5": base,
+                                     "margin": None if None in (tuned, base) else round(tuned - base, 4),
+                                     "met": None if None in (tuned, base) else tuned > base}
+    return out
+
+
 def headline(summaries: list[Summary], main_dataset: str = "hippocampus") -> dict:
     """The numbers export puts into ``model.json`` and the model card (means over classes)."""
 
@@ -117,6 +137,7 @@ def headline(summaries: list[Summary], main_dataset: str = "hippocampus") -> dic
             "per_class_dice": {s.class_name + "/" + s.strategy: round(s.dice_mean, 4) for s in summaries
                                if s.dataset == main_dataset and s.strategy in STRATEGY_ORDER},
         }
+        out["targets"] = targets(out[main_dataset])
         out["swap_test"] = {"dice_vs_swapped_truth": m(main_dataset, r.CHECK_SWAP_SWAPPED),
                             "dice_vs_original_truth": m(main_dataset, r.CHECK_SWAP_ORIGINAL)}
         out["wrong_reference_dice"] = m(main_dataset, r.CHECK_WRONG)

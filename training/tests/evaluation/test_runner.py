@@ -42,6 +42,9 @@ def test_run_task_scores_every_strategy_per_query_and_class(predictor, tmp_path)
     assert set(head["hippocampus"]["ensemble_dice"]) == {"1", "3", "5", "10"}
     assert head["hippocampus"]["ensemble_dice"]["5"] is None
     assert head["swap_test"]["dice_vs_swapped_truth"] is not None
+    assert head["targets"]["one_shot_dice"]["target"] == 0.82
+    assert head["targets"]["ensemble_5_dice"]["met"] is None  # not measured: pool too small
+    assert head["targets"]["one_shot_dice"]["met"] is False  # a random-init model
 
     paths = write_report(tmp_path, result.rows, summaries, head, {"model": "tiny"}, {"hippocampus": result.tuning},
                          {"total": 1.0}, result.example)
@@ -54,6 +57,7 @@ def test_run_task_scores_every_strategy_per_query_and_class(predictor, tmp_path)
     assert {row["strategy"] for row in table} >= {r.FLOOR, r.ONE_SHOT, r.TUNED}
     md = paths["md"].read_text()
     assert "| hippocampus | left | one_shot |" in md and "Does the model read its reference?" in md
+    assert "| one-shot >= 0.82 |" in md
     assert paths["png"].read_bytes()[:4] == b"\x89PNG"
 
 
