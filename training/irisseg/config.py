@@ -55,6 +55,9 @@ class ModelConfig:
             raise ValueError("decoder_blocks needs one entry per up-sampling stage")
         if not 1 <= self.task_scales <= len(self.channels):
             raise ValueError("task_scales must be between 1 and the number of scales")
+        if len(self.channels) - self.task_scales <= self.output_scale:
+            raise ValueError(f"the task scales (the {self.task_scales} deepest of {len(self.channels)}) must all lie"
+                             f" above output_scale={self.output_scale}: lower task_scales or output_scale")
         if self.grid_size % (2 ** (len(self.channels) - 1)) != 0:
             raise ValueError("grid_size must be divisible by 2^(number of scales - 1)")
 

@@ -103,3 +103,8 @@ def test_embedding_size_is_checked(tiny_cfg):
     feats = model.encode_image(torch.randn(1, 1, g, g, g))
     with pytest.raises(ValueError, match="embedding"):
         model.decode(feats, torch.zeros(1, 1, model.embedding_dim + 1))
+
+
+def test_task_scales_below_the_output_scale_are_refused():
+    with pytest.raises(ValueError, match="output_scale"):
+        tiny_config(channels=(4, 8, 8, 8), blocks_per_stage=(0, 1, 1, 1), decoder_blocks=(1, 1, 0), output_scale=1)

@@ -14,7 +14,7 @@ def tiny_config(**train) -> IrisConfig:
     return preset(
         "small",
         model=dict(base_channels=4, channels=(4, 8, 8, 8), blocks_per_stage=(1, 1, 1, 1), decoder_blocks=(1, 1, 1),
-                   embed_dim=4, num_query_tokens=2, task_blocks=1, grid_size=TINY_GRID),
+                   embed_dim=4, num_query_tokens=2, task_blocks=1, grid_size=TINY_GRID, output_scale=0),
         train=dict(dict(iterations=8, batch_size=2, warmup=2, checkpoint_every=4, log_every=2, amp=False,
                         num_workers=0, threads=1, weight_ema=0.9, device="cpu"), **train),
     )
