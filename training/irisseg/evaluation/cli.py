@@ -8,6 +8,7 @@ inference strategy and write the report under ``reports/``.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 from dataclasses import asdict
@@ -118,7 +119,8 @@ def main(argv: list[str] | None = None) -> dict:
         "model_version": loaded.version,
         "training": {k: v for k, v in loaded.meta.items() if isinstance(v, (int, float, str))},
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "hardware": f"{platform.processor() or platform.machine()}, {args.threads} CPU threads, torch {torch.__version__}",
+        "hardware": (f"{platform.machine()}, {os.cpu_count()} CPU cores visible, {args.threads} torch threads, "
+                     f"torch {torch.__version__}"),
         "quick": bool(args.quick),
         "settings": asdict(settings),
         "tasks": {t.dataset: {"queries": [q.name for q in t.queries], "references": len(t.references),

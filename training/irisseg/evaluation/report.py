@@ -84,8 +84,8 @@ def _targets_section(head: dict) -> list[str]:
     if not t:
         return []
 
-    def v(x):
-        return "–" if x is None else f"{x:.3f}"
+    def v(x, digits=3):
+        return "–" if x is None else f"{x:+.{digits}f}" if digits == 4 else f"{x:.{digits}f}"
 
     def met(x):
         return "–" if x is None else ("met" if x else "missed")
@@ -93,12 +93,14 @@ def _targets_section(head: dict) -> list[str]:
     lines = ["", "## Targets (hippocampus validation, mean Dice over classes)", "",
              "| target | measured | margin | |", "|---|---|---|---|"]
     lines.append(f"| one-shot >= {t['one_shot_dice']['target']} | {v(t['one_shot_dice']['measured'])} | "
-                 f"{v(t['one_shot_dice']['margin'])} | {met(t['one_shot_dice']['met'])} |")
+                 f"{v(t['one_shot_dice']['margin'], 4)} | {met(t['one_shot_dice']['met'])} |")
     lines.append(f"| ensemble of 5 >= {t['ensemble_5_dice']['target']} | {v(t['ensemble_5_dice']['measured'])} | "
-                 f"{v(t['ensemble_5_dice']['margin'])} | {met(t['ensemble_5_dice']['met'])} |")
+                 f"{v(t['ensemble_5_dice']['margin'], 4)} | {met(t['ensemble_5_dice']['met'])} |")
     tu = t["tuned_above_ensemble_5"]
-    lines.append(f"| tuned > ensemble of 5 ({v(tu['ensemble_5'])}) | {v(tu['measured'])} | {v(tu['margin'])} | "
+    lines.append(f"| tuned > ensemble of 5 ({v(tu['ensemble_5'])}) | {v(tu['measured'])} | {v(tu['margin'], 4)} | "
                  f"{met(tu['met'])} |")
+    if tu.get("paired_gain") is not None:
+        lines += ["", f"Tuning gain on the same references (tuned - tuned_init): {v(tu['paired_gain'], 4)}."]
     return lines
 
 
