@@ -55,6 +55,8 @@ class HippocampusDiceTest extends IrisIntegrationTest {
             }
         }
         double mean = dices.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        System.out.printf("hippocampus over HTTP (ensemble of %d references, %d subjects): mean Dice %.4f,"
+                + " floor %.2f%n", Hippocampus.REFERENCES.size(), Hippocampus.QUERIES.size(), mean, floor.getAsDouble());
         assertTrue(mean > floor.getAsDouble(), "mean Dice " + mean + " per subject and class " + dices
                 + " is not above the model card's floor " + floor.getAsDouble());
     }
