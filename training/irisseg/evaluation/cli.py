@@ -88,6 +88,7 @@ def build_tasks(args: argparse.Namespace, log) -> list:
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
+    load_start = os.getloadavg()[0]
     log = lambda msg: print(msg, flush=True)  # noqa: E731
     t0 = time.time()
     config = load_config(args.config) if args.config else (preset("small") if args.random_init else None)
@@ -113,6 +114,7 @@ def main(argv: list[str] | None = None) -> dict:
                                "source": "in-context tuning (irisseg.evaluation.tuning)",
                                "steps": settings.tune_steps, "lr": settings.tune_lr})
     timings["total"] = time.time() - t0
+    load_end = os.getloadavg()[0]
     summaries = summarise(rows)
     header = {
         "model": loaded.source,
@@ -120,7 +122,8 @@ def main(argv: list[str] | None = None) -> dict:
         "training": {k: v for k, v in loaded.meta.items() if isinstance(v, (int, float, str))},
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "hardware": (f"{platform.machine()}, {os.cpu_count()} CPU cores visible, {args.threads} torch threads, "
-                     f"torch {torch.__version__}"),
+                     f"torch {torch.__version__}; load average {load_start:.1f} at start, {load_end:.1f} at end "
+                     "(other jobs on the machine slow the wall times down)"),
         "quick": bool(args.quick),
         "settings": asdict(settings),
         "tasks": {t.dataset: {"queries": [q.name for q in t.queries], "references": len(t.references),
