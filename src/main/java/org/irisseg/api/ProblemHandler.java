@@ -1,10 +1,14 @@
 package org.irisseg.api;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import org.irisseg.error.IrisException;
 import org.irisseg.error.ProblemType;
 import org.irisseg.model.InferenceException;
+import org.irisseg.model.ModelNotReadyException;
+import org.irisseg.model.ModelRuntime;
+import org.irisseg.model.PoolRefusedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -29,11 +33,33 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
     private static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
+    /** Retry-After of a refusal under load: a predictor set typically comes back within seconds. */
+    static final Duration BUSY_RETRY = Duration.ofSeconds(2);
+    /** Retry-After while the model loads and warms up. */
+    static final Duration LOADING_RETRY = Duration.ofSeconds(5);
 
     @ExceptionHandler(IrisException.class)
     public ResponseEntity<ProblemDetail> handleIris(IrisException e) {
         log.debug("Request refused: {} ({})", e.type().slug(), e.getMessage());
         return problem(e.type(), e.getMessage(), e.retryAfter().map(d -> Math.max(1, d.toSeconds())));
+    }
+
+    /** Backpressure of the predictor pool: 429 when the queue is full, 503 after the wait or while closing. */
+    @ExceptionHandler(PoolRefusedException.class)
+    public ResponseEntity<ProblemDetail> handlePoolRefused(PoolRefusedException e) {
+        ProblemType type = switch (e.kind()) {
+            case QUEUE_FULL -> ProblemType.OVERLOADED;
+            case TIMED_OUT -> ProblemType.QUEUE_TIMEOUT;
+            case CLOSED -> ProblemType.MODEL_NOT_READY;
+        };
+        return handleIris(new IrisException(type, e.getMessage(), BUSY_RETRY));
+    }
+
+    /** 503; with Retry-After while loading, without when loading failed (retrying will not help). */
+    @ExceptionHandler(ModelNotReadyException.class)
+    public ResponseEntity<ProblemDetail> handleModelNotReady(ModelNotReadyException e) {
+        Duration retry = e.state() == ModelRuntime.State.LOADING ? LOADING_RETRY : null;
+        return handleIris(new IrisException(ProblemType.MODEL_NOT_READY, e.getMessage(), retry));
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

@@ -8,20 +8,17 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
-import org.irisseg.error.IrisException;
-import org.irisseg.error.ProblemType;
+import org.irisseg.model.PoolRefusedException.Kind;
 
 /**
  * A fixed set of non-thread-safe resources (predictor sets) and a bounded wait queue in front of them:
  * at most {@code size} users at once, at most {@code queueCapacity} waiting, each waiting at most
- * {@code queueTimeout}. Excess load is refused at once (429) or after the timeout (503), both with a
- * {@code Retry-After}, so a burst costs a fast error instead of memory.
+ * {@code queueTimeout}. Excess load is refused at once ({@link Kind#QUEUE_FULL}) or after the timeout
+ * ({@link Kind#TIMED_OUT}), so a burst costs a fast error instead of memory.
  */
 public final class BoundedPool<T> implements AutoCloseable {
-
-    /** Retry-After sent with a refusal. */
-    public static final Duration RETRY_AFTER = Duration.ofSeconds(2);
 
     private final BlockingQueue<T> idle;
     private final List<T> all;
@@ -41,36 +38,39 @@ public final class BoundedPool<T> implements AutoCloseable {
         this.queueTimeout = queueTimeout;
     }
 
-    /** A lease on one item, returned to the pool on close; the wait is recorded as {@link Stage#QUEUE_WAIT}. */
-    public Lease<T> acquire(InferenceTimings timings) {
+    /**
+     * A lease on one item, returned to the pool on close.
+     *
+     * @param waited told the nanoseconds this call waited, once it has an item
+     * @throws PoolRefusedException when the queue is full, no item came back in time, or the pool is closing
+     */
+    public Lease<T> acquire(LongConsumer waited) {
         long start = System.nanoTime();
         if (closed) {
-            throw new IrisException(ProblemType.MODEL_NOT_READY, "The service is shutting down", RETRY_AFTER);
+            throw new PoolRefusedException(Kind.CLOSED, "The service is shutting down");
         }
         T item = waiting.get() == 0 ? idle.poll() : null;
         if (item == null) {
             if (waiting.incrementAndGet() > queueCapacity) {
                 waiting.decrementAndGet();
-                throw new IrisException(ProblemType.OVERLOADED, "All " + all.size()
-                        + " inference slots are busy and " + queueCapacity + " requests are already waiting",
-                        RETRY_AFTER);
+                throw new PoolRefusedException(Kind.QUEUE_FULL, "All " + all.size()
+                        + " inference slots are busy and " + queueCapacity + " requests are already waiting");
             }
             try {
                 item = idle.poll(queueTimeout.toNanos(), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IrisException(ProblemType.QUEUE_TIMEOUT, "Interrupted while waiting for an inference slot",
-                        RETRY_AFTER);
+                throw new PoolRefusedException(Kind.TIMED_OUT, "Interrupted while waiting for an inference slot");
             } finally {
                 waiting.decrementAndGet();
             }
             if (item == null) {
-                throw new IrisException(ProblemType.QUEUE_TIMEOUT, "No inference slot became free within "
-                        + queueTimeout.toMillis() + " ms", RETRY_AFTER);
+                throw new PoolRefusedException(Kind.TIMED_OUT, "No inference slot became free within "
+                        + queueTimeout.toMillis() + " ms");
             }
         }
         inUse.incrementAndGet();
-        timings.add(Stage.QUEUE_WAIT, System.nanoTime() - start);
+        waited.accept(System.nanoTime() - start);
         return new Lease<>(this, item);
     }
 

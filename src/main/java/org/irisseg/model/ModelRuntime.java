@@ -8,8 +8,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.irisseg.config.IrisProperties;
-import org.irisseg.error.IrisException;
-import org.irisseg.error.ProblemType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -33,7 +31,6 @@ public class ModelRuntime implements SmartLifecycle, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(ModelRuntime.class);
     private static final Duration SHUTDOWN_DRAIN = Duration.ofSeconds(30);
-    private static final Duration NOT_READY_RETRY = Duration.ofSeconds(5);
 
     private final IrisProperties properties;
     private final JsonMapper json;
@@ -108,21 +105,26 @@ public class ModelRuntime implements SmartLifecycle, DisposableBean {
         return state == State.READY;
     }
 
-    /** The verified manifest; 503 while the model is not ready. */
+    /** The verified manifest; {@link ModelNotReadyException} while the model is not ready. */
     public ModelManifest manifest() {
         requireReady();
         return manifest;
     }
 
-    /** {@code name@version} of the loaded model; 503 while not ready. */
+    /** {@code name@version} of the loaded model; {@link ModelNotReadyException} while not ready. */
     public String modelVersion() {
         return manifest().modelVersion();
     }
 
-    /** A predictor set for one request (backpressure: 429 when the queue is full, 503 after the wait). */
+    /**
+     * A predictor set for one request; the wait goes into {@code timings} as {@link Stage#QUEUE_WAIT}.
+     *
+     * @throws PoolRefusedException   backpressure: the queue is full, or no set came back in time
+     * @throws ModelNotReadyException while loading, or when loading failed
+     */
     public BoundedPool.Lease<InferenceSession> lease(InferenceTimings timings) {
         requireReady();
-        return pool.acquire(timings);
+        return pool.acquire(waited -> timings.add(Stage.QUEUE_WAIT, waited));
     }
 
     /** Requests waiting for a predictor set. */
@@ -139,11 +141,11 @@ public class ModelRuntime implements SmartLifecycle, DisposableBean {
 
     private void requireReady() {
         if (state == State.LOADING) {
-            throw new IrisException(ProblemType.MODEL_NOT_READY, "The model is still loading", NOT_READY_RETRY);
+            throw new ModelNotReadyException(State.LOADING, "The model is still loading");
         }
         if (state == State.FAILED) {
-            throw new IrisException(ProblemType.MODEL_NOT_READY,
-                    "The model could not be loaded; the operator has to fix the model directory", null);
+            throw new ModelNotReadyException(State.FAILED,
+                    "The model could not be loaded; the operator has to fix the model directory");
         }
     }
 

@@ -13,43 +13,60 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.irisseg.error.IrisException;
-import org.irisseg.error.ProblemType;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+
+import org.irisseg.model.PoolRefusedException.Kind;
 import org.junit.jupiter.api.Test;
 
 class BoundedPoolTest {
 
+    private static final LongConsumer IGNORE_WAIT = nanos -> { };
+
     @Test
     void aFreeItemIsLeasedAndComesBack() {
         BoundedPool<String> pool = new BoundedPool<>(List.of("a"), 0, Duration.ofSeconds(1));
-        InferenceTimings timings = new InferenceTimings();
-        try (BoundedPool.Lease<String> lease = pool.acquire(timings)) {
+        try (BoundedPool.Lease<String> lease = pool.acquire(IGNORE_WAIT)) {
             assertEquals("a", lease.get());
             assertEquals(1, pool.inUse());
         }
         assertEquals(0, pool.inUse());
-        assertEquals(1, timings.calls(Stage.QUEUE_WAIT));
     }
 
     @Test
-    void aFullQueueIsRefusedAtOnceWithRetryAfter() {
+    void theWaitForAnItemIsReportedToTheCaller() throws Exception {
+        BoundedPool<String> pool = new BoundedPool<>(List.of("a"), 1, Duration.ofSeconds(10));
+        BoundedPool.Lease<String> held = pool.acquire(IGNORE_WAIT);
+        Thread returner = new Thread(() -> {
+            sleep(200);
+            held.close();
+        });
+        returner.start();
+        AtomicLong waited = new AtomicLong(-1);
+        try (BoundedPool.Lease<String> lease = pool.acquire(waited::set)) {
+            assertEquals("a", lease.get());
+        }
+        returner.join();
+        assertTrue(waited.get() >= TimeUnit.MILLISECONDS.toNanos(150), "waited " + waited.get() + " ns");
+    }
+
+    @Test
+    void aFullQueueIsRefusedAtOnce() {
         BoundedPool<String> pool = new BoundedPool<>(List.of("a"), 0, Duration.ofSeconds(10));
-        try (BoundedPool.Lease<String> held = pool.acquire(new InferenceTimings())) {
+        try (BoundedPool.Lease<String> held = pool.acquire(IGNORE_WAIT)) {
             long start = System.nanoTime();
-            IrisException e = assertThrows(IrisException.class, () -> pool.acquire(new InferenceTimings()));
-            assertEquals(ProblemType.OVERLOADED, e.type());
-            assertTrue(e.retryAfter().isPresent());
+            PoolRefusedException e = assertThrows(PoolRefusedException.class, () -> pool.acquire(IGNORE_WAIT));
+            assertEquals(Kind.QUEUE_FULL, e.kind());
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "refused without waiting");
         }
     }
 
     @Test
-    void aWaiterThatGetsNoItemInTimeIsRefusedWith503() {
+    void aWaiterThatGetsNoItemInTimeIsRefusedAsTimedOut() {
         BoundedPool<String> pool = new BoundedPool<>(List.of("a"), 1, Duration.ofMillis(50));
-        try (BoundedPool.Lease<String> held = pool.acquire(new InferenceTimings())) {
-            IrisException e = assertThrows(IrisException.class, () -> pool.acquire(new InferenceTimings()));
-            assertEquals(ProblemType.QUEUE_TIMEOUT, e.type());
-            assertEquals(503, e.type().status());
+        try (BoundedPool.Lease<String> held = pool.acquire(IGNORE_WAIT)) {
+            PoolRefusedException e = assertThrows(PoolRefusedException.class, () -> pool.acquire(IGNORE_WAIT));
+            assertEquals(Kind.TIMED_OUT, e.kind());
         }
         assertEquals(0, pool.waiting());
     }
@@ -65,7 +82,7 @@ class BoundedPoolTest {
             for (int i = 0; i < 8; i++) {
                 futures.add(executor.submit(() -> {
                     start.await();
-                    try (BoundedPool.Lease<Integer> lease = pool.acquire(new InferenceTimings())) {
+                    try (BoundedPool.Lease<Integer> lease = pool.acquire(IGNORE_WAIT)) {
                         synchronized (maxInUse) {
                             maxInUse[0] = Math.max(maxInUse[0], pool.inUse());
                         }
@@ -88,13 +105,9 @@ class BoundedPoolTest {
     @Test
     void closingDrainsLeasedItemsThenRefusesNewLeases() throws Exception {
         BoundedPool<StringBuilder> pool = new BoundedPool<>(List.of(new StringBuilder()), 1, Duration.ofSeconds(1));
-        BoundedPool.Lease<StringBuilder> lease = pool.acquire(new InferenceTimings());
+        BoundedPool.Lease<StringBuilder> lease = pool.acquire(IGNORE_WAIT);
         Thread returner = new Thread(() -> {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            sleep(100);
             lease.get().append("used");
             lease.close();
         });
@@ -102,7 +115,14 @@ class BoundedPoolTest {
         List<String> closed = new ArrayList<>();
         pool.close(Duration.ofSeconds(10), item -> closed.add(item.toString()));
         assertEquals(List.of("used"), closed, "the in-flight item was returned and then closed");
-        assertEquals(ProblemType.MODEL_NOT_READY,
-                assertThrows(IrisException.class, () -> pool.acquire(new InferenceTimings())).type());
+        assertEquals(Kind.CLOSED, assertThrows(PoolRefusedException.class, () -> pool.acquire(IGNORE_WAIT)).kind());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
