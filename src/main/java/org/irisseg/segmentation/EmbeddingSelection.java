@@ -2,7 +2,10 @@ package org.irisseg.segmentation;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
 
 import org.irisseg.error.IrisException;
 import org.irisseg.error.ProblemType;
@@ -16,14 +19,16 @@ public final class EmbeddingSelection {
     private EmbeddingSelection() {
     }
 
-    /** One-shot: the embeddings of reference {@code index}, one per class, {@code [K][E]}. */
-    public static float[][] oneShot(Task task, List<TaskClass> classes, int index) {
+    /** One-shot: the embeddings of reference {@code index}, one per class. */
+    public static TaskEmbedding oneShot(Task task, List<TaskClass> classes, int index) {
         requireReference(task, index);
         float[][] out = new float[classes.size()][];
+        Map<Integer, List<Integer>> used = new LinkedHashMap<>();
         for (int k = 0; k < classes.size(); k++) {
             out[k] = task.references().get(index).embedding(classes.get(k).label());
+            used.put(classes.get(k).label(), List.of(index));
         }
-        return out;
+        return new TaskEmbedding(out, used);
     }
 
     /** Refuses a reference index outside the task's pool. */
@@ -34,13 +39,16 @@ public final class EmbeddingSelection {
         }
     }
 
-    /** Context ensemble: per class the mean of all reference embeddings, {@code [K][E]}. */
-    public static float[][] ensemble(Task task, List<TaskClass> classes) {
+    /** Context ensemble: per class the mean of all reference embeddings. */
+    public static TaskEmbedding ensemble(Task task, List<TaskClass> classes) {
+        List<Integer> all = IntStream.range(0, task.references().size()).boxed().toList();
         float[][] out = new float[classes.size()][];
+        Map<Integer, List<Integer>> used = new LinkedHashMap<>();
         for (int k = 0; k < classes.size(); k++) {
             out[k] = EmbeddingMath.mean(task.embeddings(classes.get(k).label()));
+            used.put(classes.get(k).label(), all);
         }
-        return out;
+        return new TaskEmbedding(out, used);
     }
 
     /**

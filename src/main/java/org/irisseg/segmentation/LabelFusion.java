@@ -56,6 +56,16 @@ public final class LabelFusion {
         return mask;
     }
 
+    /** Whether a binary mask from {@link #classMask} has a voxel inside. */
+    public static boolean anyInside(float[] mask) {
+        for (float v : mask) {
+            if (v != 0f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * @param labels label map, V values in the probabilities' voxel order
      * @param counts voxels per class, in class order

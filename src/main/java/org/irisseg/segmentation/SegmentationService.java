@@ -1,11 +1,7 @@
 package org.irisseg.segmentation;
 
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.IntStream;
 
 import org.irisseg.error.IrisException;
 import org.irisseg.error.ProblemType;
@@ -24,9 +20,6 @@ import org.irisseg.volume.VolumeUpload;
 import org.irisseg.volume.VoxelSize;
 import org.springframework.stereotype.Service;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-
 /**
  * Segments a query volume with a registered task: reads and canonicalises the query, encodes it once,
  * chooses the task embedding by mode (reference embeddings were computed at registration), decodes,
@@ -39,15 +32,12 @@ public class SegmentationService {
     private final VolumeReader reader;
     private final ModelRuntime model;
     private final InferenceMetrics metrics;
-    private final MeterRegistry registry;
 
-    public SegmentationService(TaskService tasks, VolumeReader reader, ModelRuntime model, InferenceMetrics metrics,
-            MeterRegistry registry) {
+    public SegmentationService(TaskService tasks, VolumeReader reader, ModelRuntime model, InferenceMetrics metrics) {
         this.tasks = tasks;
         this.reader = reader;
         this.model = model;
         this.metrics = metrics;
-        this.registry = registry;
     }
 
     public SegmentationResult segment(VolumeUpload image, SegmentationRequest request) {
@@ -59,24 +49,12 @@ public class SegmentationService {
         }
         OrientedVolume query = reader.readImage(image, "image");
         InferenceTimings timings = new InferenceTimings();
-        Map<Integer, List<Integer>> used = new LinkedHashMap<>();
+        TaskEmbedding chosen;
         float[] probabilities;
         try (BoundedPool.Lease<InferenceSession> lease = model.lease(timings);
                 ImageFeatures features = lease.get().encodeImage(query.shape(), query.canonical().data(), timings)) {
-            InferenceSession session = lease.get();
-            float[][] embeddings = switch (request.mode()) {
-                case ONE_SHOT -> {
-                    classes.forEach(c -> used.put(c.label(), List.of(request.referenceIndex())));
-                    yield EmbeddingSelection.oneShot(task, classes, request.referenceIndex());
-                }
-                case ENSEMBLE -> {
-                    List<Integer> all = IntStream.range(0, task.references().size()).boxed().toList();
-                    classes.forEach(c -> used.put(c.label(), all));
-                    yield EmbeddingSelection.ensemble(task, classes);
-                }
-                case RETRIEVAL -> retrieve(task, classes, session, features, request, used, timings);
-            };
-            probabilities = session.decode(features, embeddings, timings);
+            chosen = choose(task, classes, request, lease.get(), features, timings);
+            probabilities = lease.get().decode(features, chosen.embeddings(), timings);
         }
         int[] labelValues = classes.stream().mapToInt(TaskClass::label).toArray();
         LabelFusion.Fused fused = LabelFusion.fuse(probabilities, labelValues, request.threshold());
@@ -89,58 +67,19 @@ public class SegmentationService {
         }
         long total = System.nanoTime() - start;
         metrics.record(timings);
-        Timer.builder("iris.segmentation")
-                .description("Segmentation requests from parameters to label map, per mode")
-                .tag("mode", request.mode().wire())
-                .publishPercentileHistogram()
-                .register(registry)
-                .record(Duration.ofNanos(total));
+        metrics.recordSegmentation(request.mode().wire(), total);
         return new SegmentationResult(task.id(), request.mode(), task.modelVersion(), query.image().header(),
-                nativeLabels, query.image().dims(), voxelMl, volumes, used, timings, total);
+                nativeLabels, query.image().dims(), voxelMl, volumes, chosen.referencesUsed(), timings, total);
     }
 
-    /**
-     * Object-level retrieval: coarse decode with the ensemble embedding, encode the query's predicted
-     * object per class with the query's own features, keep the k most similar reference embeddings per
-     * class (cosine) and average them. A class with an empty coarse prediction keeps the ensemble.
-     */
-    private static float[][] retrieve(Task task, List<TaskClass> classes, InferenceSession session,
-            ImageFeatures features, SegmentationRequest request, Map<Integer, List<Integer>> used,
-            InferenceTimings timings) {
-        float[][] ensemble = EmbeddingSelection.ensemble(task, classes);
-        float[] coarse = session.decode(features, ensemble, timings);
-        int voxels = (int) features.voxels();
-        List<Integer> present = new ArrayList<>();
-        List<float[]> objectMasks = new ArrayList<>();
-        for (int k = 0; k < classes.size(); k++) {
-            float[] mask = LabelFusion.classMask(coarse, k, voxels, request.threshold());
-            for (float v : mask) {
-                if (v != 0f) {
-                    present.add(k);
-                    objectMasks.add(mask);
-                    break;
-                }
-            }
-        }
-        float[][] out = ensemble.clone();
-        List<Integer> all = IntStream.range(0, task.references().size()).boxed().toList();
-        classes.forEach(c -> used.put(c.label(), all));
-        if (present.isEmpty()) {
-            return out;
-        }
-        float[] masks = new float[present.size() * voxels];
-        for (int i = 0; i < present.size(); i++) {
-            System.arraycopy(objectMasks.get(i), 0, masks, i * voxels, voxels);
-        }
-        float[][] objects = session.encodeTask(features, present.size(), masks, timings);
-        for (int i = 0; i < present.size(); i++) {
-            TaskClass c = classes.get(present.get(i));
-            List<float[]> pool = task.embeddings(c.label());
-            List<Integer> chosen = EmbeddingSelection.topK(objects[i], pool, request.k());
-            out[present.get(i)] = EmbeddingSelection.meanOf(pool, chosen);
-            used.put(c.label(), chosen);
-        }
-        return out;
+    private static TaskEmbedding choose(Task task, List<TaskClass> classes, SegmentationRequest request,
+            InferenceSession session, ImageFeatures features, InferenceTimings timings) {
+        return switch (request.mode()) {
+            case ONE_SHOT -> EmbeddingSelection.oneShot(task, classes, request.referenceIndex());
+            case ENSEMBLE -> EmbeddingSelection.ensemble(task, classes);
+            case RETRIEVAL -> Retrieval.choose(task, classes, request.k(), request.threshold(), session, features,
+                    timings);
+        };
     }
 
     private static List<TaskClass> selectClasses(Task task, List<String> selectors) {

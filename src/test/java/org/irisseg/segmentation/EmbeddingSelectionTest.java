@@ -32,9 +32,15 @@ class EmbeddingSelectionTest {
 
     @Test
     void oneShotTakesTheChosenReference() {
-        float[][] e = EmbeddingSelection.oneShot(task(), CLASSES, 1);
+        float[][] e = EmbeddingSelection.oneShot(task(), CLASSES, 1).embeddings();
         assertArrayEquals(new float[] {3, 0}, e[0]);
         assertArrayEquals(new float[] {0, 4}, e[1]);
+    }
+
+    @Test
+    void oneShotSaysEveryClassUsedOnlyTheChosenReference() {
+        assertEquals(Map.of(1, List.of(1), 2, List.of(1)),
+                EmbeddingSelection.oneShot(task(), CLASSES, 1).referencesUsed());
     }
 
     @Test
@@ -45,9 +51,15 @@ class EmbeddingSelectionTest {
 
     @Test
     void ensembleIsThePerClassMean() {
-        float[][] e = EmbeddingSelection.ensemble(task(), List.of(CLASSES.get(1)));
+        float[][] e = EmbeddingSelection.ensemble(task(), List.of(CLASSES.get(1))).embeddings();
         assertEquals(1, e.length);
         assertArrayEquals(new float[] {2, 2}, e[0], 1e-6f);
+    }
+
+    @Test
+    void ensembleSaysTheChosenClassesUsedTheWholePool() {
+        assertEquals(Map.of(2, List.of(0, 1, 2)),
+                EmbeddingSelection.ensemble(task(), List.of(CLASSES.get(1))).referencesUsed());
     }
 
     @Test

@@ -62,7 +62,7 @@ class SegmentationBenchmarkTest extends IrisIntegrationTest {
                 .field("mode", "ensemble");
 
         Task cached = tasks.get(task);
-        float[][] embedding = EmbeddingSelection.oneShot(cached, cached.classes(), 0);
+        float[][] embedding = EmbeddingSelection.oneShot(cached, cached.classes(), 0).embeddings();
         VolumeUpload upload = new VolumeUpload(query, () -> Files.newInputStream(Hippocampus.image(query)));
         OrientedVolume volume = reader.readImage(upload, "image");
 
