@@ -2,14 +2,11 @@ package org.irisseg.model;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
+
+import org.irisseg.util.Sha256;
 
 /** Checks every file listed in {@code model.json} against its SHA-256. */
 public final class ModelChecksums {
@@ -34,19 +31,10 @@ public final class ModelChecksums {
 
     /** SHA-256 of a file as lower-case hex. */
     public static String sha256(Path file) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), newDigest())) {
-            in.transferTo(OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        try (InputStream in = Files.newInputStream(file)) {
+            return Sha256.of(in);
         } catch (IOException e) {
             throw new ModelLoadException("Cannot read model file " + file.getFileName(), e);
-        }
-    }
-
-    static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java runtime", e);
         }
     }
 }

@@ -14,10 +14,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
+import org.irisseg.util.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -158,12 +157,12 @@ public final class FileTaskStore implements TaskStore {
     public String putReferenceFile(InputStream content) throws IOException {
         Path tmp = referencesDir.resolve(UUID.randomUUID() + TMP);
         try {
-            MessageDigest digest = sha256();
+            MessageDigest digest = Sha256.newDigest();
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), digest)) {
                 content.transferTo(out);
             }
             force(tmp);
-            String sha = HexFormat.of().formatHex(digest.digest());
+            String sha = Sha256.hex(digest);
             synchronized (writeLock) {
                 pendingFiles.add(sha);
                 Path target = referencesDir.resolve(sha + ".nii");
@@ -277,14 +276,6 @@ public final class FileTaskStore implements TaskStore {
     private static void requireId(String id) {
         if (id == null || !ID.matcher(id).matches()) {
             throw new IllegalArgumentException("Task ids are lower-case UUIDs");
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
