@@ -26,7 +26,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Tasks: reference image-mask pairs registered once, their embeddings kept in the memory bank. */
+/** Tasks: reference image-mask pairs registered once, their embeddings kept in the task store. */
 @RestController
 @RequestMapping("/api/v1/tasks")
 @Tag(name = "tasks", description = "Register reference image-mask pairs as segmentation tasks")

@@ -8,8 +8,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
@@ -20,7 +18,7 @@ import jakarta.validation.constraints.NotNull;
  * @param store       the durable task store
  * @param nifti       limits applied to every uploaded NIfTI file
  * @param inference   concurrency cap and bounded wait queue in front of the model
- * @param memoryBank  the in-memory cache of task embeddings
+ * @param taskCache   the in-memory cache of registered tasks and their embeddings
  */
 @Validated
 @ConfigurationProperties(prefix = "iris")
@@ -29,7 +27,7 @@ public record IrisProperties(
         @Valid @DefaultValue Store store,
         @Valid @DefaultValue Nifti nifti,
         @Valid @DefaultValue Inference inference,
-        @Valid @DefaultValue MemoryBank memoryBank) {
+        @Valid @DefaultValue TaskCache taskCache) {
 
     /** Device that runs the TorchScript modules. */
     public enum Device { CPU, GPU }
@@ -73,11 +71,9 @@ public record IrisProperties(
     }
 
     /**
-     * @param maxBytes    bound of the task-embedding cache in bytes
-     * @param emaMomentum momentum of the per-class EMA summary of reference embeddings
+     * @param maxBytes bound of the task cache in bytes [IRIS_TASK_CACHE_MAX_BYTES]
      */
-    public record MemoryBank(
-            @Min(1024) @DefaultValue("268435456") long maxBytes,
-            @DecimalMin("0.0") @DecimalMax("1.0") @DefaultValue("0.99") double emaMomentum) {
+    public record TaskCache(
+            @Min(1024) @DefaultValue("268435456") long maxBytes) {
     }
 }

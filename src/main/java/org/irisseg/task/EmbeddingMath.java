@@ -45,23 +45,4 @@ public final class EmbeddingMath {
         }
         return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
     }
-
-    /**
-     * One step of the memory bank's exponential moving average:
-     * {@code momentum * summary + (1 - momentum) * update}; the first update starts the summary.
-     */
-    public static float[] emaUpdate(float[] summary, float[] update, double momentum) {
-        if (summary == null) {
-            return update.clone();
-        }
-        if (summary.length != update.length) {
-            throw new IllegalArgumentException("Embeddings of different lengths: " + summary.length + " and "
-                    + update.length);
-        }
-        float[] out = new float[summary.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) (momentum * summary[i] + (1 - momentum) * update[i]);
-        }
-        return out;
-    }
 }

@@ -17,9 +17,9 @@ import org.irisseg.volume.VolumeReader;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads one reference pair, checks it (grids match, the mask holds exactly the task's classes) and
- * computes one embedding per class with the image encoder and task encoder. Runs once per reference, at
- * registration.
+ * Reads reference pairs, checks them (grids match, every mask holds exactly the task's classes) and
+ * computes one embedding per class with the image encoder and task encoder. Runs once per reference: at
+ * registration, when references are added, and when a task is re-encoded for a new model.
  */
 @Component
 public class ReferenceEncoder {
@@ -33,13 +33,26 @@ public class ReferenceEncoder {
     }
 
     /**
-     * The reference's labels and embeddings.
+     * Encodes pairs in order into references numbered from {@code first}.
      *
-     * @param pair     the uploaded image and mask
-     * @param role     "reference 3" (1-based) for messages
-     * @param expected the task's labels, or null for the first reference of a new task (which defines them)
+     * @param role     "reference" or "kept reference": pair i is named "role i" (1-based) in messages
+     * @param expected the task's labels, or null for a new task, whose first pair defines them
      */
-    public Encoded encode(ReferenceUpload pair, String role, List<Integer> expected, InferenceTimings timings) {
+    List<TaskReference> encodeAll(List<HashedPair> pairs, String role, List<Integer> expected, int first,
+            String modelVersion, InferenceTimings timings) {
+        List<TaskReference> references = new ArrayList<>(pairs.size());
+        List<Integer> labels = expected;
+        for (int i = 0; i < pairs.size(); i++) {
+            HashedPair hashed = pairs.get(i);
+            Encoded encoded = encode(hashed.pair(), role + " " + (i + 1), labels, timings);
+            labels = encoded.labels();
+            references.add(new TaskReference(first + i, hashed.pair().image().displayName(), hashed.imageSha256(),
+                    hashed.maskSha256(), encoded.shape(), modelVersion, encoded.embeddings()));
+        }
+        return references;
+    }
+
+    private Encoded encode(ReferenceUpload pair, String role, List<Integer> expected, InferenceTimings timings) {
         OrientedVolume image = reader.readImage(pair.image(), role + " image");
         OrientedVolume mask = reader.readLabelMapOnGrid(pair.mask(), role + " mask", image);
         float[] labels = mask.canonical().data();
@@ -81,7 +94,7 @@ public class ReferenceEncoder {
      * @param embeddings label -> embedding of length E
      * @param shape      canonical [X, Y, Z]
      */
-    public record Encoded(List<Integer> labels, Map<Integer, float[]> embeddings, int[] shape) {
+    private record Encoded(List<Integer> labels, Map<Integer, float[]> embeddings, int[] shape) {
     }
 
     private static String capitalised(String s) {

@@ -8,10 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
 /**
  * The on-disk JSON form of a {@link Task} (format 1). Embeddings are base64 of little-endian float32,
- * so a file round-trips bit-exactly.
+ * so a file round-trips bit-exactly. Files written before tasks dropped their per-class EMA summary
+ * still carry an {@code ema} object: it is ignored.
  */
+@JsonIgnoreProperties({"ema"})
 record TaskDocument(
         int format,
         String id,
@@ -19,8 +23,7 @@ record TaskDocument(
         String modelVersion,
         String createdAt,
         List<TaskClass> classes,
-        List<ReferenceDocument> references,
-        Map<String, String> ema) {
+        List<ReferenceDocument> references) {
 
     static final int FORMAT = 1;
 
@@ -40,7 +43,7 @@ record TaskDocument(
                         r.shape(), r.modelVersion(), encode(r.embeddings())))
                 .toList();
         return new TaskDocument(FORMAT, task.id(), task.name(), task.modelVersion(), task.createdAt().toString(),
-                task.classes(), refs, encode(task.ema()));
+                task.classes(), refs);
     }
 
     Task toTask() {
@@ -51,7 +54,7 @@ record TaskDocument(
                 .map(r -> new TaskReference(r.index(), r.filename(), r.imageSha256(), r.maskSha256(), r.shape(),
                         r.modelVersion(), decode(r.embeddings())))
                 .toList();
-        return new Task(id, name, classes, refs, decode(ema), modelVersion, Instant.parse(createdAt));
+        return new Task(id, name, classes, refs, modelVersion, Instant.parse(createdAt));
     }
 
     private static Map<String, String> encode(Map<Integer, float[]> vectors) {

@@ -1,5 +1,7 @@
 package org.irisseg.task;
 
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -25,7 +27,12 @@ public record TaskReference(
 
     public TaskReference {
         shape = shape.clone();
-        embeddings = java.util.Collections.unmodifiableMap(new TreeMap<>(embeddings));
+        embeddings = Collections.unmodifiableMap(new TreeMap<>(embeddings));
+    }
+
+    /** The labels this reference has embeddings for, ascending. */
+    public List<Integer> labels() {
+        return List.copyOf(embeddings.keySet());
     }
 
     public float[] embedding(int label) {

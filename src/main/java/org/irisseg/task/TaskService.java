@@ -5,10 +5,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,19 +33,21 @@ public class TaskService {
     private static final Logger log = LoggerFactory.getLogger(TaskService.class);
     static final int MAX_NAME_LENGTH = 200;
 
-    private final MemoryBank bank;
+    private final TaskCache cache;
     private final TaskStore store;
     private final ReferenceEncoder encoder;
+    private final TaskReencoder reencoder;
     private final ModelRuntime model;
     private final InferenceMetrics metrics;
     private final IrisProperties properties;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
-    public TaskService(MemoryBank bank, TaskStore store, ReferenceEncoder encoder, ModelRuntime model,
-            InferenceMetrics metrics, IrisProperties properties) {
-        this.bank = bank;
+    TaskService(TaskCache cache, TaskStore store, ReferenceEncoder encoder, TaskReencoder reencoder,
+            ModelRuntime model, InferenceMetrics metrics, IrisProperties properties) {
+        this.cache = cache;
         this.store = store;
         this.encoder = encoder;
+        this.reencoder = reencoder;
         this.model = model;
         this.metrics = metrics;
         this.properties = properties;
@@ -60,25 +60,15 @@ public class TaskService {
      */
     public TaskSummary register(String name, List<ReferenceUpload> pairs, Map<Integer, String> labelNames) {
         String cleanName = requireName(name);
-        requirePairs(pairs);
-        InferenceTimings timings = new InferenceTimings();
-        List<ReferenceEncoder.Encoded> encodings = new ArrayList<>();
-        List<Integer> labels = null;
-        for (int i = 0; i < pairs.size(); i++) {
-            ReferenceEncoder.Encoded encoded = encoder.encode(pairs.get(i), "reference " + (i + 1), labels, timings);
-            labels = encoded.labels();
-            encodings.add(encoded);
-        }
-        List<TaskClass> classes = classes(labels, labelNames);
+        List<HashedPair> hashed = hashed(pairs);
         String modelVersion = model.modelVersion();
-        List<TaskReference> references = new ArrayList<>();
-        for (int i = 0; i < pairs.size(); i++) {
-            references.add(reference(i, pairs.get(i), encodings.get(i), modelVersion));
-        }
-        references = keepFiles(pairs, references, 0);
-        Task task = Task.create(UUID.randomUUID().toString(), cleanName, classes, references, modelVersion,
-                Instant.now().truncatedTo(ChronoUnit.MILLIS), properties.memoryBank().emaMomentum());
-        bank.save(task);
+        InferenceTimings timings = new InferenceTimings();
+        List<TaskReference> references = encoder.encodeAll(hashed, "reference", null, 0, modelVersion, timings);
+        List<TaskClass> classes = classes(references.get(0).labels(), labelNames);
+        keepFiles(hashed);
+        Task task = new Task(UUID.randomUUID().toString(), cleanName, classes, references, modelVersion,
+                Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        cache.save(task);
         metrics.record(timings);
         log.info("Registered task {} ({} classes, {} references)", task.id(), classes.size(), references.size());
         return task.summary();
@@ -86,23 +76,17 @@ public class TaskService {
 
     /** Adds reference pairs to a task's pool; their masks must hold exactly the task's classes. */
     public TaskSummary addReferences(String id, List<ReferenceUpload> pairs) {
-        requirePairs(pairs);
+        List<HashedPair> hashed = hashed(pairs);
         ReentrantLock lock = lockOf(id);
         lock.lock();
         try {
             Task task = get(id);
             InferenceTimings timings = new InferenceTimings();
-            List<Integer> labels = task.classes().stream().map(TaskClass::label).toList();
-            int first = task.references().size();
-            List<TaskReference> added = new ArrayList<>();
-            for (int i = 0; i < pairs.size(); i++) {
-                ReferenceEncoder.Encoded encoded = encoder.encode(pairs.get(i), "reference " + (i + 1), labels,
-                        timings);
-                added.add(reference(first + i, pairs.get(i), encoded, task.modelVersion()));
-            }
-            added = keepFiles(pairs, added, first);
-            Task grown = task.withReferences(added, properties.memoryBank().emaMomentum());
-            bank.save(grown);
+            List<TaskReference> added = encoder.encodeAll(hashed, "reference", task.labels(),
+                    task.references().size(), task.modelVersion(), timings);
+            keepFiles(hashed);
+            Task grown = task.withReferences(added);
+            cache.save(grown);
             metrics.record(timings);
             return grown.summary();
         } finally {
@@ -117,7 +101,7 @@ public class TaskService {
      *                       and its reference files were not kept
      */
     public Task get(String id) {
-        Task task = bank.find(id).orElseThrow(() -> notFound(id));
+        Task task = cache.find(id).orElseThrow(() -> notFound(id));
         String current = model.modelVersion();
         if (task.modelVersion().equals(current)) {
             return task;
@@ -125,8 +109,8 @@ public class TaskService {
         ReentrantLock lock = lockOf(id);
         lock.lock();
         try {
-            Task latest = bank.find(id).orElseThrow(() -> notFound(id));
-            return latest.modelVersion().equals(current) ? latest : reencode(latest, current);
+            Task latest = cache.find(id).orElseThrow(() -> notFound(id));
+            return latest.modelVersion().equals(current) ? latest : reencoder.reencode(latest, current);
         } finally {
             lock.unlock();
         }
@@ -134,7 +118,7 @@ public class TaskService {
 
     /** The task's summary; does not need the model. */
     public TaskSummary summary(String id) {
-        return bank.find(id).orElseThrow(() -> notFound(id)).summary();
+        return cache.find(id).orElseThrow(() -> notFound(id)).summary();
     }
 
     public List<TaskSummary> list() {
@@ -145,7 +129,7 @@ public class TaskService {
         ReentrantLock lock = lockOf(id);
         lock.lock();
         try {
-            if (!bank.delete(id)) {
+            if (!cache.delete(id)) {
                 throw notFound(id);
             }
         } finally {
@@ -154,80 +138,34 @@ public class TaskService {
         }
     }
 
-    private Task reencode(Task task, String current) {
-        List<ReferenceUpload> pairs = new ArrayList<>();
-        for (TaskReference r : task.references()) {
-            if (!isKept(r.imageSha256()) || !isKept(r.maskSha256())) {
-                throw new IrisException(ProblemType.MODEL_VERSION_MISMATCH, "Task " + task.id() + " was encoded by "
-                        + task.modelVersion() + " and this service runs " + current + "; its reference files were"
-                        + " not kept, so register the task again");
-            }
-            pairs.add(new ReferenceUpload(kept(r.filename(), r.imageSha256()), kept(r.filename(), r.maskSha256())));
+    /** The pairs with the SHA-256 of their files, before anything is read as NIfTI. */
+    private static List<HashedPair> hashed(List<ReferenceUpload> pairs) {
+        if (pairs == null || pairs.isEmpty()) {
+            throw new IrisException(ProblemType.INVALID_PARAMETER, "At least one reference image and mask is required");
         }
-        log.info("Re-encoding task {} from {} to {}", task.id(), task.modelVersion(), current);
-        InferenceTimings timings = new InferenceTimings();
-        List<Integer> labels = task.classes().stream().map(TaskClass::label).toList();
-        List<TaskReference> references = new ArrayList<>();
-        for (int i = 0; i < pairs.size(); i++) {
-            ReferenceEncoder.Encoded encoded = encoder.encode(pairs.get(i), "kept reference " + (i + 1), labels,
-                    timings);
-            TaskReference old = task.references().get(i);
-            references.add(new TaskReference(old.index(), old.filename(), old.imageSha256(), old.maskSha256(),
-                    encoded.shape(), current, encoded.embeddings()));
-        }
-        Task reencoded = Task.create(task.id(), task.name(), task.classes(), references, current, task.createdAt(),
-                properties.memoryBank().emaMomentum());
-        bank.save(reencoded);
-        metrics.record(timings);
-        return reencoded;
+        return pairs.stream().map(HashedPair::of).toList();
     }
 
-    private boolean isKept(String sha256) {
-        try {
-            Optional<InputStream> in = store.openReferenceFile(sha256);
-            if (in.isPresent()) {
-                in.get().close();
-                return true;
-            }
-            return false;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private VolumeUpload kept(String filename, String sha256) {
-        return new VolumeUpload(filename, () -> store.openReferenceFile(sha256)
-                .orElseThrow(() -> new IOException("kept reference file " + sha256 + " disappeared")));
-    }
-
-    /** Stores the uploaded files (when configured) and records their hashes in the references. */
-    private List<TaskReference> keepFiles(List<ReferenceUpload> pairs, List<TaskReference> references, int first) {
+    /** Keeps the files of accepted pairs (when configured) under the hashes their references record. */
+    private void keepFiles(List<HashedPair> pairs) {
         if (!properties.store().keepReferences()) {
-            return references;
+            return;
         }
-        List<TaskReference> out = new ArrayList<>();
-        for (int i = 0; i < pairs.size(); i++) {
-            TaskReference r = references.get(i);
-            String image = put(pairs.get(i).image());
-            String mask = put(pairs.get(i).mask());
-            out.add(new TaskReference(first + i, r.filename(), image, mask, r.shape(), r.modelVersion(),
-                    r.embeddings()));
+        for (HashedPair pair : pairs) {
+            keep(pair.pair().image(), pair.imageSha256());
+            keep(pair.pair().mask(), pair.maskSha256());
         }
-        return out;
     }
 
-    private String put(VolumeUpload upload) {
+    private void keep(VolumeUpload upload, String sha256) {
         try (InputStream in = upload.open()) {
-            return store.putReferenceFile(in);
+            String stored = store.putReferenceFile(in);
+            if (!stored.equals(sha256)) {
+                throw new IllegalStateException("An uploaded reference file changed while it was registered");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot keep a reference file", e);
         }
-    }
-
-    private static TaskReference reference(int index, ReferenceUpload pair, ReferenceEncoder.Encoded encoded,
-            String modelVersion) {
-        return new TaskReference(index, pair.image().displayName(), "", "", encoded.shape(), modelVersion,
-                encoded.embeddings());
     }
 
     private static List<TaskClass> classes(List<Integer> labels, Map<Integer, String> names) {
@@ -251,12 +189,6 @@ public class TaskService {
                     + " printable characters");
         }
         return trimmed;
-    }
-
-    private static void requirePairs(List<ReferenceUpload> pairs) {
-        if (pairs == null || pairs.isEmpty()) {
-            throw new IrisException(ProblemType.INVALID_PARAMETER, "At least one reference image and mask is required");
-        }
     }
 
     private ReentrantLock lockOf(String id) {

@@ -27,7 +27,7 @@ class ActuatorTest extends IrisIntegrationTest {
     }
 
     @Test
-    void prometheusExposesStageQueueMemoryBankAndEndpointHistograms() throws Exception {
+    void prometheusExposesStageQueueTaskCacheAndEndpointHistograms() throws Exception {
         TestPaths.assumeHippocampus();
         assumeModelReady();
         String task = client().registerTask(Hippocampus.taskForm("metrics", Hippocampus.REFERENCES.subList(0, 1)));
@@ -44,10 +44,10 @@ class ActuatorTest extends IrisIntegrationTest {
                 "iris_inference_queue_wait_seconds_bucket",
                 "iris_inference_queue_waiting",
                 "iris_segmentation_seconds_bucket{application=\"iris-service\",mode=\"retrieval\"",
-                "cache_gets_total{application=\"iris-service\",cache=\"memory-bank\",result=\"hit\"",
-                "cache_gets_total{application=\"iris-service\",cache=\"memory-bank\",result=\"miss\"",
-                "cache_size{application=\"iris-service\",cache=\"memory-bank\"",
-                "iris_memory_bank_bytes",
+                "cache_gets_total{application=\"iris-service\",cache=\"task-cache\",result=\"hit\"",
+                "cache_gets_total{application=\"iris-service\",cache=\"task-cache\",result=\"miss\"",
+                "cache_size{application=\"iris-service\",cache=\"task-cache\"",
+                "iris_task_cache_bytes",
                 "http_server_requests_seconds_bucket"}) {
             assertTrue(metrics.contains(expected), "missing " + expected);
         }

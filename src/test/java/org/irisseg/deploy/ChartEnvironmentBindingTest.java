@@ -32,8 +32,7 @@ class ChartEnvironmentBindingTest {
         assertThat(properties.inference().maxConcurrent()).isEqualTo(1);
         assertThat(properties.inference().queueCapacity()).isEqualTo(8);
         assertThat(properties.inference().queueTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(properties.memoryBank().maxBytes()).isEqualTo(268_435_456L);
-        assertThat(properties.memoryBank().emaMomentum()).isEqualTo(0.99);
+        assertThat(properties.taskCache().maxBytes()).isEqualTo(268_435_456L);
     }
 
     @Test
@@ -48,8 +47,7 @@ class ChartEnvironmentBindingTest {
                 Map.entry("config.inference.maxConcurrent", 3),
                 Map.entry("config.inference.queueCapacity", 5),
                 Map.entry("config.inference.queueTimeout", "45s"),
-                Map.entry("config.memoryBank.maxBytes", 4096),
-                Map.entry("config.memoryBank.emaMomentum", 0.5),
+                Map.entry("config.taskCache.maxBytes", 4096),
                 Map.entry("config.upload.maxFileSize", "2GB"),
                 Map.entry("config.upload.maxRequestSize", "3GB"))).env();
 
@@ -64,8 +62,7 @@ class ChartEnvironmentBindingTest {
         assertThat(properties.inference().maxConcurrent()).isEqualTo(3);
         assertThat(properties.inference().queueCapacity()).isEqualTo(5);
         assertThat(properties.inference().queueTimeout()).isEqualTo(Duration.ofSeconds(45));
-        assertThat(properties.memoryBank().maxBytes()).isEqualTo(4096);
-        assertThat(properties.memoryBank().emaMomentum()).isEqualTo(0.5);
+        assertThat(properties.taskCache().maxBytes()).isEqualTo(4096);
         Binder binder = binder(env);
         assertThat(binder.bind("spring.servlet.multipart.max-file-size", DataSize.class).get())
                 .isEqualTo(DataSize.ofGigabytes(2));

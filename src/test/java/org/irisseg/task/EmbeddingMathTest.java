@@ -29,12 +29,4 @@ class EmbeddingMathTest {
         assertEquals(0.0, EmbeddingMath.cosine(new float[] {1, 0}, new float[] {0, 5}), 1e-9);
         assertEquals(0.0, EmbeddingMath.cosine(new float[] {0, 0}, new float[] {1, 1}), 1e-9);
     }
-
-    @Test
-    void emaStartsAtTheFirstUpdateThenMovesByOneMinusMomentum() {
-        float[] first = EmbeddingMath.emaUpdate(null, new float[] {10, 0}, 0.9);
-        assertArrayEquals(new float[] {10, 0}, first);
-        float[] second = EmbeddingMath.emaUpdate(first, new float[] {0, 10}, 0.9);
-        assertArrayEquals(new float[] {9, 1}, second, 1e-6f);
-    }
 }

@@ -23,14 +23,14 @@ import tools.jackson.databind.json.JsonMapper;
 class RestartDurabilityTest extends IrisIntegrationTest {
 
     @Autowired
-    MemoryBank bank;
+    TaskCache cache;
 
     @Test
     void aSecondServiceOnTheSameStoreServesTheSameTasksAndEmbeddings() throws Exception {
         TestPaths.assumeHippocampus();
         assumeModelReady();
         String id = client().registerTask(Hippocampus.taskForm("durable", Hippocampus.REFERENCES.subList(0, 2)));
-        Task registered = bank.find(id).orElseThrow();
+        Task registered = cache.find(id).orElseThrow();
 
         Task reloaded = new FileTaskStore(STORE, JsonMapper.builder().build()).find(id).orElseThrow();
         FileTaskStoreTest.assertSameTask(registered, reloaded);

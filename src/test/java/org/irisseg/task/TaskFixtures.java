@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
-/** Small tasks with random embeddings, for store and memory-bank tests. */
+/** Small tasks with random embeddings, for store and task-cache tests. */
 final class TaskFixtures {
 
     static final String MODEL = "iris-small@test";
@@ -23,8 +23,8 @@ final class TaskFixtures {
             refs.add(new TaskReference(i, "ref" + i + ".nii.gz", sha(random), sha(random), new int[] {30, 40, 35},
                     MODEL, Map.of(1, vector(random, dim), 2, vector(random, dim))));
         }
-        return Task.create(UUID.randomUUID().toString(), "hippocampus", classes, refs, MODEL,
-                Instant.parse("2026-01-02T03:04:05.678Z").plusSeconds(seed), 0.99);
+        return new Task(UUID.randomUUID().toString(), "hippocampus", classes, refs, MODEL,
+                Instant.parse("2026-01-02T03:04:05.678Z").plusSeconds(seed));
     }
 
     static float[] vector(Random random, int dim) {

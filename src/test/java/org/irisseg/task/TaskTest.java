@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class TaskTest {
 
+    private static final String ID = "00000000-0000-0000-0000-000000000001";
     private static final List<TaskClass> CLASSES = List.of(new TaskClass(1, "a"), new TaskClass(2, "b"));
 
     private static TaskReference ref(int index, float a, float b, String model) {
@@ -21,22 +22,24 @@ class TaskTest {
     }
 
     @Test
-    void emaFollowsTheReferencesInRegistrationOrder() {
-        Task task = Task.create("00000000-0000-0000-0000-000000000001", "t", CLASSES,
-                List.of(ref(0, 10, 0), ref(1, 0, 10)), "m@1", Instant.EPOCH, 0.9);
-        assertArrayEquals(new float[] {9, 9}, task.ema().get(1), 1e-6f);
-        assertArrayEquals(new float[] {1, 1}, task.ema().get(2), 1e-6f);
-
-        Task grown = task.withReferences(List.of(ref(2, 0, 0)), 0.9);
+    void moreReferencesJoinThePoolAndLeaveTheOriginalUnchanged() {
+        Task task = new Task(ID, "t", CLASSES, List.of(ref(0, 10, 0), ref(1, 0, 10)), "m@1", Instant.EPOCH);
+        Task grown = task.withReferences(List.of(ref(2, 5, 5)));
         assertEquals(3, grown.references().size());
-        assertArrayEquals(new float[] {8.1f, 8.1f}, grown.ema().get(1), 1e-5f);
+        assertArrayEquals(new float[] {5, 5}, grown.embeddings(1).get(2));
         assertEquals(2, task.references().size(), "the original task is unchanged");
     }
 
     @Test
+    void theCacheWeightCountsEveryReferenceEmbedding() {
+        Task one = new Task(ID, "t", CLASSES, List.of(ref(0, 1, 2)), "m@1", Instant.EPOCH);
+        Task two = one.withReferences(List.of(ref(1, 3, 4)));
+        assertEquals(256 + 2 * (16 + 4 * 2), two.sizeBytes() - one.sizeBytes());
+    }
+
+    @Test
     void embeddingsOfAClassComeInPoolOrder() {
-        Task task = Task.create("00000000-0000-0000-0000-000000000001", "t", CLASSES,
-                List.of(ref(0, 1, 2), ref(1, 3, 4)), "m@1", Instant.EPOCH, 0.99);
+        Task task = new Task(ID, "t", CLASSES, List.of(ref(0, 1, 2), ref(1, 3, 4)), "m@1", Instant.EPOCH);
         assertEquals(1f, task.embeddings(1).get(0)[0]);
         assertEquals(3f, task.embeddings(1).get(1)[0]);
         assertEquals(4f, task.embeddings(2).get(1)[0]);
@@ -45,8 +48,7 @@ class TaskTest {
     @Test
     void refusesEmbeddingsOfAnotherModel() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Task.create("00000000-0000-0000-0000-000000000001", "t", CLASSES,
-                        List.of(ref(0, 1, 2), ref(1, 3, 4, "m@2")), "m@1", Instant.EPOCH, 0.99));
+                () -> new Task(ID, "t", CLASSES, List.of(ref(0, 1, 2), ref(1, 3, 4, "m@2")), "m@1", Instant.EPOCH));
         assertTrue(e.getMessage().contains("m@2"));
     }
 
@@ -54,14 +56,13 @@ class TaskTest {
     void refusesAReferenceWithoutEveryClass() {
         TaskReference partial = new TaskReference(0, "r", "", "", new int[] {1, 1, 1}, "m@1",
                 Map.of(1, new float[] {1}));
-        assertThrows(IllegalArgumentException.class, () -> Task.create("00000000-0000-0000-0000-000000000001",
-                "t", CLASSES, List.of(partial), "m@1", Instant.EPOCH, 0.99));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Task(ID, "t", CLASSES, List.of(partial), "m@1", Instant.EPOCH));
     }
 
     @Test
     void findsClassesByLabelOrName() {
-        Task task = Task.create("00000000-0000-0000-0000-000000000001", "t", CLASSES, List.of(ref(0, 1, 2)),
-                "m@1", Instant.EPOCH, 0.99);
+        Task task = new Task(ID, "t", CLASSES, List.of(ref(0, 1, 2)), "m@1", Instant.EPOCH);
         assertEquals(2, task.findClass("b").orElseThrow().label());
         assertEquals(1, task.findClass("1").orElseThrow().label());
         assertTrue(task.findClass("3").isEmpty());

@@ -13,28 +13,28 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 
 /**
- * The memory bank: registered tasks with their embeddings, held in a Caffeine cache bounded by bytes in
+ * The task cache: registered tasks with their embeddings, held in a Caffeine cache bounded by bytes in
  * front of the durable {@link TaskStore}. A miss loads the task from the store. Hits, misses, evictions
- * and size go to Micrometer as {@code cache.*{cache="memory-bank"}}, the weighed size as
- * {@code iris.memory.bank.bytes}.
+ * and size go to Micrometer as {@code cache.*{cache="task-cache"}}, the weighed size as
+ * {@code iris.task.cache.bytes}.
  */
 @Component
-public class MemoryBank {
+public class TaskCache {
 
-    static final String CACHE_NAME = "memory-bank";
+    static final String CACHE_NAME = "task-cache";
 
     private final TaskStore store;
     private final Cache<String, Task> cache;
 
-    public MemoryBank(TaskStore store, IrisProperties properties, MeterRegistry registry) {
+    public TaskCache(TaskStore store, IrisProperties properties, MeterRegistry registry) {
         this.store = store;
         this.cache = Caffeine.newBuilder()
-                .maximumWeight(properties.memoryBank().maxBytes())
+                .maximumWeight(properties.taskCache().maxBytes())
                 .weigher((String id, Task task) -> (int) Math.min(Integer.MAX_VALUE, task.sizeBytes()))
                 .recordStats()
                 .build();
         CaffeineCacheMetrics.monitor(registry, cache, CACHE_NAME);
-        Gauge.builder("iris.memory.bank.bytes", cache,
+        Gauge.builder("iris.task.cache.bytes", cache,
                         c -> c.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L))
                 .description("Approximate bytes of task embeddings held in memory")
                 .baseUnit("bytes")
