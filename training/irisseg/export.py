@@ -26,6 +26,7 @@ from irisseg.modules import NUM_FEATURES, ImageEncoderModule, MaskDecoderModule,
 from irisseg.testvectors import write_test_vectors
 from irisseg.weights import load_model
 
+#: The three TorchScript files of a model directory (docs/export-contract.md); the one list of their names.
 MODULE_FILES = ("image_encoder.pt", "task_encoder.pt", "mask_decoder.pt")
 NORMALISATION = {
     "resample": "adaptive average pooling on axes longer than the grid, then trilinear (align_corners=False)",
@@ -45,11 +46,8 @@ def sha256(path: Path) -> str:
 def script_modules(model: IrisModel) -> dict[str, torch.jit.ScriptModule]:
     """The three TorchScript modules, keyed by file name."""
     model = model.eval()
-    return {
-        "image_encoder.pt": torch.jit.script(ImageEncoderModule(model).eval()),
-        "task_encoder.pt": torch.jit.script(TaskEncoderModule(model).eval()),
-        "mask_decoder.pt": torch.jit.script(MaskDecoderModule(model).eval()),
-    }
+    wrappers = (ImageEncoderModule, TaskEncoderModule, MaskDecoderModule)  # in the order of MODULE_FILES
+    return {file: torch.jit.script(wrapper(model).eval()) for file, wrapper in zip(MODULE_FILES, wrappers)}
 
 
 def export(model: IrisModel, cfg: IrisConfig, out: Path, name: str, meta: dict[str, Any],

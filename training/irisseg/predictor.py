@@ -12,12 +12,12 @@ import numpy as np
 import torch
 
 from irisseg.model.iris import IrisModel
-from irisseg.modules import ExportedModules
+from irisseg.modules import NUM_FEATURES, ExportedModules
 
 
 @dataclass(frozen=True)
 class QueryFeatures:
-    """Output of the image encoder: 5 feature maps on the model grid and the native size [3]."""
+    """Output of the image encoder: ``NUM_FEATURES`` feature maps on the model grid and the native size [3]."""
 
     maps: tuple[torch.Tensor, ...]
     size: torch.Tensor
@@ -59,7 +59,7 @@ class IrisPredictor:
     @torch.no_grad()
     def encode_image(self, image: np.ndarray | torch.Tensor) -> QueryFeatures:
         out = self.modules.image_encoder(_volume(image).to(self.device))
-        return QueryFeatures(maps=tuple(out[:5]), size=out[5])
+        return QueryFeatures(maps=tuple(out[:NUM_FEATURES]), size=out[NUM_FEATURES])
 
     @torch.no_grad()
     def encode_reference(self, image: np.ndarray | torch.Tensor, masks: np.ndarray | torch.Tensor,

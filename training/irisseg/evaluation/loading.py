@@ -13,11 +13,10 @@ from types import SimpleNamespace
 import torch
 
 from irisseg.config import IrisConfig, config_to_dict
+from irisseg.export import MODULE_FILES
 from irisseg.model.builder import build_iris
 from irisseg.predictor import IrisPredictor
 from irisseg.weights import load_model
-
-TORCHSCRIPT_FILES = ("image_encoder.pt", "task_encoder.pt", "mask_decoder.pt")
 
 
 @dataclass
@@ -37,7 +36,7 @@ class TorchScriptPredictor(IrisPredictor):
         self.model = None
         self.device = torch.device(device)
         self.modules = SimpleNamespace(**{
-            f[:-3]: torch.jit.load(str(directory / f), map_location=self.device).eval() for f in TORCHSCRIPT_FILES
+            f[:-3]: torch.jit.load(str(directory / f), map_location=self.device).eval() for f in MODULE_FILES
         })
         self._embedding_dim = int(card["embedding_dim"])
         self._task = None
@@ -63,7 +62,7 @@ def load_predictor(path: str | Path | None, config: IrisConfig | None = None, de
         return LoadedModel(IrisPredictor(model, device), "random-init", "random-init",
                            {"config": config_to_dict(config), "iterations": 0})
     path = Path(path)
-    if path.is_dir() and (path / "model.json").exists() and all((path / f).exists() for f in TORCHSCRIPT_FILES):
+    if path.is_dir() and (path / "model.json").exists() and all((path / f).exists() for f in MODULE_FILES):
         predictor = TorchScriptPredictor(path, device)
         return LoadedModel(predictor, str(path), str(predictor.card.get("version", "unknown")),
                            predictor.card.get("training", {}) or {})
