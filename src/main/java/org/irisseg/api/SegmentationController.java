@@ -18,7 +18,6 @@ import org.irisseg.volume.VolumeUpload;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -73,20 +72,8 @@ public class SegmentationController {
                     @Content(mediaType = ApiDocs.GZIP, schema = @Schema(type = "string", format = "binary")),
                     @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                             schema = @Schema(implementation = SegmentationResponse.class))})
-    @ApiResponse(responseCode = "400", description = "Corrupt file, unknown class, bad mode or parameter",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "404", description = "Unknown task",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "409", description = "Task encoded by another model and not re-encodable",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "413", description = "Upload or volume too large",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "415", description = "Not a NIfTI file or unsupported data type",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "429", description = "Too many requests waiting; retry after Retry-After",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "503", description = "Model not ready or no inference slot in time",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+    @ProblemResponses(badRequest = "Corrupt file, unknown class, bad mode or parameter",
+            value = {404, 409, 413, 415, 429, 503})
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = {ApiDocs.GZIP, MediaType.APPLICATION_JSON_VALUE})
     public ResponseEntity<?> segment(

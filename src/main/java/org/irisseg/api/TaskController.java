@@ -6,7 +6,6 @@ import java.util.List;
 import org.irisseg.task.TaskService;
 import org.irisseg.task.TaskSummary;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -20,8 +19,6 @@ import org.springframework.web.multipart.MultipartFile;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.media.Content;
-import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import tools.jackson.databind.json.JsonMapper;
@@ -44,16 +41,8 @@ public class TaskController {
             description = "Encodes every reference pair once and stores the task durably. Every non-zero value of"
                     + " the masks is a class; every mask must show every class.")
     @ApiResponse(responseCode = "201", description = "Task registered")
-    @ApiResponse(responseCode = "400", description = "Corrupt file, grids differ, empty class mask, bad parameter",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "413", description = "Upload or volume too large",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "415", description = "Not a NIfTI file or unsupported data type",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "429", description = "Too many requests waiting; retry after Retry-After",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "503", description = "Model not ready or no inference slot in time",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+    @ProblemResponses(badRequest = "Corrupt file, grids differ, empty class mask, bad parameter",
+            value = {413, 415, 429, 503})
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<TaskResponse> create(
             @Parameter(description = "Task name") @RequestPart("name") String name,
@@ -75,8 +64,7 @@ public class TaskController {
 
     @Operation(summary = "Get a task")
     @ApiResponse(responseCode = "200", description = "The task")
-    @ApiResponse(responseCode = "404", description = "Unknown task",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+    @ProblemResponses(404)
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
     public TaskResponse get(@PathVariable("id") String id) {
         return TaskResponse.of(tasks.summary(id));
@@ -84,8 +72,7 @@ public class TaskController {
 
     @Operation(summary = "Delete a task")
     @ApiResponse(responseCode = "204", description = "Deleted")
-    @ApiResponse(responseCode = "404", description = "Unknown task",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+    @ProblemResponses(404)
     @DeleteMapping("/{id}")
     public ResponseEntity<Void> delete(@PathVariable("id") String id) {
         tasks.delete(id);
@@ -95,10 +82,7 @@ public class TaskController {
     @Operation(summary = "Add reference pairs to a task's pool",
             description = "Each new mask must show exactly the task's classes.")
     @ApiResponse(responseCode = "200", description = "The grown task")
-    @ApiResponse(responseCode = "400", description = "Corrupt file, grids differ, class missing or unknown",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "404", description = "Unknown task",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+    @ProblemResponses(badRequest = "Corrupt file, grids differ, class missing or unknown", value = 404)
     @PostMapping(path = "/{id}/references", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     public TaskResponse addReferences(
