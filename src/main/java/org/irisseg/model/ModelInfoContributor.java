@@ -7,7 +7,7 @@ import org.springframework.boot.actuate.info.Info;
 import org.springframework.boot.actuate.info.InfoContributor;
 import org.springframework.stereotype.Component;
 
-/** Adds the loaded model's identity and evaluation summary to {@code /actuator/info}. */
+/** Adds the loaded model's identity and shape to {@code /actuator/info}. */
 @Component
 public class ModelInfoContributor implements InfoContributor {
 
@@ -26,7 +26,6 @@ public class ModelInfoContributor implements InfoContributor {
             model.put("version", manifest.modelVersion());
             model.put("grid", manifest.grid());
             model.put("embeddingDim", manifest.embeddingDim());
-            manifest.hippocampusDiceFloor().ifPresent(floor -> model.put("hippocampusDiceFloor", floor));
         }
         builder.withDetail("model", model);
     }

@@ -4,8 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalDouble;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -22,7 +20,6 @@ import tools.jackson.databind.json.JsonMapper;
  * @param embeddingDim      E, length of one class embedding
  * @param numFeatureTensors N, number of feature tensors returned by the image encoder before {@code size}
  * @param numClassesMax     most classes the task encoder takes in one call (0 when unbounded)
- * @param evaluation        the {@code evaluation} object, absent for a random-init export
  */
 public record ModelManifest(
         String name,
@@ -32,8 +29,7 @@ public record ModelManifest(
         int grid,
         int embeddingDim,
         int numFeatureTensors,
-        int numClassesMax,
-        Optional<JsonNode> evaluation) {
+        int numClassesMax) {
 
     public static final String FILE_NAME = "model.json";
     public static final String IMAGE_ENCODER = "image_encoder.pt";
@@ -44,15 +40,6 @@ public record ModelManifest(
     /** The version every task embedding records: {@code name@version}. */
     public String modelVersion() {
         return name + "@" + version;
-    }
-
-    /** {@code evaluation.hippocampus.service_test_dice_floor} of a trained model. */
-    public OptionalDouble hippocampusDiceFloor() {
-        return evaluation
-                .map(e -> e.path("hippocampus").path("service_test_dice_floor"))
-                .filter(JsonNode::isNumber)
-                .map(n -> OptionalDouble.of(n.asDouble()))
-                .orElse(OptionalDouble.empty());
     }
 
     /** Reads and checks {@code dir/model.json}; does not touch the TorchScript files. */
@@ -88,10 +75,8 @@ public record ModelManifest(
         String version = requiredText(root, "version");
         int embeddingDim = positive(root, "embedding_dim");
         int featureTensors = positive(root, "num_feature_tensors");
-        JsonNode evaluation = root.path("evaluation");
         return new ModelManifest(name, version, format, Map.copyOf(files), grid.get(0).asInt(), embeddingDim,
-                featureTensors, Math.max(0, root.path("num_classes_max").asInt(0)),
-                evaluation.isObject() ? Optional.of(evaluation) : Optional.empty());
+                featureTensors, Math.max(0, root.path("num_classes_max").asInt(0)));
     }
 
     private static String requiredText(JsonNode root, String key) {

@@ -20,7 +20,7 @@ class ModelManifestTest {
     @TempDir
     Path dir;
 
-    private void write(String evaluation) throws IOException {
+    private void write() throws IOException {
         for (String f : new String[] {"image_encoder.pt", "task_encoder.pt", "mask_decoder.pt"}) {
             Files.writeString(dir.resolve(f), "module " + f);
         }
@@ -28,34 +28,27 @@ class ModelManifestTest {
                 {"name": "iris-small", "version": "1.2.0", "format": 1,
                  "files": {"image_encoder.pt": "%s", "task_encoder.pt": "%s", "mask_decoder.pt": "%s"},
                  "grid": [64, 64, 64], "embedding_dim": 3168, "num_feature_tensors": 5,
-                 "num_classes_max": 16, "evaluation": %s}
+                 "num_classes_max": 16, "evaluation": {"hippocampus": {"one_shot_dice": 0.71}}}
                 """.formatted(ModelChecksums.sha256(dir.resolve("image_encoder.pt")),
                 ModelChecksums.sha256(dir.resolve("task_encoder.pt")),
-                ModelChecksums.sha256(dir.resolve("mask_decoder.pt")), evaluation));
+                ModelChecksums.sha256(dir.resolve("mask_decoder.pt"))));
     }
 
     @Test
     void readsTheContractKeys() throws IOException {
-        write("{\"hippocampus\": {\"one_shot_dice\": 0.71, \"service_test_dice_floor\": 0.6}}");
+        write();
         ModelManifest m = ModelManifest.read(dir, JSON);
         assertEquals("iris-small@1.2.0", m.modelVersion());
         assertEquals(64, m.grid());
         assertEquals(3168, m.embeddingDim());
         assertEquals(5, m.numFeatureTensors());
         assertEquals(16, m.numClassesMax());
-        assertEquals(0.6, m.hippocampusDiceFloor().orElseThrow(), 1e-12);
         ModelChecksums.verify(dir, m);
     }
 
     @Test
-    void aRandomInitModelHasNoEvaluation() throws IOException {
-        write("null");
-        assertTrue(ModelManifest.read(dir, JSON).hippocampusDiceFloor().isEmpty());
-    }
-
-    @Test
     void anAlteredModuleFailsVerification() throws IOException {
-        write("null");
+        write();
         ModelManifest m = ModelManifest.read(dir, JSON);
         Files.writeString(dir.resolve("task_encoder.pt"), "tampered");
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelChecksums.verify(dir, m));

@@ -88,8 +88,7 @@ class TestVectorsTest {
     @Test
     void hippocampusCaseMatchesPythonFromTheNiftiFiles() throws IOException {
         JsonNode c = testCase("hippocampus");
-        Path data = TestPaths.sharedData();
-        Assumptions.assumeTrue(Files.isDirectory(data), "shared data not found at " + data);
+        Path data = TestPaths.assumeSharedData();
         JsonNode inputs = c.path("inputs");
         NiftiReader reader = new NiftiReader(NiftiLimits.defaults());
 

@@ -2,7 +2,6 @@ package org.irisseg.nifti;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -11,7 +10,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,6 +18,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+
+import org.irisseg.support.TestPaths;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
@@ -33,7 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class SharedDataRoundTripTest {
 
-    static final Path DATA = Path.of("..", "shared", "data");
+    static final Path DATA = TestPaths.sharedData();
     private static final String VECTORS = "/nifti/shared-data-vectors.json";
     /** The 256^3 SynthSeg label maps take most of the time. */
     private static final Predicate<JsonNode> LARGE = v -> v.get("path").asString().startsWith("synthseg_label_maps/");
@@ -53,7 +53,7 @@ class SharedDataRoundTripTest {
     }
 
     private Stream<DynamicTest> tests(Predicate<JsonNode> which) {
-        assumeTrue(Files.isDirectory(DATA), "shared data not found at " + DATA.toAbsolutePath() + "; skipping");
+        TestPaths.assumeSharedData();
         List<JsonNode> vectors = new ArrayList<>();
         for (JsonNode v : vectors()) {
             if (which.test(v)) {
