@@ -28,5 +28,10 @@ test-python: venv
 test-java:
 	mvn -B verify
 
+# An untrained (random-init) export of the small preset, for wiring checks without the trained model:
+#   make export-random && mvn -B verify -Diris.test.model-dir=target/iris-random
+export-random: venv
+	cd training && ../$(VENV)/bin/python -m irisseg.export --random-init --preset small --out ../target/iris-random
+
 clean:
 	rm -rf target $(VENV)

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.irisseg.error.IrisException;
 import org.irisseg.error.ProblemType;
+import org.irisseg.nifti.NiftiWriter;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -40,7 +41,7 @@ final class LabelNames {
                 throw invalid();
             }
             String name = entry.getValue().isString() ? entry.getValue().asString().strip() : "";
-            if (label < 1 || label > 65535 || name.isEmpty() || name.length() > MAX_NAME_LENGTH
+            if (label < 1 || label > NiftiWriter.MAX_LABEL || name.isEmpty() || name.length() > MAX_NAME_LENGTH
                     || name.chars().anyMatch(Character::isISOControl)) {
                 throw invalid();
             }
@@ -51,6 +52,6 @@ final class LabelNames {
 
     private static IrisException invalid() {
         return new IrisException(ProblemType.INVALID_PARAMETER, "'labels' must be a JSON object from label value"
-                + " (1..65535) to a non-empty class name, e.g. {\"1\":\"anterior\",\"2\":\"posterior\"}");
+                + " (1.." + NiftiWriter.MAX_LABEL + ") to a non-empty class name, e.g. {\"1\":\"anterior\",\"2\":\"posterior\"}");
     }
 }

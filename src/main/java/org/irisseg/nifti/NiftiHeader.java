@@ -187,6 +187,11 @@ public final class NiftiHeader {
         return NiftiAffines.fromHeader(this);
     }
 
+    /** Volume of one voxel in the header's spatial unit cubed: |det| of the affine's 3x3 block. */
+    public double voxelVolume() {
+        return Math.abs(NiftiAffines.det3(affine()));
+    }
+
     public static Builder builder() {
         return new Builder();
     }

@@ -22,6 +22,9 @@ public final class NiftiWriter {
     /** Deflate level used by {@link #NiftiWriter()}. */
     public static final int DEFAULT_LEVEL = 1;
 
+    /** Largest label a written label map holds (uint16); every label the service accepts fits. */
+    public static final int MAX_LABEL = 0xffff;
+
     /** NIFTI_INTENT_LABEL: voxel values are labels. */
     static final int INTENT_LABEL = 1002;
 
@@ -45,7 +48,7 @@ public final class NiftiWriter {
      * Writes labels (native voxel order of {@code geometry}, x fastest) as uint8 when the largest is at
      * most 255, else uint16. The stream is not closed.
      *
-     * @throws NiftiException {@code INVALID_VALUES} for a negative label or one above 65535
+     * @throws NiftiException {@code INVALID_VALUES} for a negative label or one above {@link #MAX_LABEL}
      */
     public void writeLabelMap(OutputStream out, NiftiHeader geometry, int[] labelsNativeOrder) {
         requireLength(geometry, labelsNativeOrder.length);
@@ -56,9 +59,9 @@ public final class NiftiWriter {
             }
             max = Math.max(max, v);
         }
-        if (max > 0xffff) {
+        if (max > MAX_LABEL) {
             throw new NiftiException(NiftiException.Kind.INVALID_VALUES,
-                    "label " + max + " does not fit a uint16 label map (at most 65535)");
+                    "label " + max + " does not fit a uint16 label map (at most " + MAX_LABEL + ")");
         }
         NiftiDatatype type = max <= 0xff ? NiftiDatatype.UINT8 : NiftiDatatype.UINT16;
         byte[] header = Nifti1HeaderEncoder.encode(geometry, type, INTENT_LABEL, 0, max, "Iris segmentation labels");

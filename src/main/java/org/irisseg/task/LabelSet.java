@@ -4,13 +4,12 @@ import java.util.BitSet;
 import java.util.List;
 
 import org.irisseg.error.IrisException;
+import org.irisseg.error.Messages;
 import org.irisseg.error.ProblemType;
+import org.irisseg.nifti.NiftiWriter;
 
 /** The distinct non-zero labels of a label map (values already checked to be whole and non-negative). */
 final class LabelSet {
-
-    /** Largest label a returned label map can hold (uint16). */
-    static final int MAX_LABEL = 65535;
 
     private LabelSet() {
     }
@@ -20,9 +19,9 @@ final class LabelSet {
         BitSet seen = new BitSet();
         for (float value : labels) {
             if (value != 0f) {
-                if (value > MAX_LABEL) {
-                    throw new IrisException(ProblemType.INVALID_VALUES, capitalised(role) + " has label "
-                            + (long) value + "; labels must be between 1 and " + MAX_LABEL);
+                if (value > NiftiWriter.MAX_LABEL) {
+                    throw new IrisException(ProblemType.INVALID_VALUES, Messages.capitalised(role) + " has label "
+                            + (long) value + "; labels must be between 1 and " + NiftiWriter.MAX_LABEL);
                 }
                 seen.set((int) value);
             }
@@ -47,9 +46,5 @@ final class LabelSet {
             }
         }
         return masks;
-    }
-
-    private static String capitalised(String s) {
-        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.irisseg.error.IrisException;
+import org.irisseg.error.Messages;
 import org.irisseg.error.ProblemType;
 import org.irisseg.model.BoundedPool;
 import org.irisseg.model.ImageFeatures;
@@ -58,20 +59,20 @@ public class ReferenceEncoder {
         float[] labels = mask.canonical().data();
         List<Integer> present = LabelSet.of(labels, role + " mask");
         if (present.isEmpty()) {
-            throw new IrisException(ProblemType.EMPTY_MASK, capitalised(role)
+            throw new IrisException(ProblemType.EMPTY_MASK, Messages.capitalised(role)
                     + " mask has no labelled voxel; every non-zero value of a mask is a class");
         }
         List<Integer> classes = expected == null ? present : expected;
         if (expected != null) {
             for (int label : present) {
                 if (!expected.contains(label)) {
-                    throw new IrisException(ProblemType.UNKNOWN_CLASS, capitalised(role) + " mask has label "
+                    throw new IrisException(ProblemType.UNKNOWN_CLASS, Messages.capitalised(role) + " mask has label "
                             + label + ", which is not a class of this task (classes " + expected + ")");
                 }
             }
             for (int label : expected) {
                 if (!present.contains(label)) {
-                    throw new IrisException(ProblemType.EMPTY_MASK, capitalised(role) + " mask has no voxel of"
+                    throw new IrisException(ProblemType.EMPTY_MASK, Messages.capitalised(role) + " mask has no voxel of"
                             + " class " + label + "; every reference must show every class of the task");
                 }
             }
@@ -95,9 +96,5 @@ public class ReferenceEncoder {
      * @param shape      canonical [X, Y, Z]
      */
     private record Encoded(List<Integer> labels, Map<Integer, float[]> embeddings, int[] shape) {
-    }
-
-    private static String capitalised(String s) {
-        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 }

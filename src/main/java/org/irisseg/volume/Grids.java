@@ -3,6 +3,7 @@ package org.irisseg.volume;
 import java.util.Arrays;
 
 import org.irisseg.error.IrisException;
+import org.irisseg.error.Messages;
 import org.irisseg.error.ProblemType;
 import org.irisseg.nifti.NiftiImage;
 
@@ -17,12 +18,12 @@ public final class Grids {
 
     static void requireSameGrid(NiftiImage image, NiftiImage mask, String role) {
         if (!Arrays.equals(image.dims(), mask.dims())) {
-            throw new IrisException(ProblemType.GRID_MISMATCH, capitalised(role) + " has size "
+            throw new IrisException(ProblemType.GRID_MISMATCH, Messages.capitalised(role) + " has size "
                     + Arrays.toString(mask.dims()) + " but its image has " + Arrays.toString(image.dims())
                     + "; a mask must be on its image's voxel grid");
         }
         if (!sameAffine(image.affine(), mask.affine())) {
-            throw new IrisException(ProblemType.GRID_MISMATCH, capitalised(role)
+            throw new IrisException(ProblemType.GRID_MISMATCH, Messages.capitalised(role)
                     + " has another orientation, origin or spacing than its image; a mask must be on its"
                     + " image's voxel grid");
         }
@@ -44,9 +45,5 @@ public final class Grids {
             }
         }
         return true;
-    }
-
-    private static String capitalised(String s) {
-        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 
 import org.irisseg.config.IrisProperties;
 import org.irisseg.error.IrisException;
+import org.irisseg.error.Messages;
 import org.irisseg.error.ProblemType;
 import org.irisseg.nifti.NiftiException;
 import org.irisseg.nifti.NiftiImage;
@@ -79,11 +80,7 @@ public class VolumeReader {
                 case INVALID_GEOMETRY -> ProblemType.INVALID_GEOMETRY;
                 case INVALID_VALUES -> ProblemType.INVALID_VALUES;
             };
-            return new IrisException(type, capitalise(role) + ": " + e.getMessage());
-        }
-
-        private static String capitalise(String s) {
-            return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+            return new IrisException(type, Messages.capitalised(role) + ": " + e.getMessage());
         }
     }
 }

@@ -10,11 +10,7 @@ public final class VoxelSize {
 
     /** Millilitres per voxel: |det(affine[0:3, 0:3])| in the header's unit (mm when unset), over 1000. */
     public static double millilitres(NiftiHeader header) {
-        double[][] a = header.affine();
-        double det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
-                - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
-                + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
-        double cubicMillimetres = Math.abs(det) * Math.pow(millimetresPerUnit(header.xyztUnits()), 3);
+        double cubicMillimetres = header.voxelVolume() * Math.pow(millimetresPerUnit(header.xyztUnits()), 3);
         return cubicMillimetres / 1000.0;
     }
 

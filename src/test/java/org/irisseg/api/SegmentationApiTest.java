@@ -22,6 +22,7 @@ import org.irisseg.support.IrisIntegrationTest;
 import org.irisseg.support.Multipart;
 import org.irisseg.support.ProblemAssertions;
 import org.irisseg.support.TestPaths;
+import org.irisseg.volume.VoxelSize;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -66,7 +67,7 @@ class SegmentationApiTest extends IrisIntegrationTest {
         Map<Integer, Long> counts = counts(labels.data());
         assertTrue(Arrays.asList(0, 1, 2).containsAll(counts.keySet()), counts.toString());
 
-        double voxelMl = Math.abs(determinant(queryImage.affine())) / 1000;
+        double voxelMl = VoxelSize.millilitres(queryImage.header());
         String volumes = response.headers().firstValue("Iris-Volumes-mL").orElseThrow();
         assertEquals(String.format(java.util.Locale.ROOT, "1=%.4f, 2=%.4f", counts.getOrDefault(1, 0L) * voxelMl,
                 counts.getOrDefault(2, 0L) * voxelMl), volumes);
@@ -189,10 +190,5 @@ class SegmentationApiTest extends IrisIntegrationTest {
             counts.merge((int) v, 1L, Long::sum);
         }
         return counts;
-    }
-
-    private static double determinant(double[][] a) {
-        return a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
-                + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
     }
 }

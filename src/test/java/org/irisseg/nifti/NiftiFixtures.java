@@ -11,15 +11,18 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Builds NIfTI-1 and NIfTI-2 files byte by byte from the field offsets of the standard, independently
- * of the production encoder, so tests can produce any header (valid or broken) in any byte order.
+ * of the production encoder, so tests can produce any header (valid or broken) in any byte order. The
+ * tests' one byte-level NIfTI builder ({@link org.irisseg.support.NiftiBytes} fills volumes on it).
  */
-final class NiftiFixtures {
+public final class NiftiFixtures {
 
     /** NIfTI datatype codes. */
-    static final int UINT8 = 2;
+    public static final int UINT8 = 2;
     static final int INT16 = 4;
     static final int INT32 = 8;
-    static final int FLOAT32 = 16;
+    public static final int FLOAT32 = 16;
+    /** Complex pairs of float32: a datatype the service refuses. */
+    public static final int COMPLEX64 = 32;
     static final int FLOAT64 = 64;
     static final int INT8 = 256;
     static final int UINT16 = 512;
@@ -30,12 +33,12 @@ final class NiftiFixtures {
     }
 
     /** A mutable description of one file; defaults: NIfTI-1 little endian 2x3x4 float32, identity sform. */
-    static final class Spec {
+    public static final class Spec {
         int version = 1;
         ByteOrder order = ByteOrder.LITTLE_ENDIAN;
-        long[] dim = {3, 2, 3, 4, 1, 1, 1, 1};
-        int datatype = FLOAT32;
-        double[] pixdim = {1, 1, 1, 1, 0, 0, 0, 0};
+        public long[] dim = {3, 2, 3, 4, 1, 1, 1, 1};
+        public int datatype = FLOAT32;
+        public double[] pixdim = {1, 1, 1, 1, 0, 0, 0, 0};
         double voxOffset = -1; // -1: header size + 4 + extension bytes
         double slope = 1;
         double inter = 0;
@@ -43,13 +46,13 @@ final class NiftiFixtures {
         double[] quatern = {0, 0, 0};
         double[] qoffset = {0, 0, 0};
         int sformCode = 1;
-        double[][] srow = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}};
-        int xyztUnits = 10;
+        public double[][] srow = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}};
+        public int xyztUnits = 10;
         byte[] magic; // null: the right one
         byte[] extension = new byte[0];
         byte[] data = new byte[0];
 
-        Spec dims(long... sizes) {
+        public Spec dims(long... sizes) {
             dim = new long[] {sizes.length, 1, 1, 1, 1, 1, 1, 1};
             System.arraycopy(sizes, 0, dim, 1, sizes.length);
             return this;
@@ -64,7 +67,7 @@ final class NiftiFixtures {
         }
 
         /** Encodes values in this spec's datatype and byte order as the voxel data. */
-        Spec values(double... values) {
+        public Spec values(double... values) {
             data = encode(values, datatype, order);
             return this;
         }
@@ -73,7 +76,7 @@ final class NiftiFixtures {
             return version == 1 ? 348 : 540;
         }
 
-        byte[] bytes() {
+        public byte[] bytes() {
             int hs = headerSize();
             double offset = voxOffset < 0 ? hs + 4 + extension.length : voxOffset;
             int headerAndExtension = hs + 4 + extension.length;
@@ -157,7 +160,7 @@ final class NiftiFixtures {
             case UINT8, INT8 -> 1;
             case INT16, UINT16 -> 2;
             case INT32, UINT32, FLOAT32 -> 4;
-            case INT64, FLOAT64 -> 8;
+            case INT64, FLOAT64, COMPLEX64 -> 8;
             default -> 1;
         };
     }
@@ -173,13 +176,14 @@ final class NiftiFixtures {
                 case INT64 -> b.putLong((long) v);
                 case FLOAT32 -> b.putFloat((float) v);
                 case FLOAT64 -> b.putDouble(v);
+                case COMPLEX64 -> b.putFloat((float) v).putFloat(0f);
                 default -> b.put((byte) 0);
             }
         }
         return b.array();
     }
 
-    static byte[] gzip(byte[] raw) {
+    public static byte[] gzip(byte[] raw) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             gz.write(raw);
