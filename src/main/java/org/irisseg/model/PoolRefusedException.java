@@ -6,16 +6,6 @@ package org.irisseg.model;
  */
 public final class PoolRefusedException extends RuntimeException {
 
-    /** Why the lease was refused. */
-    public enum Kind {
-        /** Every item is leased and the wait queue is full: refused at once. */
-        QUEUE_FULL,
-        /** Queued, but no item came back within the queue timeout (or the wait was interrupted). */
-        TIMED_OUT,
-        /** The pool is closing: the service is shutting down. */
-        CLOSED
-    }
-
     private static final long serialVersionUID = 1L;
 
     private final Kind kind;
@@ -27,5 +17,15 @@ public final class PoolRefusedException extends RuntimeException {
 
     public Kind kind() {
         return kind;
+    }
+
+    /** Why the lease was refused. */
+    public enum Kind {
+        /** Every item is leased and the wait queue is full: refused at once. */
+        QUEUE_FULL,
+        /** Queued, but no item came back within the queue timeout (or the wait was interrupted). */
+        TIMED_OUT,
+        /** The pool is closing: the service is shutting down. */
+        CLOSED
     }
 }

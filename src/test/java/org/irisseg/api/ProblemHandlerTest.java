@@ -18,50 +18,46 @@ class ProblemHandlerTest {
 
     private final ProblemHandler handler = new ProblemHandler();
 
+    /** Status, problem type and Retry-After (null: none) of an answer. */
+    private static void assertAnswer(ResponseEntity<ProblemDetail> response, int status, ProblemType type,
+            String retryAfter) {
+        assertEquals(status, response.getStatusCode().value());
+        assertEquals(MediaType.APPLICATION_PROBLEM_JSON, response.getHeaders().getContentType());
+        assertEquals(type.uri(), response.getBody().getType());
+        assertEquals(retryAfter, response.getHeaders().getFirst("Retry-After"));
+    }
+
+    private ResponseEntity<ProblemDetail> refused(PoolRefusedException.Kind kind) {
+        return handler.handlePoolRefused(new PoolRefusedException(kind, "refused: " + kind));
+    }
+
     @Test
     void aFullQueueIsAnOverloadWithRetryAfter() {
-        ResponseEntity<ProblemDetail> response = handler.handlePoolRefused(
-                new PoolRefusedException(PoolRefusedException.Kind.QUEUE_FULL, "busy"));
-        assertEquals(429, response.getStatusCode().value());
-        assertEquals("2", response.getHeaders().getFirst("Retry-After"));
-        assertEquals(MediaType.APPLICATION_PROBLEM_JSON, response.getHeaders().getContentType());
-        assertEquals(ProblemType.OVERLOADED.uri(), response.getBody().getType());
-        assertEquals("busy", response.getBody().getDetail());
+        ResponseEntity<ProblemDetail> response = refused(PoolRefusedException.Kind.QUEUE_FULL);
+        assertAnswer(response, 429, ProblemType.OVERLOADED, "2");
+        assertEquals("refused: QUEUE_FULL", response.getBody().getDetail());
     }
 
     @Test
     void aTimedOutWaitIsAQueueTimeoutWithRetryAfter() {
-        ResponseEntity<ProblemDetail> response = handler.handlePoolRefused(
-                new PoolRefusedException(PoolRefusedException.Kind.TIMED_OUT, "waited"));
-        assertEquals(503, response.getStatusCode().value());
-        assertEquals(ProblemType.QUEUE_TIMEOUT.uri(), response.getBody().getType());
-        assertEquals("2", response.getHeaders().getFirst("Retry-After"));
+        assertAnswer(refused(PoolRefusedException.Kind.TIMED_OUT), 503, ProblemType.QUEUE_TIMEOUT, "2");
     }
 
     @Test
     void aClosingPoolIsModelNotReadyWithRetryAfter() {
-        ResponseEntity<ProblemDetail> response = handler.handlePoolRefused(
-                new PoolRefusedException(PoolRefusedException.Kind.CLOSED, "shutting down"));
-        assertEquals(503, response.getStatusCode().value());
-        assertEquals(ProblemType.MODEL_NOT_READY.uri(), response.getBody().getType());
-        assertEquals("2", response.getHeaders().getFirst("Retry-After"));
+        assertAnswer(refused(PoolRefusedException.Kind.CLOSED), 503, ProblemType.MODEL_NOT_READY, "2");
     }
 
     @Test
     void aLoadingModelIsModelNotReadyWithRetryAfter() {
-        ResponseEntity<ProblemDetail> response = handler.handleModelNotReady(
-                new ModelNotReadyException(ModelRuntime.State.LOADING, "loading"));
-        assertEquals(503, response.getStatusCode().value());
-        assertEquals(ProblemType.MODEL_NOT_READY.uri(), response.getBody().getType());
-        assertEquals("5", response.getHeaders().getFirst("Retry-After"));
+        assertAnswer(handler.handleModelNotReady(new ModelNotReadyException(ModelRuntime.State.LOADING, "loading")),
+                503, ProblemType.MODEL_NOT_READY, "5");
     }
 
     @Test
     void aFailedModelIsModelNotReadyWithoutRetryAfter() {
-        ResponseEntity<ProblemDetail> response = handler.handleModelNotReady(
-                new ModelNotReadyException(ModelRuntime.State.FAILED, "failed"));
-        assertEquals(503, response.getStatusCode().value());
-        assertFalse(response.getHeaders().containsHeader("Retry-After"));
+        assertAnswer(handler.handleModelNotReady(new ModelNotReadyException(ModelRuntime.State.FAILED, "failed")),
+                503, ProblemType.MODEL_NOT_READY, null);
     }
 
     @Test

@@ -1,7 +1,9 @@
 package org.irisseg.support;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -9,16 +11,8 @@ class TestPathsTest {
 
     @Test
     void anyValueButEmptyZeroOrFalseRequiresTheData() {
-        assertTrue(TestPaths.isRequired("1"));
-        assertTrue(TestPaths.isRequired("true"));
-        assertTrue(TestPaths.isRequired("yes"));
-    }
-
-    @Test
-    void anAbsentBlankZeroOrFalseSwitchLetsMissingDataSkip() {
-        assertFalse(TestPaths.isRequired(null));
-        assertFalse(TestPaths.isRequired(" "));
-        assertFalse(TestPaths.isRequired("0"));
-        assertFalse(TestPaths.isRequired("False"));
+        List<String> values = Arrays.asList("1", "true", "yes", null, " ", "0", "False");
+        List<Boolean> required = values.stream().map(TestPaths::isRequired).toList();
+        assertEquals(List.of(true, true, true, false, false, false, false), required, values.toString());
     }
 }
