@@ -11,6 +11,7 @@ import org.irisseg.config.IrisProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.system.ApplicationHome;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -19,9 +20,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The loaded model: reads and verifies {@code model.json}, loads the three modules, warms them up and
- * hands out predictor sets through a {@link BoundedPool}. Loading runs in the background at start-up so
- * liveness answers at once; readiness stays false ({@link #state()}) until the model is verified and
- * warm. On shutdown the pool drains in-flight inferences before the modules are closed.
+ * hands out predictor sets through a {@link BoundedPool}. Start-up fails at once when there is no model
+ * directory ({@link ModelDirectory}); loading then runs in the background so liveness answers at once,
+ * and readiness stays false ({@link #state()}) until the model is verified and warm. On shutdown the
+ * pool drains in-flight inferences before the modules are closed.
  */
 @Component
 public class ModelRuntime implements SmartLifecycle, DisposableBean {
@@ -47,16 +49,30 @@ public class ModelRuntime implements SmartLifecycle, DisposableBean {
         this.json = json;
     }
 
+    /**
+     * Finds the model directory, then loads in the background.
+     *
+     * @throws ModelDirectory.NotFound when no model directory exists: the service does not start
+     */
     @Override
     public void start() {
+        Path dir;
+        try {
+            dir = ModelDirectory.resolve(properties.model().dir(), Path.of("").toAbsolutePath(),
+                    new ApplicationHome(ModelRuntime.class).getDir().toPath());
+        } catch (ModelDirectory.NotFound e) {
+            failure = e.getMessage();
+            state = State.FAILED;
+            settled.countDown();
+            throw e;
+        }
         running = true;
-        Thread loader = new Thread(this::load, "model-loader");
+        Thread loader = new Thread(() -> load(dir), "model-loader");
         loader.setDaemon(true);
         loader.start();
     }
 
-    private void load() {
-        Path dir = properties.model().dir();
+    private void load(Path dir) {
         long start = System.nanoTime();
         try {
             ModelManifest read = ModelManifest.read(dir, json);

@@ -9,6 +9,7 @@ import org.irisseg.IrisApplication;
 import org.irisseg.support.Hippocampus;
 import org.irisseg.support.IrisClient;
 import org.irisseg.support.IrisIntegrationTest;
+import org.irisseg.support.TestModels;
 import org.irisseg.support.TestPaths;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -35,10 +36,10 @@ class RestartDurabilityTest extends IrisIntegrationTest {
         Task reloaded = new FileTaskStore(STORE, JsonMapper.builder().build()).find(id).orElseThrow();
         FileTaskStoreTest.assertSameTask(registered, reloaded);
 
-        // a second service on the same data directory (its model is not needed to serve task metadata)
+        // a second service on the same data directory whose model does not load: task metadata needs none
         try (ConfigurableApplicationContext second = new SpringApplicationBuilder(IrisApplication.class)
-                .run("--server.port=0", "--iris.store.dir=" + STORE, "--iris.model.dir=target/no-model-here",
-                        "--spring.jmx.enabled=false")) {
+                .run("--server.port=0", "--iris.store.dir=" + STORE,
+                        "--iris.model.dir=" + TestModels.withoutModules(), "--spring.jmx.enabled=false")) {
             int port = ((WebServerApplicationContext) second).getWebServer().getPort();
             IrisClient restarted = new IrisClient(port);
             JsonNode task = IrisClient.json(restarted.get("/api/v1/tasks/" + id));
