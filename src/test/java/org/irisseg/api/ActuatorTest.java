@@ -9,7 +9,6 @@ import org.irisseg.support.Hippocampus;
 import org.irisseg.support.IrisClient;
 import org.irisseg.support.IrisIntegrationTest;
 import org.irisseg.support.Multipart;
-import org.irisseg.support.TestPaths;
 import org.junit.jupiter.api.Test;
 
 /** Probes, info and Prometheus metrics of the running service. */
@@ -28,9 +27,7 @@ class ActuatorTest extends IrisIntegrationTest {
 
     @Test
     void prometheusExposesStageQueueTaskCacheAndEndpointHistograms() throws Exception {
-        TestPaths.assumeHippocampus();
-        assumeModelReady();
-        String task = client().registerTask(Hippocampus.taskForm("metrics", Hippocampus.REFERENCES.subList(0, 1)));
+        String task = registerHippocampus("metrics", Hippocampus.REFERENCES.subList(0, 1));
         for (String mode : new String[] {"one-shot", "retrieval"}) {
             assertEquals(200, client().post("/api/v1/segmentations", Multipart.form()
                     .file("image", Hippocampus.image(Hippocampus.QUERIES.get(1))).field("taskId", task)

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
-import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import org.irisseg.nifti.NiftiHeader;
@@ -21,7 +23,6 @@ import org.irisseg.support.IrisClient;
 import org.irisseg.support.IrisIntegrationTest;
 import org.irisseg.support.Multipart;
 import org.irisseg.support.ProblemAssertions;
-import org.irisseg.support.TestPaths;
 import org.irisseg.volume.VoxelSize;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,10 +39,8 @@ class SegmentationApiTest extends IrisIntegrationTest {
 
     @BeforeEach
     void registerOnce() throws Exception {
-        TestPaths.assumeHippocampus();
-        assumeModelReady();
         if (taskId == null) {
-            taskId = client().registerTask(Hippocampus.taskForm("hippocampus", Hippocampus.REFERENCES));
+            taskId = registerHippocampus("hippocampus", Hippocampus.REFERENCES);
         }
     }
 
@@ -65,11 +64,11 @@ class SegmentationApiTest extends IrisIntegrationTest {
             assertArrayEquals(queryImage.affine()[r], labels.affine()[r], 1e-5);
         }
         Map<Integer, Long> counts = counts(labels.data());
-        assertTrue(Arrays.asList(0, 1, 2).containsAll(counts.keySet()), counts.toString());
+        assertEquals(Set.of(0, 1, 2), counts.keySet(), "background and both classes, nothing else");
 
         double voxelMl = VoxelSize.millilitres(queryImage.header());
         String volumes = response.headers().firstValue("Iris-Volumes-mL").orElseThrow();
-        assertEquals(String.format(java.util.Locale.ROOT, "1=%.4f, 2=%.4f", counts.getOrDefault(1, 0L) * voxelMl,
+        assertEquals(String.format(Locale.ROOT, "1=%.4f, 2=%.4f", counts.getOrDefault(1, 0L) * voxelMl,
                 counts.getOrDefault(2, 0L) * voxelMl), volumes);
         String timing = response.headers().firstValue("Server-Timing").orElseThrow();
         for (String stage : new String[] {"queue", "image-encoding", "task-encoding", "decoding", "total"}) {
@@ -89,32 +88,31 @@ class SegmentationApiTest extends IrisIntegrationTest {
         JsonNode stats = IrisClient.json(json);
         assertEquals("one-shot", stats.path("mode").asString());
         assertEquals(model.modelVersion(), stats.path("modelVersion").asString());
+        assertEquals(List.of(1, 2), stats.path("classes").valueStream().map(c -> c.path("label").asInt()).toList());
         for (JsonNode c : stats.path("classes")) {
             long voxels = counts.getOrDefault(c.path("label").asInt(), 0L);
+            assertTrue(voxels > 0, "class " + c + " found nothing");
             assertEquals(voxels, c.path("voxels").asLong());
             assertEquals(voxels * stats.path("voxelVolumeMl").asDouble(), c.path("volumeMl").asDouble(), 1e-9);
         }
-        assertEquals("[0]", stats.path("referencesUsed").path("1").toString());
         assertTrue(stats.path("timings").path("imageEncodingMs").asDouble() > 0);
         assertEquals(0.0, stats.path("timings").path("taskEncodingMs").asDouble(), "no re-encoding of the task");
     }
 
+    private JsonNode referencesUsed(Multipart form) {
+        HttpResponse<byte[]> response = segment(form, "application/json");
+        assertEquals(200, response.statusCode(), new String(response.body()));
+        return IrisClient.json(response).path("referencesUsed");
+    }
+
     @Test
-    void everyModeAnswersAndRetrievalUsesAtMostKReferences() {
-        for (String mode : new String[] {"one-shot", "ensemble", "retrieval"}) {
-            HttpResponse<byte[]> response = segment(form(mode).field("k", "2"), "application/json");
-            assertEquals(200, response.statusCode(), mode + ": " + new String(response.body()));
-            JsonNode used = IrisClient.json(response).path("referencesUsed");
-            int expected = switch (mode) {
-                case "one-shot" -> 1;
-                case "ensemble" -> 3;
-                default -> -1;
-            };
-            for (String label : new String[] {"1", "2"}) {
-                int n = used.path(label).size();
-                assertTrue(expected < 0 ? n >= 1 && n <= 3 : n == expected, mode + " " + used);
-            }
-        }
+    void oneShotUsesOnlyTheChosenReferenceForEveryClass() {
+        assertEquals("{\"1\":[2],\"2\":[2]}", referencesUsed(form("one-shot").field("referenceIndex", "2")).toString());
+    }
+
+    @Test
+    void ensembleUsesTheWholePoolForEveryClass() {
+        assertEquals("{\"1\":[0,1,2],\"2\":[0,1,2]}", referencesUsed(form("ensemble")).toString());
     }
 
     @Test
@@ -122,8 +120,10 @@ class SegmentationApiTest extends IrisIntegrationTest {
         HttpResponse<byte[]> response = segment(form("ensemble").field("classes", "posterior"), null);
         assertEquals(200, response.statusCode(), new String(response.body()));
         Map<Integer, Long> counts = counts(READER.readLabelMap(new ByteArrayInputStream(response.body())).data());
-        assertTrue(Arrays.asList(0, 2).containsAll(counts.keySet()), counts.toString());
-        assertTrue(response.headers().firstValue("Iris-Volumes-mL").orElseThrow().startsWith("2="));
+        assertEquals(Set.of(0, 2), counts.keySet(), "background and the posterior class only");
+        assertEquals(String.format(Locale.ROOT, "2=%.4f", counts.get(2) * VoxelSize.millilitres(
+                READER.readImage(Hippocampus.image(query)).header())),
+                response.headers().firstValue("Iris-Volumes-mL").orElseThrow());
     }
 
     @Test
@@ -139,6 +139,7 @@ class SegmentationApiTest extends IrisIntegrationTest {
         assertEquals(200, b.statusCode(), new String(b.body()));
         NiftiImage labelsA = READER.readLabelMap(new ByteArrayInputStream(a.body()));
         NiftiImage labelsB = READER.readLabelMap(new ByteArrayInputStream(b.body()));
+        assertEquals(Set.of(0, 1, 2), counts(labelsA.data()).keySet(), "both classes found");
         assertArrayEquals(flipX(labelsA).data(), labelsB.data(), "same anatomy, same labels, on each file's grid");
         for (int r = 0; r < 4; r++) {
             assertArrayEquals(flipped.affine()[r], labelsB.affine()[r], 1e-4);

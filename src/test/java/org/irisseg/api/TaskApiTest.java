@@ -51,9 +51,7 @@ class TaskApiTest extends IrisIntegrationTest {
 
     @Test
     void addingReferencesGrowsThePool() throws Exception {
-        TestPaths.assumeHippocampus();
-        assumeModelReady();
-        String id = client().registerTask(Hippocampus.taskForm("grow", Hippocampus.REFERENCES.subList(0, 1)));
+        String id = registerHippocampus("grow", Hippocampus.REFERENCES.subList(0, 1));
         String subject = Hippocampus.REFERENCES.get(1);
         HttpResponse<byte[]> grown = client().post("/api/v1/tasks/" + id + "/references", Multipart.form()
                 .file("references", Hippocampus.image(subject)).file("masks", Hippocampus.label(subject)), null);

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.irisseg.model.ModelRuntime;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -54,6 +55,16 @@ public abstract class IrisIntegrationTest {
         TestPaths.assumeModel();
         boolean ready = model.awaitReady(Duration.ofMinutes(5));
         assertTrue(ready, "the model in " + TestPaths.modelDir() + " did not load: " + model.failure());
+    }
+
+    /**
+     * Registers a hippocampus task over HTTP from these reference subjects; skips (or fails, see
+     * {@link TestPaths#dataRequired()}) without the data, fails when the model does not load.
+     */
+    protected String registerHippocampus(String name, List<String> subjects) throws InterruptedException {
+        TestPaths.assumeHippocampus();
+        assumeModelReady();
+        return client().registerTask(Hippocampus.taskForm(name, subjects));
     }
 
     private static void deleteRecursively(Path dir) {

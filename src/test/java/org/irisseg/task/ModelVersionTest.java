@@ -12,7 +12,6 @@ import org.irisseg.support.Hippocampus;
 import org.irisseg.support.IrisIntegrationTest;
 import org.irisseg.support.Multipart;
 import org.irisseg.support.ProblemAssertions;
-import org.irisseg.support.TestPaths;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -56,9 +55,7 @@ class ModelVersionTest extends IrisIntegrationTest {
 
     @Test
     void aTaskOfAnotherModelWithKeptReferencesIsReEncodedOnFirstUse() throws Exception {
-        TestPaths.assumeHippocampus();
-        assumeModelReady();
-        String id = client().registerTask(Hippocampus.taskForm("old", Hippocampus.REFERENCES.subList(0, 2)));
+        String id = registerHippocampus("old", Hippocampus.REFERENCES.subList(0, 2));
         Task current = cache.find(id).orElseThrow();
         HttpResponse<byte[]> before = segment(id);
         cache.save(asIfEncodedBy(current, OLD, true));
@@ -82,9 +79,7 @@ class ModelVersionTest extends IrisIntegrationTest {
 
     @Test
     void aTaskOfAnotherModelWithoutItsReferencesIsRefused() throws Exception {
-        TestPaths.assumeHippocampus();
-        assumeModelReady();
-        String id = client().registerTask(Hippocampus.taskForm("old", Hippocampus.REFERENCES.subList(0, 1)));
+        String id = registerHippocampus("old", Hippocampus.REFERENCES.subList(0, 1));
         cache.save(asIfEncodedBy(cache.find(id).orElseThrow(), OLD, false));
         ProblemAssertions.assertProblem(segment(id), 409, "model-version-mismatch");
     }

@@ -10,7 +10,6 @@ import org.irisseg.support.Hippocampus;
 import org.irisseg.support.IrisClient;
 import org.irisseg.support.IrisIntegrationTest;
 import org.irisseg.support.TestModels;
-import org.irisseg.support.TestPaths;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -28,9 +27,7 @@ class RestartDurabilityTest extends IrisIntegrationTest {
 
     @Test
     void aSecondServiceOnTheSameStoreServesTheSameTasksAndEmbeddings() throws Exception {
-        TestPaths.assumeHippocampus();
-        assumeModelReady();
-        String id = client().registerTask(Hippocampus.taskForm("durable", Hippocampus.REFERENCES.subList(0, 2)));
+        String id = registerHippocampus("durable", Hippocampus.REFERENCES.subList(0, 2));
         Task registered = cache.find(id).orElseThrow();
 
         Task reloaded = new FileTaskStore(STORE, JsonMapper.builder().build()).find(id).orElseThrow();
