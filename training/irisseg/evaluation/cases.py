@@ -2,7 +2,9 @@
 
 A :class:`Subject` is one volume in canonical RAS+ voxel order with one binary mask per class of
 its task. A :class:`Task` is a set of held-out query subjects and a pool of reference subjects that
-share the same classes (the references never include the query).
+share the same classes. A query never uses itself as a reference: a reference with the query's
+name is left out of that query's pool (leave-one-out, when queries and references are the same
+subjects).
 """
 from __future__ import annotations
 
@@ -58,6 +60,19 @@ class Task:
         for s in [*self.queries, *self.references]:
             if s.num_classes != len(self.class_names):
                 raise ValueError(f"{self.dataset}: {s.name} has {s.num_classes} masks, task has {len(self.class_names)} classes")
+        for q in self.queries:
+            if not self.reference_indices(q):
+                raise ValueError(f"{self.dataset}: query {q.name} has no reference other than itself")
+
+    def reference_indices(self, query: Subject) -> list[int]:
+        """Indices into ``references`` that ``query`` may use: every reference but the query itself."""
+        return [j for j, r in enumerate(self.references) if r.name != query.name]
+
+    @property
+    def shared_pool(self) -> bool:
+        """Whether every query uses the whole reference pool (no query is also a reference)."""
+        names = {q.name for q in self.queries}
+        return not any(r.name in names for r in self.references)
 
 
 def masks_from_labels(labels: np.ndarray, groups: Sequence[Sequence[int]]) -> np.ndarray:

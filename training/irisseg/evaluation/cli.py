@@ -4,6 +4,10 @@ inference strategy and write the report under ``reports/``.
     python -m irisseg.evaluate --checkpoint runs/small/model.pt --config configs/small.yaml --out reports/
     python -m irisseg.evaluate --checkpoint ../models/iris-small --out reports/     # exported TorchScript
     python -m irisseg.evaluate --random-init --config configs/demo.yaml --quick --out /tmp/eval
+    python -m irisseg.evaluate --checkpoint ../models/iris-small --tasks unseen --out /tmp/eval-unseen
+
+``--tasks unseen`` is the unseen-structure suite (:mod:`irisseg.evaluation.unseen`): thalamus, BraTS
+whole tumour, TotalSegmentator organs across CT and MR, fetal corpus callosum.
 """
 from __future__ import annotations
 
@@ -24,8 +28,11 @@ from irisseg.evaluation.report import write_report
 from irisseg.evaluation.runner import Settings, run_task
 from irisseg.evaluation.summary import headline, summarise
 from irisseg.evaluation.tuning import save_embedding
+from irisseg.evaluation.unseen import UNSEEN_TASKS, unseen_tasks
 
-TASKS = ("hippocampus", "brats", "thalamus")
+TASKS = ("hippocampus", *UNSEEN_TASKS)
+#: Names for several tasks at once in ``--tasks``.
+TASK_GROUPS = {"unseen": UNSEEN_TASKS, "all": TASKS}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -37,12 +44,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=Path("reports"))
     p.add_argument("--data-root", type=Path, default=heldout.default_data_root())
     p.add_argument("--quick", action="store_true", help="a handful of subjects and fewer draws/steps (CI size)")
-    p.add_argument("--tasks", default=",".join(TASKS), help=f"comma-separated subset of {','.join(TASKS)}")
+    p.add_argument("--tasks", default="all",
+                   help=f"comma-separated subset of {','.join(TASKS)}, or unseen (the unseen suite) or all")
     p.add_argument("--queries", type=int, default=None, help="hippocampus queries (default: all 40, --quick: 5)")
     p.add_argument("--pool", type=int, default=None, help="hippocampus reference pool (default 20, --quick: 10)")
     p.add_argument("--draws", type=int, default=None, help="one-shot draws per query")
     p.add_argument("--tune-steps", type=int, default=None)
     p.add_argument("--tune-sets", type=int, default=None)
+    p.add_argument("--tune-unseen", action="store_true", help="in-context tuning on unseen tasks too (slower)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     return p.parse_args(argv)
@@ -57,29 +66,31 @@ def settings_from(args: argparse.Namespace) -> Settings:
         s.tune_steps = args.tune_steps
     if args.tune_sets is not None:
         s.tune_sets = args.tune_sets
+    s.tune_unseen = bool(args.tune_unseen)
     return s
 
 
+def task_names(spec: str) -> list[str]:
+    """``--tasks`` -> task names in :data:`TASKS` order (groups expanded)."""
+    names = set()
+    for t in (t.strip() for t in spec.split(",") if t.strip()):
+        if t in TASK_GROUPS:
+            names.update(TASK_GROUPS[t])
+        elif t in TASKS:
+            names.add(t)
+        else:
+            raise SystemExit(f"unknown task {t!r}; known: {', '.join(TASKS)}, or {', '.join(TASK_GROUPS)}")
+    return [t for t in TASKS if t in names]
+
+
 def build_tasks(args: argparse.Namespace, log) -> list:
-    names = [t.strip() for t in args.tasks.split(",") if t.strip()]
-    unknown = set(names) - set(TASKS)
-    if unknown:
-        raise SystemExit(f"unknown tasks {sorted(unknown)}; known: {', '.join(TASKS)}")
+    names = task_names(args.tasks)
     tasks = []
     if "hippocampus" in names:
         queries = args.queries if args.queries is not None else (5 if args.quick else None)
         pool = args.pool if args.pool is not None else (10 if args.quick else 20)
         tasks.append(heldout.hippocampus_task(args.data_root, queries, pool, args.seed))
-    if "brats" in names:
-        tasks.append(heldout.brats_task(args.data_root))
-    if "thalamus" in names:
-        from irisseg.evaluation.thalamus import thalamus_task
-
-        task = thalamus_task(args.data_root, quick=args.quick, seed=args.seed)
-        if task is None:
-            log("  thalamus: skipped (no synthetic reference generator available)")
-        else:
-            tasks.append(task)
+    tasks += unseen_tasks(args.data_root, [n for n in names if n in UNSEEN_TASKS], args.quick, args.seed, log)
     for t in tasks:
         log(f"  {t.dataset}: {len(t.queries)} queries, {len(t.references)} references ({t.notes})")
     return tasks
@@ -99,11 +110,12 @@ def main(argv: list[str] | None = None) -> dict:
     settings = settings_from(args)
     tasks = build_tasks(args, log)
     timings = {"reading data": time.time() - t0}
-    wrong = heldout.wrong_reference(args.data_root)
-    rows, tuning, example = [], {}, None
+    wrong = heldout.wrong_reference(args.data_root) if any(not t.unseen for t in tasks) else None
+    rows, tuning, example, pools = [], {}, None, {}
     for task in tasks:
         result = run_task(loaded.predictor, task, settings, wrong=wrong, log=log)
         rows += result.rows
+        pools[task.dataset] = result.references_used
         tuning[task.dataset] = result.tuning
         timings[task.dataset] = result.seconds
         example = example or result.example
@@ -127,7 +139,8 @@ def main(argv: list[str] | None = None) -> dict:
         "quick": bool(args.quick),
         "settings": asdict(settings),
         "tasks": {t.dataset: {"queries": [q.name for q in t.queries], "references": len(t.references),
-                              "unseen": t.unseen, "notes": t.notes} for t in tasks},
+                              "unseen": t.unseen, "notes": t.notes,
+                              **({} if t.shared_pool else {"reference_pools": pools[t.dataset]})} for t in tasks},
         "command": "python -m irisseg.evaluate " + " ".join(argv if argv is not None else __import__("sys").argv[1:]),
     }
     head = headline(summaries)

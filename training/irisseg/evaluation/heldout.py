@@ -1,12 +1,13 @@
-"""The held-out tasks evaluation runs on, read from the ORIGINAL NIfTI files (canonical RAS+,
-native resolution, physical spacing) through :mod:`irisseg.data.sources`, never from the pack.
+"""The held-out trained task, read from the ORIGINAL NIfTI files (canonical RAS+, native
+resolution, physical spacing) through :mod:`irisseg.data.sources`, never from the pack.
 
 - ``hippocampus`` (anterior, posterior): queries = the validation subjects of
   :func:`irisseg.data.splits.hippocampus_validation`; references = a seeded sample of training
   subjects (a user's labelled example; never a query).
-- ``brats`` whole tumour (unseen: no tumour label is ever a training target): query = the BraTS
-  validation subject (FLAIR); references = the other BraTS subjects (FLAIR).
-- ``thalamus`` left/right (unseen), see :mod:`irisseg.evaluation.thalamus`.
+- the wrong reference of the honesty checks (TotalSegmentator MR kidneys).
+
+The unseen structures (BraTS tumour, thalamus, TotalSegmentator organs, fetal corpus callosum) are
+in :mod:`irisseg.evaluation.unseen`.
 """
 from __future__ import annotations
 
@@ -16,13 +17,11 @@ import numpy as np
 
 from irisseg.data import splits
 from irisseg.data.sources import Subject as SourceSubject
-from irisseg.data.sources import read_brats, read_msd
+from irisseg.data.sources import read_msd
 from irisseg.evaluation.cases import Subject, Task, masks_from_labels
 
 HIPPOCAMPUS_CLASSES = ("anterior", "posterior")
 HIPPOCAMPUS_LABELS = ((1,), (2,))
-BRATS_CLASSES = ("whole tumour",)
-BRATS_CONTRAST = "flair"
 
 
 def default_data_root() -> Path:
@@ -64,23 +63,6 @@ def hippocampus_task(data_root: Path, max_queries: int | None = None, pool_size:
         queries=[read[i] for i in queries_ids],
         references=[read[i] for i in pool_ids],
         notes=f"{len(queries_ids)} validation subjects; references: {len(pool_ids)} training subjects",
-    )
-
-
-def brats_task(data_root: Path) -> Task:
-    """BraTS whole tumour on the validation subject, references from the other subjects (FLAIR)."""
-    groups = (splits.UNSEEN_CLASSES["brats"]["whole tumour"],)
-    queries, references = [], []
-    for source in read_brats(Path(data_root) / "brats"):
-        subject = to_subject(source, groups, BRATS_CONTRAST)
-        (queries if source.subject_id in splits.BRATS_VALIDATION else references).append(subject)
-    return Task(
-        dataset="brats",
-        class_names=BRATS_CLASSES,
-        queries=queries,
-        references=references,
-        unseen=True,
-        notes="unseen structure; FLAIR; references from the other BraTS subjects",
     )
 
 

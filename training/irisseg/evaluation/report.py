@@ -13,10 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from irisseg.evaluation import runner as r
+from irisseg.evaluation import suite
+from irisseg.evaluation.suite import NEGLIGIBLE_DICE
 from irisseg.evaluation.summary import CHECK_ORDER, STRATEGY_ORDER, Summary, mean_over_classes
-
-#: Dice differences below this are called negligible in the report's prose.
-NEGLIGIBLE_DICE = 0.005
 
 DEFINITIONS = """\
 - Scores at each query's native resolution in canonical RAS+, probabilities thresholded at 0.5;
@@ -32,10 +31,18 @@ DEFINITIONS = """\
   encoded, the k most similar pool embeddings (cosine, per class) averaged; tuned: the task
   embedding optimised on a fixed set of references (model frozen), tuned_init: that same set's
   untuned mean embedding.
-- Unseen structures: BraTS whole tumour on whole FLAIR volumes (references: the other BraTS
-  subjects); thalamus on the voxelmorph T1 with SynthSeg-style T1-like references, both cropped to
-  their subcortical region box; that crop centres query and reference alike, so the thalamus
-  floor is high by construction.
+- copy_test: the query's own scan and masks are its reference; the query is that scan cropped at
+  random (70-90% of each axis, the structure kept inside) and mirrored along at least one axis
+  (left/right classes: turned by 180 degrees about the left-right axis instead, so that left stays
+  left); copy_test_crop: the same crop alone; copy_test_permuted: the same crop turned by a
+  90-degree rotation (axes permuted). Below about 0.85 the model does not read its reference.
+- Unseen structures (never a training target): thalamus on the voxelmorph T1 with SynthSeg-style
+  T1-like references, both cropped to their subcortical region box (that crop centres query and
+  reference alike, so the thalamus floor is high by construction); BraTS whole tumour on whole FLAIR
+  volumes, leave-one-out over the subjects; TotalSegmentator spleen, pancreas and adrenal glands,
+  the CT scan as the MR scan's reference and the other way round (one reference: no ensemble, no
+  retrieval); fetal corpus callosum, each held-out atlas week against the other weeks. A query is
+  never its own reference (except in the copy test); retrieval picks k = min(5, pool - 1).
 """
 
 CHECK_LABELS = {
@@ -43,6 +50,9 @@ CHECK_LABELS = {
     r.CHECK_SWAP_ORIGINAL: "swapped reference, scored against original truth (high = ignores the reference)",
     r.CHECK_WRONG: "reference of other structures, scored against the query's classes (should be low)",
     r.CHECK_BLANK: "all-zero reference masks, scored against the query's classes (should be low)",
+    r.COPY_TEST: "copy test: own scan as reference, query re-cropped and mirrored (or turned 180°) (>= 0.85)",
+    r.COPY_TEST_CROP: "copy test, the same crop only",
+    r.COPY_TEST_PERMUTED: "copy test, the same crop turned by 90° (axes permuted)",
 }
 
 
@@ -117,6 +127,7 @@ def markdown(summaries: list[Summary], header: dict, tuning: dict, timings: dict
     lines = ["# Evaluation", ""]
     lines += _bullets(header)
     lines += _targets_section(head or {})
+    lines += suite.markdown((head or {}).get("unseen_suite"))
     lines += ["", "## Mean Dice over classes", ""]
     datasets = list(dict.fromkeys(s.dataset for s in summaries))
     present = [st for st in STRATEGY_ORDER if any(s.strategy == st for s in summaries)]

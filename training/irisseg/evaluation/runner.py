@@ -1,16 +1,25 @@
-"""Runs every strategy (and the floor, and the honesty checks) on the queries of a task and
-returns one score row per (query, class, strategy, draw).
+"""Runs every strategy (and the floor, the copy test and the honesty checks) on the queries of a
+task and returns one score row per (query, class, strategy, draw).
 
-Reference choice per query ``i`` is a seeded permutation ``perm_i`` of the pool:
+Every reference is encoded once. Query ``i`` draws from its own pool, ``task.reference_indices``
+(every reference but the query itself: leave-one-out when queries are references too), in a seeded
+permutation ``perm_i`` of that pool:
 - one-shot draw ``d`` uses ``perm_i[d]``; the floor uses the same reference masks (paired);
 - context ensemble ``N`` uses ``perm_i[:N]`` (so ``ensemble_1`` is one-shot draw 0); sizes larger
   than the pool are skipped;
-- retrieval: coarse prediction with the mean of the whole pool, then the ``k`` most similar pool
-  embeddings per class;
+- retrieval (pools of 2 or more): coarse prediction with the mean of the query's pool, then the
+  ``k`` most similar pool embeddings per class, ``k = min(retrieval_k, pool - 1)`` so that
+  retrieval always chooses (with ``k`` = the pool it would be the pool's ensemble);
+- copy test (first ``copy_tests`` queries): the query's own scan and masks are the reference and the
+  query is that scan re-cropped and re-oriented (:mod:`irisseg.evaluation.copytest`): ``copy_test``
+  (a random crop keeping the structure, mirrored; rotated by 180 degrees for left/right classes),
+  ``copy_test_crop`` (the same crop alone) and, with ``copy_permuted``, ``copy_test_permuted`` (the
+  same crop turned by a 90-degree rotation: axes permuted);
 - in-context tuning is a property of the references, not of the query: ``tune_sets`` fixed sets of
   ``tune_refs`` references are tuned once each (one set when the pool is no larger); query ``i``
-  uses set ``i % tune_sets``.
-  ``tuned_init`` scores the same set's plain mean embedding (the paired baseline of ``tuned``).
+  uses set ``i % tune_sets``. ``tuned_init`` scores the same set's plain mean embedding (the paired
+  baseline of ``tuned``). Only where every query shares the whole pool, and on unseen tasks only
+  with ``tune_unseen``.
 """
 from __future__ import annotations
 
@@ -23,6 +32,7 @@ import torch
 
 from irisseg.evaluation import honesty
 from irisseg.evaluation.cases import Subject, Task
+from irisseg.evaluation.copytest import Reorientation, copy_query, is_lateral, random_crop, random_orientation
 from irisseg.evaluation.metrics import score_masks
 from irisseg.evaluation.strategies import (
     ReferencePool,
@@ -43,6 +53,9 @@ CHECK_SWAP_SWAPPED = "check_swap_vs_swapped_truth"
 CHECK_SWAP_ORIGINAL = "check_swap_vs_original_truth"
 CHECK_WRONG = "check_wrong_reference"
 CHECK_BLANK = "check_blank_reference"
+COPY_TEST = "copy_test"
+COPY_TEST_CROP = "copy_test_crop"
+COPY_TEST_PERMUTED = "copy_test_permuted"
 
 
 def ensemble_name(n: int) -> str:
@@ -61,11 +74,14 @@ class Settings:
     tune_steps: int = 20
     tune_lr: float = 1e-2
     honesty_queries: int = 10
+    copy_tests: int = 10
+    copy_permuted: bool = True
+    tune_unseen: bool = False
     seed: int = 0
 
     @classmethod
     def quick(cls) -> "Settings":
-        return cls(one_shot_draws=2, tune_sets=1, tune_steps=8, honesty_queries=3)
+        return cls(one_shot_draws=2, tune_sets=1, tune_steps=8, honesty_queries=3, copy_tests=3)
 
 
 @dataclass
@@ -91,6 +107,7 @@ class TaskResult:
     tuning: list[dict] = field(default_factory=list)
     tuned_embeddings: list[torch.Tensor] = field(default_factory=list)
     retrieval_picks: list[dict] = field(default_factory=list)
+    references_used: dict[str, list[str]] = field(default_factory=dict)
     example: dict | None = None
     seconds: float = 0.0
 
@@ -123,27 +140,59 @@ def tune_sets(predictor, task: Task, pool: ReferencePool, settings: Settings, lo
     return out
 
 
+def copy_transforms(task: Task, query: Subject, settings: Settings, i: int) -> list[tuple[str, Reorientation]]:
+    """The copy-test variants of query ``i`` (strategy name, transform), all on one seeded crop."""
+    rng = np.random.default_rng([settings.seed, 2000 + i])
+    box = random_crop(query.masks.any(axis=0), rng)
+    lateral = is_lateral(task.class_names)
+    variants = [(COPY_TEST, Reorientation(box, *random_orientation(rng, lateral))),
+                (COPY_TEST_CROP, Reorientation(box, (False, False, False), (0, 1, 2)))]
+    if settings.copy_permuted:
+        variants.append((COPY_TEST_PERMUTED, Reorientation(box, *random_orientation(rng, lateral, permute=True))))
+    return variants
+
+
+def copy_test_rows(predictor, task: Task, query: Subject, features, settings: Settings, i: int) -> list[Row]:
+    """The copy test of ``query`` (its own scan as reference), every variant of :func:`copy_transforms`;
+    ``[]`` when a class of the query is empty (nothing to copy)."""
+    if not all(m.any() for m in query.masks):
+        return []
+    with torch.no_grad():
+        embedding = predictor.encode_reference(query.image, query.masks, features=features).detach().float().cpu()
+    rows = []
+    for strategy, t in copy_transforms(task, query, settings, i):
+        copy = copy_query(query, t, suffix=t.describe())
+        rows += _score(task, copy, strategy, decode(predictor, predictor.encode_image(copy.image), embedding))
+    return rows
+
+
+def _tunes(task: Task, settings: Settings) -> bool:
+    return settings.tune_sets > 0 and task.shared_pool and (settings.tune_unseen or not task.unseen)
+
+
 def run_task(predictor, task: Task, settings: Settings, wrong: Subject | None = None,
              log: Callable[[str], None] = print) -> TaskResult:
     """Every strategy on every query of ``task``; see the module docstring for reference choice."""
     t_start = time.time()
     result = TaskResult()
-    pool = ReferencePool(predictor, task.references)
-    log(f"  {task.dataset}: pool of {len(pool)} references encoded in {time.time() - t_start:.0f}s")
-    tuned = tune_sets(predictor, task, pool, settings, log) if settings.tune_sets > 0 else []
+    encoded = ReferencePool(predictor, task.references)
+    log(f"  {task.dataset}: {len(encoded)} references encoded in {time.time() - t_start:.0f}s")
+    tuned = tune_sets(predictor, task, encoded, settings, log) if _tunes(task, settings) else []
     for idx, t in tuned:
-        result.tuning.append({"references": [pool.subjects[i].name for i in idx], "steps": settings.tune_steps,
+        result.tuning.append({"references": [encoded.subjects[i].name for i in idx], "steps": settings.tune_steps,
                               "lr": settings.tune_lr, "loss_before": t.loss_before, "loss_after": t.loss_after,
                               "step_losses": t.losses})
         result.tuned_embeddings.append(t.embedding)
     checks = task.num_classes >= 2 and not task.unseen  # the reference checks run on the trained task
-    blank = honesty.blank_embedding(predictor, pool.subjects[0].image, task.num_classes) if checks else None
+    blank = honesty.blank_embedding(predictor, encoded.subjects[0].image, task.num_classes) if checks else None
     wrong_emb = (honesty.wrong_embedding(predictor, wrong)
                  if checks and wrong is not None and wrong.num_classes == task.num_classes else None)
-    whole_pool = pool.mean()
     for i, query in enumerate(task.queries):
         t0 = time.time()
         features = predictor.encode_image(query.image)
+        allowed = task.reference_indices(query)
+        pool = encoded if len(allowed) == len(encoded) else encoded.subset(allowed)
+        result.references_used[query.name] = [s.name for s in pool.subjects]
         perm = np.random.default_rng([settings.seed, i]).permutation(len(pool))
         rows = result.rows
         draw0 = None
@@ -160,13 +209,15 @@ def run_task(predictor, task: Task, settings: Settings, wrong: Subject | None = 
             probs = draw0 if n == 1 and draw0 is not None else context_ensemble(predictor, features, pool, perm[:n])
             ensembles[n] = probs
             rows += _score(task, query, ensemble_name(n), probs)
-        retrieved = object_retrieval(predictor, query.image, features, pool, whole_pool, settings.retrieval_k)
-        rows += _score(task, query, RETRIEVAL, retrieved.probabilities)
-        result.retrieval_picks.append({"case": query.name, "chosen": [[pool.subjects[j].name for j in c]
-                                                                       for c in retrieved.chosen]})
+        if len(pool) >= 2:
+            k = min(settings.retrieval_k, len(pool) - 1)
+            retrieved = object_retrieval(predictor, query.image, features, pool, pool.mean(), k)
+            rows += _score(task, query, RETRIEVAL, retrieved.probabilities)
+            result.retrieval_picks.append({"case": query.name, "chosen": [[pool.subjects[j].name for j in c]
+                                                                           for c in retrieved.chosen]})
         if tuned:
             idx, t = tuned[i % len(tuned)]
-            rows += _score(task, query, TUNED_INIT, decode(predictor, features, pool.mean(idx)))
+            rows += _score(task, query, TUNED_INIT, decode(predictor, features, encoded.mean(idx)))
             rows += _score(task, query, TUNED, decode(predictor, features, t.embedding))
         if checks and i < settings.honesty_queries:
             ref = pool.subjects[int(perm[0])]
@@ -176,13 +227,16 @@ def run_task(predictor, task: Task, settings: Settings, wrong: Subject | None = 
             rows += _score(task, query, CHECK_BLANK, decode(predictor, features, blank))
             if wrong_emb is not None:
                 rows += _score(task, query, CHECK_WRONG, decode(predictor, features, wrong_emb))
+        if i < settings.copy_tests:
+            rows += copy_test_rows(predictor, task, query, features, settings, i)
         if i == 0:
             best = ensembles.get(5, ensembles.get(max(ensembles), draw0)) if ensembles else draw0
             result.example = {"dataset": task.dataset, "case": query.name, "image": query.image,
                               "truth": query.masks, "prediction": best,
                               "floor": copied_mask_floor(pool.subjects[int(perm[0])].masks, query.image.shape),
                               "class_names": task.class_names}
-        log(f"  {task.dataset}: query {i + 1}/{len(task.queries)} {query.name} in {time.time() - t0:.1f}s")
+        log(f"  {task.dataset}: query {i + 1}/{len(task.queries)} {query.name} ({len(pool)} references) "
+            f"in {time.time() - t0:.1f}s")
     result.seconds = time.time() - t_start
     return result
 

@@ -46,6 +46,16 @@ class ReferencePool:
     def __len__(self) -> int:
         return len(self.subjects)
 
+    def subset(self, indices: Sequence[int]) -> "ReferencePool":
+        """The pool of the rows ``indices`` (in that order), sharing the embeddings: nothing is re-encoded."""
+        indices = [int(i) for i in indices]
+        if not indices:
+            raise ValueError("a reference pool needs at least one subject")
+        sub = object.__new__(ReferencePool)
+        sub.subjects = [self.subjects[i] for i in indices]
+        sub.embeddings = self.embeddings[indices]
+        return sub
+
     def mean(self, indices: Sequence[int] | None = None) -> Tensor:
         """Mean embedding ``[K, E]`` of the pool rows ``indices`` (all rows when ``None``)."""
         rows = self.embeddings if indices is None else self.embeddings[list(indices)]

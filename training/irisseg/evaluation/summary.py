@@ -16,10 +16,12 @@ import numpy as np
 
 from irisseg.evaluation import runner as r
 from irisseg.evaluation.metrics import STATUS_BOTH_EMPTY, STATUS_FALSE_POSITIVE, STATUS_MISSED, STATUS_OK
+from irisseg.evaluation.suite import unseen_suite
 
 STRATEGY_ORDER = [r.FLOOR, r.ONE_SHOT, *(r.ensemble_name(n) for n in (1, 3, 5, 10)), r.RETRIEVAL, r.TUNED_INIT,
                   r.TUNED]
-CHECK_ORDER = [r.CHECK_SWAP_SWAPPED, r.CHECK_SWAP_ORIGINAL, r.CHECK_WRONG, r.CHECK_BLANK]
+CHECK_ORDER = [r.COPY_TEST, r.COPY_TEST_CROP, r.COPY_TEST_PERMUTED,
+               r.CHECK_SWAP_SWAPPED, r.CHECK_SWAP_ORIGINAL, r.CHECK_WRONG, r.CHECK_BLANK]
 
 
 @dataclass
@@ -135,6 +137,7 @@ def headline(summaries: list[Summary], main_dataset: str = "hippocampus") -> dic
             "tuned_dice": m(main_dataset, r.TUNED),
             "tuned_init_dice": m(main_dataset, r.TUNED_INIT),
             "floor_dice": m(main_dataset, r.FLOOR),
+            "copy_test_dice": m(main_dataset, r.COPY_TEST),
             "per_class_dice": {s.class_name + "/" + s.strategy: round(s.dice_mean, 4) for s in summaries
                                if s.dataset == main_dataset and s.strategy in STRATEGY_ORDER},
         }
@@ -148,7 +151,8 @@ def headline(summaries: list[Summary], main_dataset: str = "hippocampus") -> dic
         if not any(s.unseen for s in summaries if s.dataset == dataset):
             continue
         unseen[dataset] = {strategy: m(dataset, strategy) for strategy in strategies_of(summaries, dataset)
-                           if strategy in STRATEGY_ORDER}
+                           if strategy in STRATEGY_ORDER or strategy == r.COPY_TEST}
         unseen[dataset]["classes"] = sorted({s.class_name for s in summaries if s.dataset == dataset})
     out["unseen"] = unseen
+    out["unseen_suite"] = unseen_suite(summaries)
     return out

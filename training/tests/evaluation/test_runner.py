@@ -80,3 +80,45 @@ def test_summary_keeps_distances_of_scored_cases_only():
     assert s.n == 3 and s.missed == 1 and s.n_distance == 2
     assert math.isclose(s.dice_mean, (0.8 + 0.0 + 0.6) / 3)
     assert math.isclose(s.hd95_mm_mean, 3.0) and math.isclose(s.asd_mm_mean, 2.0)
+
+
+def _loo_task():
+    subjects = [two_ball_subject(f"s{i}", i, shape=(18 + i, 20, 16)) for i in range(4)]
+    return Task("loo", ("left", "right"), subjects, subjects, unseen=True)
+
+
+def test_leave_one_out_never_uses_the_query_as_a_reference(predictor):
+    task = _loo_task()
+    settings = _settings()
+    settings.copy_tests = 0
+    result = r.run_task(predictor, task, settings, log=lambda m: None)
+    names = [s.name for s in task.references]
+    assert set(result.references_used) == set(names)
+    for query, pool in result.references_used.items():
+        assert query not in pool and sorted(pool + [query]) == names
+    for pick in result.retrieval_picks:
+        assert all(pick["case"] not in chosen for chosen in pick["chosen"])
+        assert all(len(chosen) in (2, 3) for chosen in pick["chosen"])  # k = min(2, 3 - 1), or all 3 when missed
+    strategies = {row.strategy for row in result.rows}
+    assert r.ensemble_name(3) in strategies and r.ensemble_name(5) not in strategies  # pools of 3
+    assert r.TUNED not in strategies  # no tuning on an unseen task, nor on leave-one-out pools
+
+
+def test_leave_one_out_pools_exclude_only_the_query_itself():
+    task = _loo_task()
+    assert not task.shared_pool
+    assert [task.reference_indices(q) for q in task.queries] == [[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]]
+    with pytest.raises(ValueError, match="no reference other than itself"):
+        Task("alone", ("left", "right"), task.queries[:1], task.queries[:1])
+
+
+def test_copy_test_scores_each_variant_of_each_class_on_the_first_queries(predictor):
+    task = tiny_task(queries=3, references=2)
+    settings = _settings()
+    settings.copy_tests, settings.tune_sets, settings.honesty_queries = 2, 0, 0
+    result = r.run_task(predictor, task, settings, log=lambda m: None)
+    for variant in (r.COPY_TEST, r.COPY_TEST_CROP, r.COPY_TEST_PERMUTED):
+        rows = [row for row in result.rows if row.strategy == variant]
+        assert len(rows) == 2 * 2  # two queries x two classes
+        assert {row.case.split("~")[0] for row in rows} == {"q0", "q1"}
+        assert all(0.0 <= row.dice <= 1.0 for row in rows)
