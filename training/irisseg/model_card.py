@@ -31,6 +31,19 @@ def _fmt(v: Any) -> str:
     return "n/a" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
 
 
+def _suite_lines(suite: dict[str, Any] | None) -> list[str]:
+    """The unseen-structure suite's targets (``evaluation.json`` ``unseen_suite``) as a table."""
+    if not suite:
+        return []
+    lines = ["", "| unseen-structure suite (structures never trained on) | measured | margin | |",
+             "|---|---|---|---|"]
+    for t in suite.get("targets", []):
+        verdict = "not measured" if t["met"] is None else ("met" if t["met"] else "missed")
+        margin = "n/a" if t["margin"] is None else f"{t['margin']:+.4f}"
+        lines.append(f"| {t['name']} {t['comparison']} {t['target']} | {_fmt(t['measured'])} | {margin} | {verdict} |")
+    return lines
+
+
 def render(card: dict[str, Any], report_dir: Path | None) -> str:
     """Markdown model card for a model directory's ``model.json`` content."""
     cfg = card["config"]
@@ -96,6 +109,7 @@ def render(card: dict[str, Any], report_dir: Path | None) -> str:
             lines.append(f"- unseen `{name}` ({', '.join(unseen.get('classes', []))}): {scores}")
     else:
         lines.append("- not evaluated")
+    lines += _suite_lines(ev.get("unseen_suite"))
     if report_dir is not None and (report_dir / "evaluation.md").exists():
         lines += ["", "## Full report", "", (report_dir / "evaluation.md").read_text().replace("# Evaluation", "### Evaluation", 1)]
     lines += ["", "## Intended use and limits",
