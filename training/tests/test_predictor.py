@@ -36,12 +36,24 @@ def test_encode_once_predict_many(predictor):
     assert np.array_equal(a, predictor.predict(image))
 
 
-def test_ensemble_embedding_is_a_mean(predictor):
+def test_reference_intensity_scale_and_offset_do_not_change_the_embedding(predictor):
     image, masks = _case()
     e1 = predictor.encode_reference(image, masks)
-    e2 = predictor.encode_reference(image * 2 + 5, masks)
-    predictor.set_task((e1 + e2) / 2)
-    assert predictor.predict(image).shape == (2, 20, 18, 15)
+    e2 = predictor.encode_reference(image * 2 + 5, masks)  # z-scored inside the image encoder
+    torch.testing.assert_close(e1, e2, atol=1e-4, rtol=1e-4)
+
+
+def test_ensemble_of_two_references_predicts_neither_alone(predictor):
+    image, masks = _case()
+    other = np.roll(masks, 3, axis=1)
+    e1, e2 = predictor.encode_reference(image, masks), predictor.encode_reference(image, other)
+    predictions = []
+    for embedding in (e1, e2, (e1 + e2) / 2, (e1 + e1) / 2):
+        predictor.set_task(embedding)
+        predictions.append(predictor.predict(image))
+    single1, single2, ensemble, repeated = predictions
+    np.testing.assert_allclose(repeated, single1, atol=1e-6)  # a reference twice is that reference
+    assert np.abs(ensemble - single1).max() > 1e-4 and np.abs(ensemble - single2).max() > 1e-4
 
 
 def test_reference_errors(predictor):

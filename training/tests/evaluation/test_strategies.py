@@ -36,6 +36,35 @@ def test_one_shot_and_ensemble_give_probabilities_at_the_query_grid(predictor):
     assert not np.allclose(ensemble, single)
 
 
+def test_ensemble_predicts_what_the_predictor_predicts_with_the_mean_embedding(predictor):
+    task = tiny_task(references=3)
+    pool = ReferencePool(predictor, task.references)
+    query = task.queries[0]
+    ensemble = context_ensemble(predictor, predictor.encode_image(query.image), pool, [0, 2])
+    mean = (predictor.encode_reference(task.references[0].image, task.references[0].masks)
+            + predictor.encode_reference(task.references[2].image, task.references[2].masks)) / 2
+    predictor.set_task(mean)
+    np.testing.assert_allclose(ensemble, predictor.predict(query.image), atol=1e-6)
+    singles = [one_shot(predictor, predictor.encode_image(query.image), pool, i) for i in (0, 2)]
+    assert all(np.abs(ensemble - s).max() > 1e-4 for s in singles)  # neither reference alone
+
+
+def test_ensemble_of_one_reference_repeated_is_that_reference_alone(predictor):
+    task = tiny_task(references=2)
+    pool = ReferencePool(predictor, task.references)
+    features = predictor.encode_image(task.queries[0].image)
+    np.testing.assert_allclose(context_ensemble(predictor, features, pool, [1, 1, 1]),
+                               one_shot(predictor, features, pool, 1), atol=1e-6)
+
+
+def test_pool_subset_shares_the_embeddings_in_the_given_order(predictor):
+    pool = ReferencePool(predictor, tiny_task(references=4).references)
+    sub = pool.subset([3, 1])
+    assert [s.name for s in sub.subjects] == ["r3", "r1"]
+    assert torch.equal(sub.embeddings, pool.embeddings[[3, 1]])
+    assert torch.equal(sub.mean(), pool.mean([1, 3]))
+
+
 def test_top_k_by_cosine_ranks_by_direction_not_length():
     query = torch.tensor([1.0, 0.0, 0.0])
     candidates = torch.tensor([[0.0, 1.0, 0.0], [10.0, 9.0, 0.0], [0.5, 0.01, 0.0], [-1.0, 0.0, 0.0]])
