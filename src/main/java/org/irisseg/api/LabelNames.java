@@ -52,6 +52,7 @@ final class LabelNames {
 
     private static IrisException invalid() {
         return new IrisException(ProblemType.INVALID_PARAMETER, "'labels' must be a JSON object from label value"
-                + " (1.." + NiftiWriter.MAX_LABEL + ") to a non-empty class name, e.g. {\"1\":\"anterior\",\"2\":\"posterior\"}");
+                + " (1.." + NiftiWriter.MAX_LABEL + ") to a non-empty class name,"
+                + " e.g. {\"1\":\"anterior\",\"2\":\"posterior\"}");
     }
 }
