@@ -41,12 +41,17 @@ class ModelConfig:
     context_divisor: int = 1
     # The decoder stops at this scale (0: full resolution) and up-samples its logits to the grid.
     output_scale: int = 0
+    # The deepest N scales whose foreground/background prototypes join the embedding and feed the
+    # decoder's prototype-matching refiner (irisseg.model.prototypes); 0: no prototype path.
+    prototype_scales: int = 0
     gradient_checkpointing: bool = False
 
     def __post_init__(self) -> None:
         self.channels = tuple(int(c) for c in self.channels)
         self.blocks_per_stage = tuple(int(b) for b in self.blocks_per_stage)
         self.decoder_blocks = tuple(int(b) for b in self.decoder_blocks)
+        if not 0 <= self.prototype_scales <= len(self.channels):
+            raise ValueError(f"prototype_scales={self.prototype_scales} must be between 0 and the number of scales")
         if self.channels[0] != self.base_channels:
             raise ValueError(f"channels[0]={self.channels[0]} must equal base_channels={self.base_channels}")
         if len(self.blocks_per_stage) != len(self.channels):
@@ -60,6 +65,11 @@ class ModelConfig:
                              f" above output_scale={self.output_scale}: lower task_scales or output_scale")
         if self.grid_size % (2 ** (len(self.channels) - 1)) != 0:
             raise ValueError("grid_size must be divisible by 2^(number of scales - 1)")
+
+    def prototype_scale_ids(self) -> list[int]:
+        """Scale ids of the prototype scales, deepest first (e.g. [4, 3, 2, 1])."""
+        n = len(self.channels)
+        return [n - 1 - i for i in range(self.prototype_scales)]
 
     def heads(self, channels: int) -> int:
         """Attention heads at a scale of ``channels`` width."""
@@ -92,32 +102,66 @@ class TrainConfig:
     device: str = "auto"  # auto (CUDA when present), cuda or cpu
 
 
+@dataclass(frozen=True)
+class AugmentStrength:
+    """How strong per-subject augmentation is (0 everywhere = none); see ``irisseg.data.augment``.
+
+    rotate_deg: maximum rotation; scale: maximum relative zoom per axis; translate: maximum shift as a
+    fraction of the field of view; flip_prob: probability of mirroring along each permitted axis (never
+    for left/right classes); gamma_std: std of log-gamma; contrast: maximum relative contrast change;
+    noise_std: maximum noise std relative to the image std; bias: maximum amplitude of the log bias
+    field; prob_spatial / prob_intensity: probability of applying each family.
+    """
+
+    rotate_deg: float = 15.0
+    scale: float = 0.15
+    translate: float = 0.08
+    flip_prob: float = 0.5
+    gamma_std: float = 0.25
+    contrast: float = 0.25
+    noise_std: float = 0.08
+    bias: float = 0.3
+    prob_spatial: float = 0.8
+    prob_intensity: float = 0.8
+
+    def scaled(self, factor: float) -> "AugmentStrength":
+        """Every magnitude times ``factor`` (probabilities unchanged)."""
+        return dataclasses.replace(
+            self, rotate_deg=self.rotate_deg * factor, scale=self.scale * factor, translate=self.translate * factor,
+            gamma_std=self.gamma_std * factor, contrast=self.contrast * factor, noise_std=self.noise_std * factor,
+            bias=self.bias * factor)
+
+
 @dataclass
 class DataConfig:
-    """Where episodes come from (see ``irisseg.data``)."""
+    """Where episodes come from and how they are drawn (see ``irisseg.data.episodes``).
+
+    Episode kinds are mixed by ``kind_weights``: ``real`` (a labelled set of the pack, sets weighted by
+    ``dataset_weights``), ``supervoxels`` (label-free: supervoxels of one image under two independent
+    crops), ``lesions`` (synthetic lesions placed independently in two real images), ``synthseg``
+    (SynthSeg-style images of two label maps) and ``shapes`` (procedural shapes, placed independently
+    in the query with ``relocate_prob``).
+    """
 
     pack_dir: str = "pack"
-    k_max: int = 3
-    synthetic_ratio: float = 0.3  # share of synthetic tasks (SynthSeg-style + shapes) among episodes
-    synthseg_ratio: float = 0.5  # share of SynthSeg-style tasks among the synthetic ones (rest: shapes)
+    k_max: int = 6
+    kind_weights: dict[str, float] = field(default_factory=lambda: {
+        "real": 0.45, "supervoxels": 0.25, "lesions": 0.1, "synthseg": 0.1, "shapes": 0.1})
     dataset_weights: dict[str, float] = field(default_factory=lambda: {
-        "hippocampus": 0.45, "brats": 0.1, "totalseg": 0.2, "voxelmorph": 0.25})  # real tasks per dataset
+        "hippocampus": 0.45, "brats": 0.08, "totalseg": 0.14, "voxelmorph": 0.18, "fetal": 0.15})
     class_drop_prob: float = 0.2  # random class dropping
-    merge_prob: float = 0.25  # a SynthSeg class merges several labels
+    merge_prob: float = 0.25  # a class merges several labels (every labelled set; SynthSeg left/right pairs)
     cross_pair_prob: float = 0.3  # voxelmorph brain paired with a SynthSeg-style image
     same_contrast_prob: float = 0.7  # BraTS query in the reference's contrast
-    min_class_voxels: int = 16  # at the grid, in both subjects
-    query_augment_scale: float = 1.0  # query perturbation: the query's augmentation strength factor
-    aug_rotate_deg: float = 15.0
-    aug_scale: float = 0.15
-    aug_translate: float = 0.08
-    aug_flip_prob: float = 0.5  # only along the axes a dataset allows, never for left/right classes
-    aug_gamma_std: float = 0.25
-    aug_contrast: float = 0.25
-    aug_noise_std: float = 0.08
-    aug_bias: float = 0.3
-    aug_prob_spatial: float = 0.8
-    aug_prob_intensity: float = 0.8
+    min_class_voxels: int = 16  # at the grid, in the reference
+    crop_prob: float = 0.3  # real tasks: independent crop-zoom of reference and query
+    crop_min_fraction: float = 0.55  # a crop keeps at least this fraction of each axis
+    empty_query_prob: float = 0.08  # label-free and lesion tasks: the query's crop or image lacks the target
+    relocate_prob: float = 0.7  # shapes: the query's shapes placed anew, not near the reference's
+    task_augment_prob: float = 0.25  # each of: invert both images, boundary shell, dilate/erode both
+    ref_augment_scale: float = 0.5  # the reference's augmentation strength factor (weaker than the query's)
+    query_augment_scale: float = 1.0  # the query's augmentation strength factor
+    augment: AugmentStrength = field(default_factory=AugmentStrength)
 
 
 @dataclass
@@ -140,6 +184,7 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
             full_res_convs=False,
             context_divisor=2,
             output_scale=1,
+            prototype_scales=4,
             embed_dim=16,
             num_query_tokens=10,
             head_dim=32,
@@ -167,12 +212,20 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
+#: Nested settings: section class -> field -> its dataclass (a YAML mapping or dict builds it).
+NESTED: dict[type, dict[str, type]] = {DataConfig: {"augment": AugmentStrength}}
+
+
 def _build(cls, defaults: dict[str, Any], overrides: dict[str, Any]):
     known = {f.name for f in dataclasses.fields(cls)}
     unknown = set(overrides) - known
     if unknown:
         raise ValueError(f"unknown {cls.__name__} keys: {sorted(unknown)}")
-    return cls(**{**defaults, **overrides})
+    values = {**defaults, **overrides}
+    for name, nested_cls in NESTED.get(cls, {}).items():
+        if isinstance(values.get(name), dict):
+            values[name] = _build(nested_cls, {}, values[name])
+    return cls(**values)
 
 
 def preset(name: str, **sections: dict[str, Any]) -> IrisConfig:

@@ -47,3 +47,34 @@ def load_model(path: str | Path, map_location: str = "cpu") -> tuple[IrisModel, 
     model = build_iris(cfg.model)
     model.load_state_dict(payload["model"])
     return model.eval(), cfg, payload.get("meta", {})
+
+
+#: Exported module file -> the prefix its parameters carry in :class:`IrisModel`.
+EXPORT_PREFIXES = {"image_encoder.pt": "encoder.", "task_encoder.pt": "task_encoder.", "mask_decoder.pt": "decoder."}
+
+
+def state_from_export(model_dir: str | Path) -> dict[str, torch.Tensor]:
+    """The :class:`IrisModel` state dict held by an exported model directory's three TorchScript files
+    (each module keeps its part of the network under the prefix of :data:`EXPORT_PREFIXES`)."""
+    state: dict[str, torch.Tensor] = {}
+    for name, prefix in EXPORT_PREFIXES.items():
+        module = torch.jit.load(str(Path(model_dir) / name), map_location="cpu")
+        for key, value in module.state_dict().items():
+            if key.startswith(prefix):
+                state[key] = value
+    return state
+
+
+def load_warm_start(model: IrisModel, source: str | Path) -> list[str]:
+    """Load a ``model.pt`` or an exported model directory into ``model``; returns the names of the
+    parameters the source lacks (new modules, which keep their initial values). Any other mismatch
+    (unexpected or differently shaped tensors) raises."""
+    source = Path(source)
+    if source.is_dir():
+        state = state_from_export(source)
+    else:
+        state = torch.load(source, map_location="cpu", weights_only=True)["model"]
+    result = model.load_state_dict(state, strict=False)
+    if result.unexpected_keys:
+        raise ValueError(f"{source}: tensors the model does not have: {result.unexpected_keys[:5]}")
+    return list(result.missing_keys)

@@ -16,8 +16,9 @@ def task_scale_ids(cfg: ModelConfig) -> list[int]:
 
 
 def embedding_dim(cfg: ModelConfig) -> int:
-    """E = (m + 1) * sum of the task scales' widths."""
-    return (cfg.num_query_tokens + 1) * sum(cfg.channels[s] for s in task_scale_ids(cfg))
+    """E = (m + 1) * sum of the task scales' widths + 2 * sum of the prototype scales' widths."""
+    tokens = (cfg.num_query_tokens + 1) * sum(cfg.channels[s] for s in task_scale_ids(cfg))
+    return tokens + 2 * sum(cfg.channels[s] for s in cfg.prototype_scale_ids())
 
 
 def build_iris(cfg: ModelConfig) -> IrisModel:
@@ -28,8 +29,8 @@ def build_iris(cfg: ModelConfig) -> IrisModel:
     heads = [cfg.heads(c) for c in widths]
     encoder = UNetEncoder(cfg.in_channels, cfg.channels, cfg.blocks_per_stage, cfg.full_res_convs)
     task_encoder = TaskEncoder(scales, widths, cfg.grid_size, cfg.num_query_tokens, heads, cfg.task_blocks,
-                               cfg.context_channels, cfg.context_divisor)
+                               cfg.context_channels, cfg.context_divisor, cfg.prototype_scale_ids())
     decoder = MaskDecoder(list(cfg.channels), list(cfg.decoder_blocks), scales, cfg.grid_size, cfg.num_query_tokens,
                           heads, cfg.fusion_blocks, cfg.embed_dim, cfg.deep_supervision, cfg.full_res_convs,
-                          cfg.output_scale)
+                          cfg.output_scale, cfg.prototype_scale_ids())
     return IrisModel(encoder, task_encoder, decoder, cfg.grid_size, embedding_dim(cfg), cfg.gradient_checkpointing)

@@ -11,6 +11,7 @@ from torch import nn
 from irisseg.model.attention import CrossAttentionLayer, SelfAttentionLayer
 from irisseg.model.blocks import Conv3d, ConvNormAct, PointwiseMLP, residual_stage
 from irisseg.model.preprocess import trilinear
+from irisseg.model.prototypes import PrototypeRefiner
 
 
 class UpStage(nn.Module):
@@ -101,13 +102,19 @@ class MaskDecoder(nn.Module):
     features: N maps (finest first), embedding [B, K, E]
     -> logits [B, K, G, G, G], aux: deep-supervision logits at scales o+1..N-1 (finest first), where
     o = ``output_scale``: the decoder stops at scale o and its logits are trilinearly up-sampled to G.
+    With ``prototype_scales``, the final logits are refined by prototype matching (see
+    :mod:`irisseg.model.prototypes`); the embedding's prototypes follow its tokens.
     """
 
     def __init__(self, channels: List[int], decoder_blocks: List[int], scale_ids: List[int], grid: int,
                  num_tokens: int, heads: List[int], fusion_blocks: int, embed_dim: int, deep_supervision: bool,
-                 full_res_convs: bool = True, output_scale: int = 0):
+                 full_res_convs: bool = True, output_scale: int = 0, prototype_scales: List[int] = ()):
         super().__init__()
         n = len(channels)
+        self.token_dim = (num_tokens + 1) * sum(channels[s] for s in scale_ids)
+        self.has_prototypes = len(prototype_scales) > 0
+        self.refiner = PrototypeRefiner(list(prototype_scales), [channels[s] for s in prototype_scales]) \
+            if self.has_prototypes else None
         self.output_scale = output_scale
         self.scale_ids = scale_ids  # deepest first, matching the embedding layout
         self.token_widths = [channels[s] for s in scale_ids]
@@ -166,6 +173,8 @@ class MaskDecoder(nn.Module):
         )
         weights, bias = self.head(class_tokens)
         logits = class_logits(self.project(x), weights, bias)
+        if self.refiner is not None:
+            logits = self.refiner(logits, features, embedding[:, :, self.token_dim:])
         if self.output_scale > 0:
             g = features[0]
             logits = trilinear(logits, [g.shape[2], g.shape[3], g.shape[4]])

@@ -96,13 +96,16 @@ class TaskEncoder(nn.Module):
     """Task embedding over the deepest ``len(scale_ids)`` scales, deepest first.
 
     features: list of N maps (finest first), masks [B, K, G, G, G] -> embedding [B, K, E],
-    E = (m + 1) * sum(C_s); layout in docs/export-contract.md.
+    E = (m + 1) * sum(C_s) + 2 * sum(C_p) (the prototypes of ``prototype_scales``, see
+    :mod:`irisseg.model.prototypes`); layout in docs/export-contract.md.
     """
 
     def __init__(self, scale_ids: List[int], channels: List[int], grid: int, num_tokens: int,
-                 heads: List[int], blocks: int, context_channels: int, context_divisor: int = 1):
+                 heads: List[int], blocks: int, context_channels: int, context_divisor: int = 1,
+                 prototype_scales: List[int] = ()):
         super().__init__()
         self.scale_ids = scale_ids
+        self.prototype_scales = list(prototype_scales)
         encoders = []
         for sid, c, h in zip(scale_ids, channels, heads):
             scale = 2**sid // context_divisor
@@ -116,4 +119,15 @@ class TaskEncoder(nn.Module):
             tokens = enc(features[self.scale_ids[i]], masks)  # [B, K, m+1, C]
             parts.append(tokens.flatten(2))
             i += 1
+        if len(self.prototype_scales) > 0:
+            parts.append(prototypes(features, masks, self.prototype_scales))
         return torch.cat(parts, dim=2)
+
+
+def prototypes(features: List[torch.Tensor], masks: torch.Tensor, scale_ids: List[int]) -> torch.Tensor:
+    """[B, K, 2 * sum(C_s)]: per scale of ``scale_ids``, the foreground then the background prototype."""
+    parts: List[torch.Tensor] = []
+    for s in scale_ids:
+        parts.append(foreground_token(features[s], masks))
+        parts.append(foreground_token(features[s], 1.0 - masks))
+    return torch.cat(parts, dim=2)

@@ -20,7 +20,8 @@ def test_shapes_for_each_class_count(tiny_cfg, k):
         logits, aux = model.decode(feats, emb)
     assert [f.shape[2] for f in feats] == [32, 16, 8, 4, 2]
     assert emb.shape == (2, k, model.embedding_dim)
-    assert model.embedding_dim == embedding_dim(tiny_cfg.model) == 4 * (16 + 16 + 8)
+    # tokens: (m + 1) * task-scale widths; prototypes: fg + bg per prototype scale (4, 3, 2, 1)
+    assert model.embedding_dim == embedding_dim(tiny_cfg.model) == 4 * (16 + 16 + 8) + 2 * (16 + 16 + 8 + 8)
     assert logits.shape == (2, k, g, g, g)
     o = tiny_cfg.model.output_scale
     assert [a.shape[2] for a in aux] == [32 // 2**s for s in range(o + 1, 5)]
