@@ -4,44 +4,15 @@ Spatial: a random affine (small rotation about a random axis, anisotropic scalin
 applied with one ``affine_grid`` / ``grid_sample`` to the image (trilinear, border padding) and the
 class masks (trilinear, zero padding, thresholded at 0.5), plus mirroring along the permitted axes.
 Intensity: contrast, gamma, multiplicative bias field and Gaussian noise on the raw image.
+Strengths are :class:`irisseg.config.AugmentStrength` (``DataConfig.augment``).
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
+from ..config import AugmentStrength
 from .fields import random_rotation, smooth_noise, uniform
-
-
-@dataclass(frozen=True)
-class AugmentStrength:
-    """How strong augmentation is (0 everywhere = none).
-
-    rotate_deg: maximum rotation; scale: maximum relative zoom per axis; translate: maximum shift as a
-    fraction of the field of view; flip_prob: probability of mirroring along each permitted axis;
-    gamma_std: std of log-gamma; contrast: maximum relative contrast change; noise_std: maximum noise
-    std relative to the image std; bias: maximum amplitude of the log bias field; prob_spatial /
-    prob_intensity: probability of applying each family.
-    """
-
-    rotate_deg: float = 15.0
-    scale: float = 0.15
-    translate: float = 0.08
-    flip_prob: float = 0.5
-    gamma_std: float = 0.25
-    contrast: float = 0.25
-    noise_std: float = 0.08
-    bias: float = 0.3
-    prob_spatial: float = 0.8
-    prob_intensity: float = 0.8
-
-    def scaled(self, factor: float) -> "AugmentStrength":
-        """Every magnitude times ``factor`` (probabilities unchanged)."""
-        return AugmentStrength(self.rotate_deg * factor, self.scale * factor, self.translate * factor, self.flip_prob,
-                               self.gamma_std * factor, self.contrast * factor, self.noise_std * factor,
-                               self.bias * factor, self.prob_spatial, self.prob_intensity)
 
 
 NO_AUGMENTATION = AugmentStrength(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from ..config import preset
-from .episodes import EpisodeSampler, EpisodeSettings
+from .episodes import EpisodeSampler
 from .pack_format import Pack
 
 
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     data = preset("small").data
     pack = Pack(args.pack)
-    sampler = EpisodeSampler(EpisodeSettings.from_data_config(data), pack.grid, pack)
+    sampler = EpisodeSampler(data, pack.grid, pack)
     for key in pack.keys(split="train"):  # the trainer's workers keep the pack in memory too
         pack.load(key)
     times: dict[str, list[float]] = {}

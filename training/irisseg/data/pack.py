@@ -28,15 +28,21 @@ from . import splits
 from .pack_format import FORMAT_VERSION, INDEX_FILE, round_float16, save_npz
 from .regions import REGIONS, crop, region_box
 from .sources import READERS, Subject, iter_subjects
+from .supervoxels import GRANULARITIES, supervoxels
 
 #: Which sets may be paired in one task (same structures, same label numbering).
 FAMILIES = {"hippocampus": "hippocampus", "brats": "brats", "totalseg": "totalseg",
-            "voxelmorph": "freesurfer_brain", "synthseg": "freesurfer_brain"}
+            "voxelmorph": "freesurfer_brain", "synthseg": "freesurfer_brain", "fetal": "fetal", "stroke": "stroke"}
 
 #: Canonical axes along which a set may be mirrored (0 = left-right). Lateralised classes
 #: (``left``/``right`` in the name) are never mirrored, whatever is listed here; the anterior-posterior
 #: axis (1) and the superior-inferior axis (2) never are.
-FLIP_AXES = {"hippocampus": [0], "brats": [0], "totalseg": [], "voxelmorph": [0], "synthseg": [0]}
+FLIP_AXES = {"hippocampus": [0], "brats": [0], "totalseg": [], "voxelmorph": [0], "synthseg": [0], "fetal": [0],
+             "stroke": [0]}
+
+#: Supervoxel maps are stored for at most this many subjects of a set (the rest: none), in sorted order
+#: of subject id; the hippocampus set is large and its crops alike, so 40 of them are enough.
+SUPERVOXEL_SUBJECTS = {"hippocampus": 40}
 
 DEFAULT_MANTISSA_BITS = 7
 FLOAT16_SAFE_MAX = 2.0**15
@@ -126,8 +132,11 @@ def float16_scale(image: np.ndarray) -> float:
 
 
 def item_arrays(images: dict[str, np.ndarray], labels: np.ndarray, grid: int,
-                mantissa_bits: int) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """The ``.npz`` arrays of one item and the scale applied to each contrast (stored = raw * scale)."""
+                mantissa_bits: int, with_supervoxels: bool = False) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """The ``.npz`` arrays of one item and the scale applied to each contrast (stored = raw * scale).
+
+    With ``with_supervoxels`` (and images), ``supervoxels_<n>`` maps of the first contrast are added
+    for every granularity of :data:`irisseg.data.supervoxels.GRANULARITIES`."""
     arrays, scales = {}, {}
     for contrast, image in images.items():
         resampled = resample_image(image, grid)
@@ -137,6 +146,10 @@ def item_arrays(images: dict[str, np.ndarray], labels: np.ndarray, grid: int,
             raise ValueError(f"non-finite values in contrast {contrast!r} after resampling")
         arrays[f"image_{contrast}"] = stored
     arrays["labels"] = resample_labels(labels, grid)
+    if with_supervoxels and images:
+        first = arrays[f"image_{sorted(images)[0]}"].astype(np.float32)
+        for count in GRANULARITIES:
+            arrays[f"supervoxels_{count}"] = supervoxels(first, count)
     return arrays, scales
 
 
@@ -186,7 +199,11 @@ def build_pack(data_root: str | Path, out: str | Path, grid: int = 64, limit: in
     out.mkdir(parents=True)
     items, total_bytes = [], 0
     started = time.perf_counter()
+    supervoxel_subjects: dict[str, int] = {}
     for subject in iter_subjects(data_root, datasets=datasets, limit=limit):
+        seen = supervoxel_subjects.get(subject.dataset, 0)
+        with_supervoxels = seen < SUPERVOXEL_SUBJECTS.get(subject.dataset, 10**9)
+        supervoxel_subjects[subject.dataset] = seen + 1
         views = [("whole", None, subject.images, subject.labels)]
         if regions:
             for region in REGIONS:
@@ -195,9 +212,10 @@ def build_pack(data_root: str | Path, out: str | Path, grid: int = 64, limit: in
                     if box is not None:
                         views.append((region.name, box, *crop(subject, box)))
         for view, box, images, labels in views:
-            arrays, scales = item_arrays(images, labels, grid, mantissa_bits)
+            arrays, scales = item_arrays(images, labels, grid, mantissa_bits, with_supervoxels)
             meta = item_meta(subject, view, box, arrays["labels"], grid, labels.shape)
             meta["image_scale"] = scales
+            meta["supervoxels"] = sorted(int(k.split("_")[1]) for k in arrays if k.startswith("supervoxels_"))
             total_bytes += save_npz(out / meta["file"], arrays)
             items.append(meta)
         log(f"{subject.key}: {len(views)} item(s), {total_bytes / 2**20:.1f} MiB so far, "

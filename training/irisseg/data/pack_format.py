@@ -16,13 +16,13 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 INDEX_FILE = "index.json"
-FORMAT_VERSION = 2  # 2: images beyond float16 range are stored scaled (image_scale)
+FORMAT_VERSION = 3  # 2: images beyond float16 range are stored scaled (image_scale); 3: supervoxel maps
 
 
 def round_float16(x: np.ndarray, mantissa_bits: int) -> np.ndarray:
@@ -58,11 +58,13 @@ class PackItem:
     images: contrast -> float16 [G, G, G] raw intensities (as stored; cast before use);
     labels: uint8/uint16 label map [G, G, G].
     meta: the item's entry in ``index.json``.
+    supervoxels: granularity -> uint8 supervoxel map [G, G, G] (0 = background); may be empty.
     """
 
     images: dict[str, np.ndarray]
     labels: np.ndarray
     meta: dict
+    supervoxels: dict[int, np.ndarray] = field(default_factory=dict)
 
     def raw(self, contrast: str) -> np.ndarray:
         """float32 [G, G, G] raw intensities of one contrast (the stored scale undone)."""
@@ -98,7 +100,8 @@ class Pack:
         with np.load(self.root / meta["file"]) as data:
             images = {c: data[f"image_{c}"] for c in meta["contrasts"]}
             labels = data["labels"]
-        item = PackItem(images, labels, meta)
+            maps = {int(n): data[f"supervoxels_{n}"] for n in meta.get("supervoxels", [])}
+        item = PackItem(images, labels, meta, maps)
         if self._cache is not None:
             self._cache[key] = item
         return item

@@ -40,6 +40,7 @@ REGIONS: tuple[Region, ...] = (
     Region("kidney_left", ("totalseg",), class_names=("kidney_left", "adrenal_gland_left")),
     Region("kidney_right", ("totalseg",), class_names=("kidney_right", "adrenal_gland_right")),
     Region("pancreas", ("totalseg",), class_names=("pancreas", "duodenum", "portal_vein_and_splenic_vein")),
+    Region("brain", ("fetal",), labels=tuple(range(1, 9)), margin_mm=4.0),
 )
 
 

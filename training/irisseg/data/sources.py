@@ -12,6 +12,8 @@ Sets and their readers:
   on the organs they share: :func:`read_totalsegmentator`.
 - ``voxelmorph``: one T1 brain with a FreeSurfer aseg: :func:`read_voxelmorph`.
 - ``synthseg``: 20 whole-head label maps without images: :func:`read_synthseg`.
+- ``fetal``: the fetal brain atlas (15 group-average T2 volumes, 8 tissues): :func:`read_fetal_atlas`.
+- ``stroke``: one unlabelled brain in T1, T2 and FLAIR (self-supervised tasks only): :func:`read_unlabelled`.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from typing import Callable, Iterator
 import nibabel as nib
 import numpy as np
 
+from . import splits
 from .nifti_io import Geometry, read_volume
 
 #: Label value of "brain outside the tumour" in the BraTS label maps built here (the files carry
@@ -126,14 +129,7 @@ def _labels_by_name(meta: dict) -> bool:
 # ---------------------------------------------------------------------------------------------
 # BraTS (DeepMedic example layout)
 
-BRATS_TUMOUR_CLASSES: dict[str, tuple[int, ...]] = {
-    "necrotic core": (1,),
-    "edema": (2,),
-    "non-enhancing tumour": (3,),
-    "enhancing tumour": (4,),
-    "tumour core": (1, 3, 4),
-    "whole tumour": (1, 2, 3, 4),
-}
+BRATS_TUMOUR_CLASSES = splits.BRATS_TUMOUR_CLASSES
 
 
 def read_brats(root: str | Path, limit: int | None = None) -> Iterator[Subject]:
@@ -257,6 +253,38 @@ def read_synthseg(root: str | Path, names: dict[int, str] | None = None, limit: 
         yield Subject("synthseg", _stem(path), {}, labels, geometry.spacing, classes, "label map", geometry)
 
 
+def read_fetal_atlas(root: str | Path, limit: int | None = None) -> Iterator[Subject]:
+    """One subject per gestational-week folder: the super-resolved T2 (``srr``) and its tissue
+    parcellation, tissues named by ``labels.json``."""
+    root = Path(root)
+    names = {int(k): str(v) for k, v in json.loads((root / "labels.json").read_text()).items()}
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and (p / "srr.nii.gz").exists())
+    for n, folder in enumerate(folders):
+        if limit is not None and n >= limit:
+            return
+        image, geometry = read_volume(folder / "srr.nii.gz")
+        labels, _ = read_volume(folder / "parcellation.nii.gz", label=True)
+        present = _present(labels)
+        classes = {name: (v,) for v, name in sorted(names.items()) if v in present}
+        yield Subject("fetal", folder.name, {"t2": image}, labels, geometry.spacing, classes, "MR", geometry)
+
+
+def read_unlabelled(root: str | Path, limit: int | None = None) -> Iterator[Subject]:
+    """Unlabelled MRI: every folder of ``root`` with ``*.nii.gz`` files of one grid is one subject, each
+    file a contrast (lower-case stem). The label map is all zero; no classes."""
+    root = Path(root)
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and any(p.glob("*.nii*")))
+    for n, folder in enumerate(folders):
+        if limit is not None and n >= limit:
+            return
+        images, geometry = {}, None
+        for path in sorted(folder.glob("*.nii*")):
+            images[_stem(path).lower()], geometry = read_volume(path)
+        labels = np.zeros(next(iter(images.values())).shape, dtype=np.uint8)
+        yield Subject("stroke", folder.name, images, labels, geometry.spacing, {}, "MR", geometry,
+                      ["unlabelled: self-supervised tasks only"])
+
+
 @dataclass(frozen=True)
 class SynthSegPriors:
     """SynthSeg's generation label list and T1 intensity priors (``priors/``).
@@ -290,6 +318,8 @@ READERS: dict[str, tuple[str, Callable[..., Iterator[Subject]]]] = {
     "totalseg": ("totalsegmentator", read_totalsegmentator),
     "voxelmorph": ("voxelmorph", read_voxelmorph),
     "synthseg": ("synthseg_label_maps", read_synthseg),
+    "fetal": ("fetal_brain_atlas", read_fetal_atlas),
+    "stroke": ("unlabelled", read_unlabelled),
 }
 
 

@@ -224,8 +224,10 @@ def random_layout(k: int, gen: torch.Generator, size: int, min_contrast: float =
 
 
 def shapes_subject(layout: ShapeLayout, gen: torch.Generator, size: int, jitter: float = 0.3,
-                   elastic: float = 0.06, distractors: int = 3) -> tuple[torch.Tensor, torch.Tensor]:
+                   elastic: float = 0.06, distractors: int = 3, relocate: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """One subject of a shapes task: (image [S, S, S] in ~[0, 1], masks [K, S, S, S] bool).
+
+    ``relocate``: every class shape is moved to a new random place (location-independent tasks).
 
     Classes are drawn in order (a later class covers an earlier one where they overlap); distractor
     shapes go underneath and are never part of the masks.
@@ -243,6 +245,8 @@ def shapes_subject(layout: ShapeLayout, gen: torch.Generator, size: int, jitter:
     owner = torch.full((size, size, size), -1, dtype=torch.int64)
     for j, spec in enumerate(layout.classes):
         s = jitter_shape(spec, gen, jitter)
+        if relocate:
+            s = moved_shape(s, torch.rand(3, generator=gen) * 1.1 - 0.55)
         inside = render_shape(s, coords, margin)
         owner[inside] = j
         image = torch.where(inside, s.intensity + s.texture * textures[(j + 1) % 2], image)
@@ -251,8 +255,17 @@ def shapes_subject(layout: ShapeLayout, gen: torch.Generator, size: int, jitter:
     return image, torch.stack(masks) if masks else torch.zeros((0, size, size, size), dtype=torch.bool)
 
 
-def shapes_task(k: int, size: int, gen: torch.Generator, min_voxels: int = 20, tries: int = 8):
+def moved_shape(spec: ShapeSpec, centre: torch.Tensor) -> ShapeSpec:
+    """The same shape with its centre (and tube path) moved to ``centre``."""
+    shift = centre - spec.centre
+    return ShapeSpec(spec.kind, centre, spec.radii, spec.rotation, None if spec.path is None else spec.path + shift,
+                     spec.tube_radius, spec.roughness, spec.intensity, spec.texture)
+
+
+def shapes_task(k: int, size: int, gen: torch.Generator, min_voxels: int = 20, tries: int = 8,
+                relocate: bool = False):
     """A shapes task with ``k`` classes: ((ref_image, ref_masks), (query_image, query_masks)).
+    ``relocate``: the query's shapes are placed anew (see :func:`shapes_subject`).
 
     Images are [S, S, S] float (~[0, 1], after :func:`corrupt`), masks [k, S, S, S] bool; every class
     has at least ``min_voxels`` voxels in both subjects (a layout is redrawn up to ``tries`` times,
@@ -260,7 +273,7 @@ def shapes_task(k: int, size: int, gen: torch.Generator, min_voxels: int = 20, t
     """
     for attempt in range(tries):
         layout = random_layout(k, gen, size)
-        subjects = [shapes_subject(layout, gen, size) for _ in range(2)]
+        subjects = [shapes_subject(layout, gen, size), shapes_subject(layout, gen, size, relocate=relocate)]
         sizes = torch.stack([m.flatten(1).sum(1) for _, m in subjects])  # [2, k]
         ok = (sizes >= min_voxels).all(0)
         if ok.all() or (attempt == tries - 1 and ok.any()):

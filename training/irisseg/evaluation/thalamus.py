@@ -28,7 +28,7 @@ from irisseg.data.synthetic import Palette, synthseg_image
 from irisseg.evaluation.cases import Subject, Task, masks_from_labels
 
 THALAMUS_CLASSES = ("Left-Thalamus", "Right-Thalamus")
-THALAMUS_LABELS = ((10,), (49,))
+THALAMUS_LABELS = tuple(splits.THALAMUS_CLASSES[name] for name in THALAMUS_CLASSES)
 
 #: Approximate T1 intensities (0-255) per FreeSurfer label.
 T1_LIKE: dict[int, float] = {

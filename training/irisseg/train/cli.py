@@ -40,7 +40,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--fit-to-time", action="store_true",
                    help="with --max-minutes: plan the iterations and the learning-rate decay to end within the budget")
     p.add_argument("--init-weights", type=Path, default=None,
-                   help="start a fresh run from these weights (a model.pt); optimiser and schedule start anew")
+                   help="start a fresh run from these weights (a model.pt or an exported model directory such as ../models/iris-small); optimiser and schedule start anew")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (logs still go to log.csv)")
     return p.parse_args(argv)
 
@@ -75,15 +75,22 @@ def apply_overrides(cfg: IrisConfig, overrides: list[str]) -> IrisConfig:
 
     for item in overrides:
         key, sep, raw = item.partition("=")
-        section, dot, field = key.strip().partition(".")
+        section, dot, path = key.strip().partition(".")
         if not sep or not dot or section not in ("model", "train", "data"):
             raise SystemExit(f"--set expects SECTION.KEY=VALUE with SECTION model, train or data; got {item!r}")
-        current = getattr(cfg, section)
-        if field not in {f.name for f in dataclasses.fields(current)}:
-            raise SystemExit(f"--set {item!r}: {type(current).__name__} has no field {field!r}")
-        value = yaml.safe_load(raw)
-        cfg = dataclasses.replace(cfg, **{section: dataclasses.replace(current, **{field: value})})
+        cfg = dataclasses.replace(cfg, **{section: _replace_path(getattr(cfg, section), path.split("."),
+                                                                  yaml.safe_load(raw), item)})
     return cfg
+
+
+def _replace_path(current, path: list[str], value, item: str):
+    """``current`` with the field at ``path`` (nested settings: ``augment.scale``) set to ``value``."""
+    field = path[0]
+    if not dataclasses.is_dataclass(current) or field not in {f.name for f in dataclasses.fields(current)}:
+        raise SystemExit(f"--set {item!r}: {type(current).__name__} has no field {field!r}")
+    if len(path) > 1:
+        value = _replace_path(getattr(current, field), path[1:], value, item)
+    return dataclasses.replace(current, **{field: value})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
             if ctx.is_main:
                 print(f"resumed {run_dir / 'last.pt'} at iteration {trainer.iteration}", file=sys.stderr)
         elif args.init_weights is not None:
-            trainer.load_weights(args.init_weights)
+            missing = trainer.load_weights(args.init_weights)
+            if ctx.is_main:
+                print(f"started from {args.init_weights}; new, freshly initialised: {missing or 'none'}", file=sys.stderr)
 
         def stop(signum, _frame):
             print(f"signal {signum}: stopping after this iteration", file=sys.stderr)

@@ -11,6 +11,8 @@ whether the run was interrupted and resumed at iteration ``i``.
     ref_image  [1, G, G, G] float (normalised)    ref_masks   [K, G, G, G] float in [0, 1]
     query_image[1, G, G, G] float (normalised)    query_masks [K, G, G, G] float in [0, 1]
     class_valid [K] bool    task str              class_names list[str] of length K (optional)
+    query_ignore [1, G, G, G] float in {0, 1} (optional; zero loss weight; absent = none)
+    kind str (optional: the episode's task kind, for per-kind loss logs)
 
 Batches stack them, padding the class axis to the batch's largest ``K`` with empty, invalid slots.
 """
@@ -26,7 +28,7 @@ from torch.utils.data import DataLoader, Dataset
 
 EpisodeFn = Callable[[np.random.Generator], dict]
 
-TENSOR_KEYS = ("ref_image", "ref_masks", "query_image", "query_masks", "class_valid")
+TENSOR_KEYS = ("ref_image", "ref_masks", "query_image", "query_masks", "class_valid", "query_ignore")
 CLASS_AXIS_KEYS = ("ref_masks", "query_masks", "class_valid")
 
 
@@ -38,7 +40,8 @@ MAX_REDRAWS = 10
 
 
 def is_finite_episode(episode: dict) -> bool:
-    return all(bool(torch.isfinite(torch.as_tensor(episode[k])).all()) for k in TENSOR_KEYS if k != "class_valid")
+    return all(bool(torch.isfinite(torch.as_tensor(episode[k])).all()) for k in TENSOR_KEYS
+               if k != "class_valid" and k in episode)
 
 
 def draw_episode(make_episode: EpisodeFn, seed_words: Sequence[int]) -> dict:
@@ -76,7 +79,10 @@ def collate_episodes(episodes: Sequence[dict]) -> dict[str, Any]:
     for key in TENSOR_KEYS:
         items = []
         for e in episodes:
-            value = torch.as_tensor(e[key])
+            if key == "query_ignore" and key not in e:
+                value = torch.zeros_like(torch.as_tensor(e["query_image"]))
+            else:
+                value = torch.as_tensor(e[key])
             value = value.bool() if key == "class_valid" else value.float()
             missing = k_max - value.shape[0] if key in CLASS_AXIS_KEYS else 0
             if missing > 0:
@@ -85,6 +91,7 @@ def collate_episodes(episodes: Sequence[dict]) -> dict[str, Any]:
             items.append(value)
         batch[key] = torch.stack(items)
     batch["task"] = [str(e["task"]) for e in episodes]
+    batch["kind"] = [str(e.get("kind", "")) for e in episodes]
     names = []
     for e in episodes:
         k = int(torch.as_tensor(e["class_valid"]).numel())

@@ -28,15 +28,17 @@ from irisseg.train.distributed import (
 from irisseg.train.episode_forward import EpisodeForward
 from irisseg.train.episode_sources import memory_bank_name
 from irisseg.train.episode_stream import EpisodeFn, EpisodeStream
-from irisseg.train.losses import deep_supervision_loss
+from irisseg.train.losses import deep_supervision_loss, per_episode_loss
 from irisseg.train.memory_bank import MemoryBank
 from irisseg.train.optim import build_optimizer
 from irisseg.train.progress import ProgressBar
 from irisseg.train.rng_state import capture_rng_state, restore_rng_state, seed_everything
 from irisseg.train.schedule import warmup_cosine_scheduler
 from irisseg.train.weight_ema import WeightEMA
-from irisseg.weights import FORMAT as WEIGHTS_FORMAT
+from irisseg.weights import FORMAT as WEIGHTS_FORMAT, load_warm_start
 
+KIND_LOG_FIELDS = ("iteration", "kind", "loss", "episodes")
+"""Columns of ``kind_loss.csv``: the main output's Dice + BCE per episode kind, averaged over a log window."""
 MAX_SKIPPED_IN_A_ROW = 20
 """Consecutive non-finite gradient steps tolerated (skipped) before training gives up."""
 FIT_AFTER_ITERATIONS = 30
@@ -115,6 +117,7 @@ class Trainer:
         self.skipped_steps = 0
         self._skipped_in_a_row = 0
         self._stop_requested = False
+        self.kind_losses: dict[str, tuple[float, int]] = {}  # episode kind -> (loss sum, episodes) of the log window
         seed_everything(tc.seed + 1_000_003 * self.ctx.rank)  # per-rank stream for anything drawn in training
 
     # ------------------------------------------------------------------ state
@@ -206,12 +209,13 @@ class Trainer:
         self.skipped_steps = int(state.get("skipped_steps", 0))
         return True
 
-    def load_weights(self, path: str | Path) -> None:
-        """Start from the weights of a ``model.pt`` (same architecture); optimiser and schedule stay fresh."""
-        payload = torch.load(Path(path), map_location="cpu", weights_only=True)
-        self.model.load_state_dict(payload["model"])
+    def load_weights(self, path: str | Path) -> list[str]:
+        """Start from the weights of a ``model.pt`` or an exported model directory; optimiser and schedule
+        stay fresh. Returns the parameters the source lacks (new modules keep their initial values)."""
+        missing = load_warm_start(self.model, path)
         if self.weight_ema is not None:
             self.weight_ema = WeightEMA(self.model, self.cfg.train.weight_ema)
+        return missing
 
     # ------------------------------------------------------------------ loop
     def train_step(self, batch: dict[str, Any]) -> Tensor:
@@ -222,9 +226,16 @@ class Trainer:
         query_image = batch["query_image"].to(dev, non_blocking=True)
         query_masks = batch["query_masks"].to(dev, non_blocking=True)
         class_valid = batch["class_valid"].to(dev, non_blocking=True)
+        voxel_weight = 1.0 - batch["query_ignore"].to(dev, non_blocking=True) if "query_ignore" in batch else None
         with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=self.autocast):
             logits, aux, embedding = self.forward(ref_image, ref_masks, query_image)
-        loss = deep_supervision_loss(logits, aux, query_masks, class_valid, self.cfg.train.ds_weights)
+        loss = deep_supervision_loss(logits, aux, query_masks, class_valid, self.cfg.train.ds_weights, voxel_weight)
+        with torch.no_grad():
+            episode_losses = per_episode_loss(logits.detach(), query_masks, class_valid, voxel_weight).cpu()
+        for kind, value in zip(batch.get("kind", []), episode_losses.tolist()):
+            if math.isfinite(value):
+                total, count = self.kind_losses.get(kind or "unknown", (0.0, 0))
+                self.kind_losses[kind or "unknown"] = (total + value, count + 1)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         max_norm = self.cfg.train.grad_clip if self.cfg.train.grad_clip > 0 else math.inf
@@ -261,6 +272,13 @@ class Trainer:
         stacked = torch.stack(rows) if rows else vectors.new_zeros((0, vectors.shape[-1]))
         for rank_names, rank_vectors in gather_objects((names, stacked), self.ctx):
             self.memory_bank.update_many(rank_names, rank_vectors)
+    def _log_kinds(self, kind_log: CsvLog) -> None:
+        """One row per episode kind seen in the log window (rank 0's episodes), then a fresh window."""
+        if self.ctx.is_main:
+            for kind, (total, count) in sorted(self.kind_losses.items()):
+                kind_log.append({"iteration": self.iteration, "kind": kind, "loss": total / count, "episodes": count})
+        self.kind_losses = {}
+
     def fit_schedule(self, it_per_s: float, seconds_left: float) -> int:
         """Lower the planned iterations (and the cosine decay's end) to what ``seconds_left`` allows at ``it_per_s``.
 
@@ -283,8 +301,10 @@ class Trainer:
         tc = self.cfg.train
         self.run_dir.mkdir(parents=True, exist_ok=True)
         log = CsvLog(self.run_dir / "log.csv")
+        kind_log = CsvLog(self.run_dir / "kind_loss.csv", KIND_LOG_FIELDS)
         if self.ctx.is_main:
             log.start(self.iteration)
+            kind_log.start(self.iteration)
             (self.run_dir / "config.json").write_text(json.dumps(config_to_dict(self.cfg), indent=2) + "\n")
         start_iteration = self.iteration
         session_start = time.perf_counter()
@@ -329,6 +349,7 @@ class Trainer:
                         log.append({"iteration": self.iteration, "loss": last_loss, "lr": lr,
                                     "it_per_s": it_per_s, "wall_s": self.elapsed_s,
                                     "skipped_steps": self.skipped_steps})
+                    self._log_kinds(kind_log)
                     bar.set_postfix(loss=f"{last_loss:.4f}", lr=f"{lr:.2e}")
                     loss_sum.zero_()
                     loss_count.zero_()

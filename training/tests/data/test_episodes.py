@@ -11,9 +11,9 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from irisseg.config import preset
+from irisseg.config import DataConfig, preset
 from irisseg.data import splits
-from irisseg.data.episodes import EpisodeDataset, EpisodeSampler, EpisodeSettings, is_lateral
+from irisseg.data.episodes import EpisodeDataset, EpisodeSampler, is_lateral
 from irisseg.data.pack import build_pack
 from irisseg.data.pack_format import Pack
 from tests.conftest import DATA_ROOT
@@ -64,8 +64,11 @@ def full_pack(tmp_path_factory) -> Pack:
     return make_pack(tmp_path_factory, full=True)
 
 
-def settings(**overrides) -> EpisodeSettings:
-    return EpisodeSettings(**overrides)
+def settings(kinds: dict[str, float] | None = None, **overrides) -> DataConfig:
+    """Data settings with ``kind_weights`` = ``kinds`` (default: every kind, as configured)."""
+    if kinds is not None:
+        overrides["kind_weights"] = kinds
+    return DataConfig(**overrides)
 
 
 def test_episode_tensors(pack):
@@ -104,12 +107,13 @@ def assert_training_only(pack: Pack, episodes: int, seed: int, **overrides) -> t
             assert "Thalamus" not in name and "tumour" not in name
             if e["kind"] == "real":
                 meta = pack.items[e["ref"]]
-                assert meta["classes"][name]["training"]
-                allow = splits.TRAINING_CLASS_ALLOWLIST.get(meta["dataset"])
-                if allow is not None:  # BraTS: only the brain mask
-                    assert name in allow
-                else:
-                    assert not set(meta["classes"][name]["labels"]) & splits.UNSEEN_LABELS.get(meta["dataset"], set())
+                for part in name.split("+"):  # a merged class names its parts
+                    assert meta["classes"][part]["training"]
+                    allow = splits.TRAINING_CLASS_ALLOWLIST.get(meta["dataset"])
+                    if allow is not None:  # BraTS: only the brain mask
+                        assert part in allow
+                    else:
+                        assert not set(meta["classes"][part]["labels"]) & splits.UNSEEN_LABELS.get(meta["dataset"], set())
     return kinds, datasets
 
 
@@ -117,8 +121,8 @@ def test_training_episodes_never_see_validation_subjects_or_unseen_structures(pa
     val_keys = set(pack.keys(split="val"))
     assert sum(k.startswith("hippocampus/") for k in val_keys) == 2 and "synthseg/training_seg_19" in val_keys
     labels = pack.load("synthseg/training_seg_01").labels
-    assert (labels == 10).any() and (labels == 49).any()  # the thalamus is there, as background
-    kinds, datasets = assert_training_only(pack, 40, 7, synthetic_ratio=0.5, synthseg_ratio=0.7)
+    assert (labels == 10).any() and (labels == 49).any()  # the thalamus is there, ignored in the loss
+    kinds, datasets = assert_training_only(pack, 40, 7, kinds={"real": 0.5, "synthseg": 0.35, "shapes": 0.15})
     assert kinds == {"real", "synthseg", "shapes"}
     assert datasets == {"hippocampus", "totalseg", "synthseg"}
 
@@ -126,14 +130,14 @@ def test_training_episodes_never_see_validation_subjects_or_unseen_structures(pa
 @pytest.mark.slow
 def test_brats_and_voxelmorph_episodes_keep_tumour_and_thalamus_unseen(full_pack):
     assert "brats/brats_2013_pat0006_1" in full_pack.keys(split="val")
-    kinds, datasets = assert_training_only(full_pack, 40, 8, synthetic_ratio=0.0,
+    kinds, datasets = assert_training_only(full_pack, 40, 8, kinds={"real": 1.0},
                                            dataset_weights={"brats": 1.0, "voxelmorph": 1.0})
     assert datasets == {"brats", "voxelmorph", "synthseg"}  # synthseg: voxelmorph's cross pairs
 
 
 def test_reference_and_query_are_different_subjects(pack):
-    sampler = EpisodeSampler(settings(synthetic_ratio=0.0, cross_pair_prob=0.0), GRID, pack)
-    multi = {d for d, views in sampler.real.items()
+    sampler = EpisodeSampler(settings(kinds={"real": 1.0}, cross_pair_prob=0.0, crop_prob=0.0), GRID, pack)
+    multi = {d for d, views in sampler.tasks.real.items()
              if len({pack.items[k]["subject"] for k in views["whole"]}) > 1}
     assert multi == {"hippocampus", "totalseg"}
     for n in range(25):
@@ -149,8 +153,9 @@ def test_reference_and_query_are_different_subjects(pack):
 
 def test_hippocampus_is_never_mirrored_front_to_back(pack):
     """Anterior hippocampus lies at larger y (RAS+) than posterior in every subject; mirroring is on."""
-    strength = dict(dataset_weights={"hippocampus": 1.0}, synthetic_ratio=0.0, class_drop_prob=0.0, k_max=2)
-    sampler = EpisodeSampler(settings(**strength), GRID, pack)
+    strength = dict(dataset_weights={"hippocampus": 1.0}, class_drop_prob=0.0, merge_prob=0.0, k_max=2,
+                    crop_prob=0.0, task_augment_prob=0.0)
+    sampler = EpisodeSampler(settings(kinds={"real": 1.0}, **strength), GRID, pack)
     sampler.s.augment = sampler.s.augment.__class__(rotate_deg=0, flip_prob=1.0)
     seen = 0
     for n in range(20):
@@ -188,9 +193,10 @@ def test_synthetic_only_needs_no_pack():
 
 def test_from_config_reads_the_data_section(pack):
     cfg = preset("small", model={"grid_size": GRID}, data={"pack_dir": str(pack.root), "k_max": 2,
-                                                           "aug_rotate_deg": 3.0, "dataset_weights": {"totalseg": 1.0}})
+                                                           "augment": {"rotate_deg": 3.0},
+                                                           "dataset_weights": {"totalseg": 1.0}})
     sampler = EpisodeSampler.from_config(cfg)
-    assert sampler.s.k_max == 2 and sampler.s.augment.rotate_deg == 3.0 and sampler.datasets == ["totalseg"]
+    assert sampler.s.k_max == 2 and sampler.s.augment.rotate_deg == 3.0 and sampler.tasks.datasets == ["totalseg"]
     assert sampler(np.random.default_rng(0))["ref_masks"].shape[0] == 2
 
 
@@ -203,14 +209,15 @@ def test_training_path_needs_neither_nibabel_nor_scipy(pack):
     code = (
         "import sys; sys.modules['nibabel'] = None; sys.modules['scipy'] = None\n"
         "import numpy as np\n"
-        "from irisseg.data.episodes import EpisodeSampler, EpisodeSettings\n"
+        "from irisseg.config import DataConfig\n"
+        "from irisseg.data.episodes import EpisodeSampler\n"
         "from irisseg.data.pack_format import Pack\n"
-        f"s = EpisodeSampler(EpisodeSettings(synthetic_ratio=0.5), {GRID}, Pack({str(pack.root)!r}))\n"
-        "print(sorted({s(np.random.default_rng(n))['kind'] for n in range(12)}))\n"
+        f"s = EpisodeSampler(DataConfig(), {GRID}, Pack({str(pack.root)!r}))\n"
+        "print(sorted({s(np.random.default_rng(n))['kind'] for n in range(30)}))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(TRAINING_ROOT))
     assert result.returncode == 0, result.stderr
-    assert "real" in result.stdout
+    assert "['lesions', 'real', 'shapes', 'supervoxels', 'synthseg']" in result.stdout
 
 
 @pytest.mark.slow
@@ -226,3 +233,52 @@ def test_dataset_stream_is_the_same_with_any_number_of_workers(pack):
     assert tasks(2) == single
     resumed = [(e["task"], float(e["ref_image"].sum())) for e in EpisodeDataset(sampler, seed=3, start=5, stop=8)]
     assert resumed == single[3:]
+
+
+def test_unseen_structures_are_ignored_in_the_loss_not_taught_as_background(pack):
+    """SynthSeg maps hold the (unseen) thalamus: its voxels are in the query's ignore mask, never in a target."""
+    sampler = EpisodeSampler(settings(kinds={"synthseg": 1.0}, task_augment_prob=0.0), GRID, pack)
+    ignored = 0
+    for n in range(8):
+        e = sampler(np.random.default_rng([21, n]))
+        assert e["query_ignore"].shape == (1, GRID, GRID, GRID)
+        assert float((e["query_masks"] * e["query_ignore"]).sum()) == 0.0
+        ignored += int(e["query_ignore"].sum())
+    assert ignored > 0
+
+
+def test_label_free_tasks_show_one_image_under_two_independent_crops(pack):
+    sampler = EpisodeSampler(settings(kinds={"supervoxels": 1.0}, task_augment_prob=0.0), GRID, pack)
+    for n in range(6):
+        e = sampler(np.random.default_rng([22, n]))
+        assert e["kind"] == "supervoxels" and e["ref"] == e["query"]
+        assert e["class_valid"].any() and all(name.startswith("supervoxel") for name in filter(None, e["class_names"]))
+        assert not torch.equal(e["ref_masks"], e["query_masks"])
+
+
+def test_a_label_free_query_may_lack_the_target(pack):
+    sampler = EpisodeSampler(settings(kinds={"supervoxels": 1.0}, empty_query_prob=1.0, k_max=1,
+                                      task_augment_prob=0.0, min_class_voxels=8), GRID, pack)
+    episodes = [sampler(np.random.default_rng([23, n])) for n in range(8)]
+    small = [e for e in episodes if float(e["ref_masks"][0].sum()) < GRID**3 / 16]  # a corner crop can miss these
+    assert len(small) >= 3
+    assert sum(float(e["query_masks"][0].sum()) < 8 for e in small) >= len(small) - 1
+
+
+def test_lesions_are_placed_independently_in_reference_and_query(pack):
+    sampler = EpisodeSampler(settings(kinds={"lesions": 1.0}, empty_query_prob=0.0, task_augment_prob=0.0),
+                             GRID, pack)
+    distances = []
+    for n in range(8):
+        e = sampler(np.random.default_rng([24, n]))
+        assert e["kind"] == "lesions" and e["class_valid"][0]
+        ref, query = e["ref_masks"][0], e["query_masks"][0]
+        if query.sum() > 0:
+            distances.append(float((ref.nonzero().float().mean(0) - query.nonzero().float().mean(0)).norm()))
+    assert len(distances) >= 5 and np.median(distances) > GRID / 8
+
+
+def test_up_to_six_classes_per_episode(pack):
+    sampler = EpisodeSampler(settings(kinds={"shapes": 1.0}, k_max=6, class_drop_prob=0.0), GRID, pack)
+    counts = {int(sampler(np.random.default_rng([25, n]))["class_valid"].sum()) for n in range(30)}
+    assert max(counts) >= 5 and 1 in counts

@@ -167,7 +167,7 @@ def test_a_failed_build_leaves_the_previous_pack(data_root, tmp_path):
 def test_every_set_packs(data_root, tmp_path):
     index = build_pack(data_root, tmp_path, grid=32, limit=1, log=lambda *_: None)
     datasets = {i["dataset"] for i in index["items"]}
-    assert datasets == {"hippocampus", "brats", "totalseg", "voxelmorph", "synthseg"}
+    assert datasets == {"hippocampus", "brats", "totalseg", "voxelmorph", "synthseg", "fetal", "stroke"}
     views = {i["key"].split("/")[0] + ":" + i["view"] for i in index["items"]}
     assert {"synthseg:brain", "synthseg:subcortical", "voxelmorph:subcortical", "totalseg:pancreas"} <= views
     brats = next(i for i in index["items"] if i["dataset"] == "brats")

@@ -79,3 +79,29 @@ def test_bf16_logits_give_a_float32_loss():
     logits = torch.randn(1, 1, 4, 4, 4).bfloat16()
     loss = deep_supervision_loss(logits, [], torch.ones(1, 1, 4, 4, 4), torch.ones(1, 1, dtype=torch.bool))
     assert loss.dtype == torch.float32
+
+
+def test_ignored_voxels_do_not_change_the_loss():
+    torch.manual_seed(0)
+    logits = torch.randn(1, 2, 8, 8, 8)
+    target = (torch.rand(1, 2, 8, 8, 8) > 0.5).float()
+    weight = torch.ones(1, 1, 8, 8, 8)
+    weight[..., :4] = 0.0
+    changed = logits.clone()
+    changed[..., :4] = 50.0  # confident nonsense where nothing counts
+    valid = torch.ones(1, 2, dtype=torch.bool)
+    from irisseg.train.losses import dice_bce_loss
+    assert torch.allclose(dice_bce_loss(logits, target, valid, weight), dice_bce_loss(changed, target, valid, weight))
+    assert not torch.allclose(dice_bce_loss(logits, target, valid), dice_bce_loss(changed, target, valid))
+
+
+def test_per_episode_loss_averages_each_episodes_valid_classes():
+    from irisseg.train.losses import per_class_loss, per_episode_loss
+    torch.manual_seed(1)
+    logits = torch.randn(2, 3, 4, 4, 4)
+    target = (torch.rand(2, 3, 4, 4, 4) > 0.5).float()
+    valid = torch.tensor([[True, False, True], [False, False, False]])
+    per_class = per_class_loss(logits, target)
+    episode = per_episode_loss(logits, target, valid)
+    assert torch.isclose(episode[0], (per_class[0, 0] + per_class[0, 2]) / 2)
+    assert torch.isnan(episode[1])
