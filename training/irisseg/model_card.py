@@ -27,6 +27,16 @@ def evaluation_block(report_dir: Path | None) -> dict[str, Any] | None:
     return headline
 
 
+def _kinds(data: dict) -> str:
+    """``real 45 %, supervoxels 25 %, ...`` from a training summary's data settings (older runs: a synthetic ratio)."""
+    weights = data.get("kind_weights")
+    if not weights:
+        synthetic = float(data.get("synthetic_ratio", 0))
+        weights = {"real": 1 - synthetic, "synthetic": synthetic}
+    total = sum(weights.values()) or 1.0
+    return ", ".join(f"{k} {v / total:.0%}" for k, v in weights.items())
+
+
 def _fmt(v: Any) -> str:
     return "n/a" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
 
@@ -74,13 +84,13 @@ def render(card: dict[str, Any], report_dir: Path | None) -> str:
             f" {train.get('optimizer')}, exported weights: {train.get('weights')})",
             f"- hardware: {train.get('device')}, torch {train.get('torch', 'n/a')}; wall time"
             f" {train.get('elapsed_s', 0) / 60:.0f} min ({train.get('mean_it_per_s', 0):.3f} it/s)",
-            f"- episodes: real tasks {1 - data.get('synthetic_ratio', 0):.0%} (per dataset"
-            f" {data.get('dataset_weights')}), synthetic {data.get('synthetic_ratio', 0):.0%}"
-            f" (SynthSeg-style images from label maps and procedural shapes)",
+            f"- episode kinds: {_kinds(data)}; real tasks per dataset {data.get('dataset_weights')}",
             "- data: MSD Task04 hippocampus (160 training subjects), BraTS brain masks (3 subjects),"
-            " TotalSegmentator CT/MR organs, a FreeSurfer-labelled T1 brain, 18 SynthSeg label maps",
-            "- held out: 40 hippocampus subjects, one BraTS subject, SynthSeg maps 19-20; never a training"
-            " target: BraTS tumour and the thalamus (unseen structures)",
+            " TotalSegmentator CT/MR organs, a FreeSurfer-labelled T1 brain, 18 SynthSeg label maps,"
+            " 12 fetal brain atlas weeks (7 tissues), an unlabelled stroke MRI (T1/T2/FLAIR; supervoxels only)",
+            "- held out: 40 hippocampus subjects, one BraTS subject, SynthSeg maps 19-20, fetal atlas weeks"
+            " 22, 27 and 32; never a training target, and ignored in the loss (not background): BraTS tumour,"
+            " the thalamus, TotalSegmentator spleen, pancreas and adrenal glands, the fetal corpus callosum",
         ]
     else:
         lines.append(f"- not trained: {train.get('note', 'random initialisation')}")

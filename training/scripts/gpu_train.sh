@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Train the `small` model on one GPU from the training pack alone, within a fixed time, and leave the
-# weights (model.pt, <= 16 MiB per file) plus log, summary and memory bank in $OUT.
+# Fine-tune the `small` model on one GPU from the training pack alone, within a fixed time, continuing
+# from the committed model (models/iris-small) with the episode mix of configs/finetune.yaml, and leave
+# the weights (model.pt, <= 16 MiB per file) plus logs (log.csv, kind_loss.csv), summary and memory bank in $OUT.
 #
 #   training/scripts/gpu_train.sh                  # on the GPU machine, from the repository root
 #   GPU_TRAIN_MINUTES=0.3 GPU_TRAIN_DEVICE=cpu OUT=/tmp/out training/scripts/gpu_train.sh   # dry run here
@@ -11,7 +12,8 @@
 # Files above 16 MiB are split into 15 MiB parts (join: cat model.pt.part* > model.pt).
 # Environment: OUT (default training/runs/gpu-out), GPU_TRAIN_MINUTES (training budget, default 7.5:
 # the whole script stays under 9 minutes), GPU_TRAIN_DEVICE (default cuda), GPU_TRAIN_INIT (optional
-# model.pt to start from), GPU_TRAIN_SET (extra "--set" overrides, space separated), GPU_TRAIN_KEEP_LAST=1
+# model.pt or exported model directory to start from; default: the committed models/iris-small),
+# GPU_TRAIN_CONFIG (default configs/finetune.yaml), GPU_TRAIN_SET (extra "--set" overrides, space separated), GPU_TRAIN_KEEP_LAST=1
 # (also return last.pt, to resume the run elsewhere).
 set -euo pipefail
 
@@ -52,23 +54,23 @@ if device == "cuda":
 PY
 
 WORKERS="$("$PYTHON" -c "import os; print(max(1, min(12, (os.cpu_count() or 2) - 2)))")"
-INIT=()
-[ -n "${GPU_TRAIN_INIT:-}" ] && INIT=(--init-weights "$GPU_TRAIN_INIT")
+INIT=(--init-weights "${GPU_TRAIN_INIT:-$REPO/models/iris-small}")
+CONFIG="${GPU_TRAIN_CONFIG:-configs/finetune.yaml}"
 # shellcheck disable=SC2206
 EXTRA=(${GPU_TRAIN_SET:-})
 SETS=()
 for s in "${EXTRA[@]}"; do SETS+=(--set "$s"); done
 
 status=0
-"$PYTHON" -m irisseg.train --config configs/small.yaml --pack pack --run-dir "$RUN_DIR" --device "$DEVICE" \
+"$PYTHON" -m irisseg.train --config "$CONFIG" --pack pack --run-dir "$RUN_DIR" --device "$DEVICE" \
   --max-minutes "$MINUTES" --fit-to-time --no-progress \
-  --set train.batch_size=8 --set train.warmup=200 --set train.iterations=20000 \
+  --set train.batch_size=8 --set train.warmup=100 --set train.iterations=20000 \
   --set train.checkpoint_every=250 --set train.log_every=25 --set train.num_workers="$WORKERS" \
   --set train.threads=4 --set train.amp=true \
   "${INIT[@]}" "${SETS[@]}" || status=$?
 
 # last.pt (optimiser state, several times the weights' size) is kept only with GPU_TRAIN_KEEP_LAST=1.
-files=(model.pt memory_bank.pt log.csv summary.json config.json)
+files=(model.pt memory_bank.pt log.csv kind_loss.csv summary.json config.json)
 [ "${GPU_TRAIN_KEEP_LAST:-0}" = 1 ] && files+=(last.pt)
 for f in "${files[@]}"; do
   [ -f "$RUN_DIR/$f" ] && cp "$RUN_DIR/$f" "$OUT/"

@@ -1,6 +1,7 @@
 """Shared fixtures: a tiny but complete Iris configuration and paths to the shared data."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,21 @@ def tiny_cfg() -> IrisConfig:
     return tiny_config()
 
 
+def data_required() -> bool:
+    """IRIS_REQUIRE_DATA=1 (set by .ci/run): missing shared data fails the tests that need it."""
+    return os.environ.get("IRIS_REQUIRE_DATA", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def skip_without(path: Path, what: str = "shared data") -> None:
+    """Skip the calling test when ``path`` is missing, or fail it when the data is required."""
+    if not path.exists():
+        message = f"{what} not found at {path}"
+        if data_required():
+            pytest.fail(f"{message} (IRIS_REQUIRE_DATA is set)")
+        pytest.skip(message)
+
+
 @pytest.fixture
 def data_root() -> Path:
-    if not (DATA_ROOT / "hippocampus").exists():
-        pytest.skip(f"shared data not found at {DATA_ROOT}")
+    skip_without(DATA_ROOT / "hippocampus")
     return DATA_ROOT

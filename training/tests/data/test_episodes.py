@@ -16,7 +16,7 @@ from irisseg.data import splits
 from irisseg.data.episodes import EpisodeDataset, EpisodeSampler, is_lateral
 from irisseg.data.pack import build_pack
 from irisseg.data.pack_format import Pack
-from tests.conftest import DATA_ROOT
+from tests.conftest import DATA_ROOT, skip_without
 
 GRID = 32
 TRAINING_ROOT = Path(__file__).resolve().parents[2]
@@ -44,8 +44,7 @@ def small_data_root(root: Path, full: bool = False) -> Path:
 
 
 def make_pack(tmp_path_factory, full: bool) -> Pack:
-    if not (DATA_ROOT / "hippocampus").exists():
-        pytest.skip(f"shared data not found at {DATA_ROOT}")
+    skip_without(DATA_ROOT / "hippocampus")
     root = small_data_root(tmp_path_factory.mktemp("data"), full)
     out = tmp_path_factory.mktemp("pack")
     build_pack(root, out, grid=GRID, limit=10, log=lambda *_: None)

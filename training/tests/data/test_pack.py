@@ -79,10 +79,9 @@ def test_float16_scale_leaves_ordinary_images_alone():
 
 @pytest.fixture(scope="module")
 def small_pack(tmp_path_factory):
-    from tests.conftest import DATA_ROOT
+    from tests.conftest import DATA_ROOT, skip_without
 
-    if not (DATA_ROOT / "hippocampus").exists():
-        pytest.skip(f"shared data not found at {DATA_ROOT}")
+    skip_without(DATA_ROOT / "hippocampus")
     out = tmp_path_factory.mktemp("pack")
     index = build_pack(DATA_ROOT, out, grid=32, limit=6, datasets=["hippocampus", "totalseg"], log=lambda *_: None)
     return out, index
