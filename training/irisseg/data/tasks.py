@@ -223,9 +223,12 @@ class TaskDrawer:
         ref_contrast = contrasts[int(rng.integers(len(contrasts)))]
         query_contrast = ref_contrast if rng.random() < 0.6 else contrasts[int(rng.integers(len(contrasts)))]
         names = [f"supervoxel{j}" for j in range(len(groups))]
-        flips = self.flip_axes.get(meta["dataset"], ())
-        sides = [Subject(key, torch.from_numpy(item.raw(c)), masks.clone(), flips, torch.from_numpy(ignore), True)
+        # a supervoxel has no side and no orientation: either view may be mirrored along any axis, and the
+        # query's axes are permuted half of the time, so matching must not rely on the pose
+        sides = [Subject(key, torch.from_numpy(item.raw(c)), masks.clone(), (0, 1, 2), torch.from_numpy(ignore), True)
                  for c in (ref_contrast, query_contrast)]
+        if rng.random() < 0.5:
+            sides[1] = permuted(sides[1], tuple(int(a) for a in rng.permutation(3)))
         return sides[0], sides[1], names, f"supervoxels/{meta['dataset']}:{count}x{len(groups)}"
 
     def _lesions(self, rng: np.random.Generator, gen: torch.Generator):
@@ -310,6 +313,13 @@ class TaskDrawer:
         empty = no_ignore(self.grid)
         return (Subject("shapes/ref", ri, rm, (), empty), Subject("shapes/query", qi, qm, (), empty), names,
                 f"shapes:{rm.shape[0]}")
+
+
+def permuted(subject: Subject, order: tuple[int, int, int]) -> Subject:
+    """The subject with its spatial axes in ``order`` (output axis i = input axis order[i])."""
+    return replace(subject, image=subject.image.permute(order).contiguous(),
+                   masks=subject.masks.permute(0, *(a + 1 for a in order)).contiguous(),
+                   ignore=subject.ignore.permute(order).contiguous())
 
 
 def touching(labels: np.ndarray, value: int) -> list[int]:
