@@ -30,6 +30,18 @@ class WarmupCosine:
         return self.min_ratio + (1.0 - self.min_ratio) * 0.5 * (1.0 + math.cos(math.pi * progress))
 
 
-def warmup_cosine_scheduler(optimizer: Optimizer, warmup: int, total: int, min_ratio: float = 0.01) -> LambdaLR:
-    """A ``LambdaLR`` stepping once per iteration with :class:`WarmupCosine`."""
-    return LambdaLR(optimizer, WarmupCosine(warmup, total, min_ratio))
+class WarmupCosineLR(LambdaLR):
+    """A ``LambdaLR`` stepping once per iteration with :class:`WarmupCosine`, whose planned total can move.
+
+    Its state dict is ``LambdaLR``'s: the :class:`WarmupCosine` settings, the planned total included.
+    """
+
+    def set_total(self, total: int) -> None:
+        """Plan the end of the cosine decay at ``total`` iterations (it takes effect from the next ``step``)."""
+        for schedule in self.lr_lambdas:
+            schedule.total = int(total)
+
+
+def warmup_cosine_scheduler(optimizer: Optimizer, warmup: int, total: int, min_ratio: float = 0.01) -> WarmupCosineLR:
+    """A :class:`WarmupCosineLR` from ``warmup`` to ``total`` iterations, ending at ``min_ratio`` of the base rate."""
+    return WarmupCosineLR(optimizer, WarmupCosine(warmup, total, min_ratio))

@@ -23,7 +23,7 @@ from irisseg.model.builder import build_iris
 from irisseg.train import checkpoint as ckpt
 from irisseg.train.csv_log import CsvLog
 from irisseg.train.distributed import (
-    DistributedContext, any_rank, gather_objects, mean_over_ranks, min_over_ranks, pick_device,
+    DistributedContext, gather_objects, mean_over_ranks, min_over_ranks, pick_device,
 )
 from irisseg.train.episode_forward import EpisodeForward
 from irisseg.train.episode_sources import memory_bank_name
@@ -31,6 +31,7 @@ from irisseg.train.episode_stream import EpisodeFn, EpisodeStream
 from irisseg.train.losses import deep_supervision_loss, per_episode_loss
 from irisseg.train.memory_bank import MemoryBank
 from irisseg.train.optim import build_optimizer
+from irisseg.train.policies import Checkpointing, LogWindow, TimeBudget, TimeFit, log_due, stop_agreed
 from irisseg.train.progress import ProgressBar
 from irisseg.train.rng_state import capture_rng_state, restore_rng_state, seed_everything
 from irisseg.train.schedule import warmup_cosine_scheduler
@@ -41,12 +42,6 @@ KIND_LOG_FIELDS = ("iteration", "kind", "loss", "episodes")
 """Columns of ``kind_loss.csv``: the main output's Dice + BCE per episode kind, averaged over a log window."""
 MAX_SKIPPED_IN_A_ROW = 20
 """Consecutive non-finite gradient steps tolerated (skipped) before training gives up."""
-FIT_AFTER_ITERATIONS = 30
-FIT_AFTER_BUDGET_FRACTION = 0.05
-FIT_RESERVE_FRACTION = 0.03
-FIT_RESERVE_S = 10.0
-"""``run(fit_to_time=True)`` times the session's iterations 2..30 (or its first 5 % of the budget) and keeps
-3 % of the budget plus 10 s in reserve for the last checkpoint."""
 
 
 @dataclass
@@ -57,12 +52,6 @@ class TrainResult:
     elapsed_s: float  # training wall time over all sessions
     session_it_per_s: float
     last_loss: float
-
-
-def window_loss(loss_sum: Tensor, loss_count: Tensor) -> float:
-    """Mean of the finite losses of a log window (NaN when none was finite)."""
-    count = float(loss_count)
-    return float(loss_sum) / count if count > 0 else float("nan")
 
 
 def device_description(device: torch.device) -> str:
@@ -204,7 +193,7 @@ class Trainer:
         if int(state["config"]["train"]["iterations"]) != self.cfg.train.iterations:
             # the run was extended or shortened: the new plan (and the end of the decay) wins
             self.total_iterations = self.cfg.train.iterations
-            self.scheduler.lr_lambdas[0].total = self.cfg.train.iterations
+            self.scheduler.set_total(self.cfg.train.iterations)
         self.elapsed_s = float(state["elapsed_s"])
         self.skipped_steps = int(state.get("skipped_steps", 0))
         return True
@@ -272,6 +261,7 @@ class Trainer:
         stacked = torch.stack(rows) if rows else vectors.new_zeros((0, vectors.shape[-1]))
         for rank_names, rank_vectors in gather_objects((names, stacked), self.ctx):
             self.memory_bank.update_many(rank_names, rank_vectors)
+
     def _log_kinds(self, kind_log: CsvLog) -> None:
         """One row per episode kind seen in the log window (rank 0's episodes), then a fresh window."""
         if self.ctx.is_main:
@@ -288,7 +278,7 @@ class Trainer:
         estimate = min_over_ranks(estimate, self.ctx)
         total = max(self.iteration + 1, min(self.cfg.train.iterations, estimate))
         self.total_iterations = total
-        self.scheduler.lr_lambdas[0].total = total
+        self.scheduler.set_total(total)
         return total
 
     def run(self, max_minutes: Optional[float] = None, fit_to_time: bool = False) -> TrainResult:
@@ -298,67 +288,30 @@ class Trainer:
         ``fit_to_time`` (with ``max_minutes``): after a few timed iterations, plan the total (and the
         learning-rate decay) to end within the budget, so that a fixed-time run ends at a low learning rate.
         """
-        tc = self.cfg.train
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        log = CsvLog(self.run_dir / "log.csv")
-        kind_log = CsvLog(self.run_dir / "kind_loss.csv", KIND_LOG_FIELDS)
-        if self.ctx.is_main:
-            log.start(self.iteration)
-            kind_log.start(self.iteration)
-            (self.run_dir / "config.json").write_text(json.dumps(config_to_dict(self.cfg), indent=2) + "\n")
+        log, kind_log = self._start_logs()
         start_iteration = self.iteration
-        session_start = time.perf_counter()
-        deadline = session_start + max_minutes * 60.0 if max_minutes else math.inf
+        budget = TimeBudget(time.perf_counter(), max_minutes)
+        time_fit = TimeFit(budget, start_iteration, fit_to_time)
+        checkpoints = Checkpointing(self.cfg.train.checkpoint_every, self.save)
         bar = ProgressBar(total=self.total_iterations, initial=self.iteration, enabled=self.progress)
-        fit_pending = bool(fit_to_time and max_minutes)
-        fit_clock: Optional[float] = None  # time at the end of this session's first iteration (warm-up excluded)
-        window_start, window_iters = time.perf_counter(), 0
-        loss_sum = torch.zeros((), device=self.device)  # finite losses of the log window
-        loss_count = torch.zeros((), device=self.device)
-        last_loss = float("nan")
-        saved_at = -1
-        stopped_early = False
+        window = LogWindow(self.device, time.perf_counter())
+        last_loss, stopped_early = float("nan"), False
         clock = time.perf_counter()
         try:
-            for batch in self.stream.iterate(self.iteration, tc.iterations):
+            for batch in self.stream.iterate(self.iteration, self.cfg.train.iterations):
                 if self.iteration >= self.total_iterations:
                     break
                 loss = self.train_step(batch)
-                self.iteration += 1
-                now = time.perf_counter()
-                self.elapsed_s += now - clock
-                clock = now
-                finite = torch.isfinite(loss)
-                loss_sum += torch.where(finite, loss, torch.zeros_like(loss))
-                loss_count += finite.float()
-                window_iters += 1
-                if fit_clock is None:
-                    fit_clock = now
-                if fit_pending and self.iteration - start_iteration >= 3 and any_rank(
-                        self.iteration - start_iteration >= FIT_AFTER_ITERATIONS
-                        or now - session_start >= FIT_AFTER_BUDGET_FRACTION * max_minutes * 60.0, self.ctx):
-                    rate = (self.iteration - start_iteration - 1) / max(now - fit_clock, 1e-9)
-                    reserve = FIT_RESERVE_FRACTION * max_minutes * 60.0 + FIT_RESERVE_S
-                    bar.set_total(self.fit_schedule(rate, deadline - now - reserve))
-                    fit_pending = False
-                if self.iteration % tc.log_every == 0 or self.iteration == self.total_iterations:
-                    last_loss = mean_over_ranks(window_loss(loss_sum, loss_count), self.ctx)
-                    it_per_s = window_iters / max(now - window_start, 1e-9)
-                    lr = self.scheduler.get_last_lr()[0]
-                    if self.ctx.is_main:
-                        log.append({"iteration": self.iteration, "loss": last_loss, "lr": lr,
-                                    "it_per_s": it_per_s, "wall_s": self.elapsed_s,
-                                    "skipped_steps": self.skipped_steps})
-                    self._log_kinds(kind_log)
-                    bar.set_postfix(loss=f"{last_loss:.4f}", lr=f"{lr:.2e}")
-                    loss_sum.zero_()
-                    loss_count.zero_()
-                    window_start, window_iters = now, 0
+                clock = self._count_iteration(clock)
+                window.add(loss)
+                plan = time_fit.after_iteration(self.iteration, clock, self.ctx)
+                if plan is not None:
+                    bar.set_total(self.fit_schedule(*plan))
+                if log_due(self.iteration, self.cfg.train.log_every, self.total_iterations):
+                    last_loss = self._log_window(log, kind_log, window, bar, clock)
                 bar.update(1)
-                if self.iteration % tc.checkpoint_every == 0:
-                    self.save()
-                    saved_at = self.iteration
-                stop = any_rank(self._stop_requested or time.perf_counter() >= deadline, self.ctx)
+                checkpoints.after_iteration(self.iteration)
+                stop = stop_agreed(self._stop_requested, budget, time.perf_counter(), self.ctx)
                 if self.on_iteration is not None:
                     self.on_iteration(self)
                 if stop and self.iteration < self.total_iterations:
@@ -366,16 +319,53 @@ class Trainer:
                     break
         finally:
             bar.close()
-        if window_iters > 0:  # the iterations since the last log row
-            now = time.perf_counter()
-            last_loss = mean_over_ranks(window_loss(loss_sum, loss_count), self.ctx)
-            if self.ctx.is_main:
-                log.append({"iteration": self.iteration, "loss": last_loss, "lr": self.scheduler.get_last_lr()[0],
-                            "it_per_s": window_iters / max(now - window_start, 1e-9), "wall_s": self.elapsed_s,
-                            "skipped_steps": self.skipped_steps})
-        if saved_at != self.iteration:
-            self.save()
-        session_s = time.perf_counter() - session_start
+        if window.iterations > 0:  # the iterations since the last log row
+            last_loss = self._write_log_row(log, window, time.perf_counter())
+        checkpoints.finish(self.iteration)
+        return self._result(start_iteration, budget, stopped_early, last_loss)
+
+    def _start_logs(self) -> tuple[CsvLog, CsvLog]:
+        """``log.csv`` and ``kind_loss.csv`` kept up to the current iteration, and ``config.json`` (rank 0 writes)."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        log = CsvLog(self.run_dir / "log.csv")
+        kind_log = CsvLog(self.run_dir / "kind_loss.csv", KIND_LOG_FIELDS)
+        if self.ctx.is_main:
+            log.start(self.iteration)
+            kind_log.start(self.iteration)
+            (self.run_dir / "config.json").write_text(json.dumps(config_to_dict(self.cfg), indent=2) + "\n")
+        return log, kind_log
+
+    def _count_iteration(self, clock: float) -> float:
+        """Count a finished iteration and its wall time since ``clock``; returns the new clock."""
+        self.iteration += 1
+        now = time.perf_counter()
+        self.elapsed_s += now - clock
+        return now
+
+    def _log_window(self, log: CsvLog, kind_log: CsvLog, window: LogWindow, bar: ProgressBar, now: float) -> float:
+        """The periodic log: the row, the per-kind rows, the loss and lr on the bar, then a fresh window.
+
+        Returns the row's loss (all ranks must call).
+        """
+        loss = self._write_log_row(log, window, now)
+        self._log_kinds(kind_log)
+        bar.set_postfix(loss=f"{loss:.4f}", lr=f"{self.scheduler.get_last_lr()[0]:.2e}")
+        window.reset(now)
+        return loss
+
+    def _write_log_row(self, log: CsvLog, window: LogWindow, now: float) -> float:
+        """Append the row of the log window ending at ``now`` (rank 0 writes); returns its loss, the mean over
+        the ranks' windows (all ranks must call)."""
+        loss = mean_over_ranks(window.mean_loss(), self.ctx)
+        if self.ctx.is_main:
+            log.append({"iteration": self.iteration, "loss": loss, "lr": self.scheduler.get_last_lr()[0],
+                        "it_per_s": window.it_per_s(now), "wall_s": self.elapsed_s,
+                        "skipped_steps": self.skipped_steps})
+        return loss
+
+    def _result(self, start_iteration: int, budget: TimeBudget, stopped_early: bool, last_loss: float) -> TrainResult:
+        """What a ``run`` call that started at ``start_iteration`` within ``budget`` did."""
+        session_s = time.perf_counter() - budget.start
         done = self.iteration - start_iteration
         return TrainResult(
             iteration=self.iteration,

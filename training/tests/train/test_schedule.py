@@ -25,3 +25,23 @@ def test_scheduler_state_round_trips():
     sched2.load_state_dict(sched.state_dict())
     assert sched2.last_epoch == 5
     assert sched2.get_last_lr() == pytest.approx(sched.get_last_lr())
+
+
+def test_setting_the_total_moves_the_end_of_the_decay():
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.AdamW([p], lr=1.0)
+    sched = warmup_cosine_scheduler(opt, warmup=0, total=100, min_ratio=0.1)
+    sched.set_total(4)
+    for _ in range(4):
+        opt.step()
+        sched.step()
+    assert sched.get_last_lr()[0] == pytest.approx(0.1)
+
+
+def test_a_set_total_is_kept_in_the_scheduler_state():
+    p = torch.nn.Parameter(torch.zeros(1))
+    sched = warmup_cosine_scheduler(torch.optim.AdamW([p], lr=1.0), warmup=2, total=100)
+    sched.set_total(7)
+    restored = warmup_cosine_scheduler(torch.optim.AdamW([p], lr=1.0), warmup=2, total=100)
+    restored.load_state_dict(sched.state_dict())
+    assert restored.lr_lambdas[0].total == 7
