@@ -73,7 +73,9 @@ def load_warm_start(model: IrisModel, source: str | Path) -> list[str]:
     if source.is_dir():
         state = state_from_export(source)
     else:
-        state = torch.load(source, map_location="cpu", weights_only=True)["model"]
+        # runs before this fix stored torch.__version__ (a TorchVersion) in the file's summary
+        with torch.serialization.safe_globals([torch.torch_version.TorchVersion]):
+            state = torch.load(source, map_location="cpu", weights_only=True)["model"]
     result = model.load_state_dict(state, strict=False)
     if result.unexpected_keys:
         raise ValueError(f"{source}: tensors the model does not have: {result.unexpected_keys[:5]}")

@@ -159,7 +159,7 @@ class Trainer:
             "memory_bank_classes": len(self.memory_bank),
             "skipped_steps": self.skipped_steps,
             "data": config_to_dict(self.cfg)["data"],
-            "torch": torch.__version__,
+            "torch": str(torch.__version__),
         }
 
     def _write_summary(self) -> None:
