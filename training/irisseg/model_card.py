@@ -27,6 +27,17 @@ def evaluation_block(report_dir: Path | None) -> dict[str, Any] | None:
     return headline
 
 
+def _lineage(started: dict | None) -> list[str]:
+    """One line per earlier run these weights continue (newest first)."""
+    lines = []
+    while started:
+        minutes = (started.get("elapsed_s") or 0) / 60
+        lines.append(f"- continued from `{started.get('source')}`: {started.get('iteration')} iterations,"
+                     f" {minutes:.0f} min on {started.get('device') or 'n/a'}")
+        started = started.get("started_from")
+    return lines
+
+
 def _kinds(data: dict) -> str:
     """``real 45 %, supervoxels 25 %, ...`` from a training summary's data settings (older runs: a synthetic ratio)."""
     weights = data.get("kind_weights")
@@ -85,6 +96,7 @@ def render(card: dict[str, Any], report_dir: Path | None) -> str:
             f"- hardware: {train.get('device')}, torch {train.get('torch', 'n/a')}; wall time"
             f" {train.get('elapsed_s', 0) / 60:.0f} min ({train.get('mean_it_per_s', 0):.3f} it/s)",
             f"- episode kinds: {_kinds(data)}; real tasks per dataset {data.get('dataset_weights')}",
+            *_lineage(train.get("started_from")),
             "- data: MSD Task04 hippocampus (160 training subjects), BraTS brain masks (3 subjects),"
             " TotalSegmentator CT/MR organs, a FreeSurfer-labelled T1 brain, 18 SynthSeg label maps,"
             " 12 fetal brain atlas weeks (7 tissues), an unlabelled stroke MRI (T1/T2/FLAIR; supervoxels only)",

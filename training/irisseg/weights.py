@@ -5,6 +5,7 @@ Format: ``torch.save({"format": 1, "config": <IrisConfig as dict>, "model": stat
 """
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -80,3 +81,16 @@ def load_warm_start(model: IrisModel, source: str | Path) -> list[str]:
     if result.unexpected_keys:
         raise ValueError(f"{source}: tensors the model does not have: {result.unexpected_keys[:5]}")
     return list(result.missing_keys)
+
+
+def provenance(source: str | Path) -> dict[str, Any]:
+    """Where warm-started weights came from: the source, its training iterations and wall time, and
+    where that source itself started from (a chain back to the first run)."""
+    source = Path(source)
+    if source.is_dir():
+        meta = json.loads((source / "model.json").read_text()).get("training") or {}
+    else:
+        with torch.serialization.safe_globals([torch.torch_version.TorchVersion]):
+            meta = torch.load(source, map_location="cpu", weights_only=True).get("meta") or {}
+    return {"source": str(source), "iteration": meta.get("iteration"), "elapsed_s": meta.get("elapsed_s"),
+            "device": meta.get("device"), "started_from": meta.get("started_from")}

@@ -36,7 +36,7 @@ from irisseg.train.progress import ProgressBar
 from irisseg.train.rng_state import capture_rng_state, restore_rng_state, seed_everything
 from irisseg.train.schedule import warmup_cosine_scheduler
 from irisseg.train.weight_ema import WeightEMA
-from irisseg.weights import FORMAT as WEIGHTS_FORMAT, load_warm_start
+from irisseg.weights import FORMAT as WEIGHTS_FORMAT, load_warm_start, provenance
 
 KIND_LOG_FIELDS = ("iteration", "kind", "loss", "episodes")
 """Columns of ``kind_loss.csv``: the main output's Dice + BCE per episode kind, averaged over a log window."""
@@ -104,6 +104,7 @@ class Trainer:
         self.total_iterations = tc.iterations  # lowered by run(fit_to_time=True) to what the time budget allows
         self.elapsed_s = 0.0
         self.skipped_steps = 0
+        self.started_from: dict[str, Any] | None = None  # warm start: see irisseg.weights.provenance
         self._skipped_in_a_row = 0
         self._stop_requested = False
         self.kind_losses: dict[str, tuple[float, int]] = {}  # episode kind -> (loss sum, episodes) of the log window
@@ -133,6 +134,7 @@ class Trainer:
             "total_iterations": self.total_iterations,
             "elapsed_s": self.elapsed_s,
             "skipped_steps": self.skipped_steps,
+            "started_from": self.started_from,
         }
         ckpt.atomic_save(state, self.run_dir / ckpt.LAST)
         export_weights = self.weight_ema.shadow if self.weight_ema else state["model"]
@@ -160,6 +162,7 @@ class Trainer:
             "skipped_steps": self.skipped_steps,
             "data": config_to_dict(self.cfg)["data"],
             "torch": str(torch.__version__),
+            "started_from": self.started_from,
         }
 
     def _write_summary(self) -> None:
@@ -196,12 +199,14 @@ class Trainer:
             self.scheduler.set_total(self.cfg.train.iterations)
         self.elapsed_s = float(state["elapsed_s"])
         self.skipped_steps = int(state.get("skipped_steps", 0))
+        self.started_from = state.get("started_from")
         return True
 
     def load_weights(self, path: str | Path) -> list[str]:
         """Start from the weights of a ``model.pt`` or an exported model directory; optimiser and schedule
         stay fresh. Returns the parameters the source lacks (new modules keep their initial values)."""
         missing = load_warm_start(self.model, path)
+        self.started_from = provenance(path)
         if self.weight_ema is not None:
             self.weight_ema = WeightEMA(self.model, self.cfg.train.weight_ema)
         return missing
