@@ -9,6 +9,7 @@ import org.irisseg.model.InferenceException;
 import org.irisseg.model.ModelNotReadyException;
 import org.irisseg.model.ModelRuntime;
 import org.irisseg.model.PoolRefusedException;
+import org.irisseg.task.TaskStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -60,6 +61,14 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     public ResponseEntity<ProblemDetail> handleModelNotReady(ModelNotReadyException e) {
         Duration retry = e.state() == ModelRuntime.State.LOADING ? LOADING_RETRY : null;
         return handleIris(new IrisException(ProblemType.MODEL_NOT_READY, e.getMessage(), retry));
+    }
+
+    /** 507: the store kept its previous state; the cause goes to the operator's log, not to the client. */
+    @ExceptionHandler(TaskStoreException.class)
+    public ResponseEntity<ProblemDetail> handleStore(TaskStoreException e) {
+        log.error("Task store: {}", e.getMessage());
+        return problem(ProblemType.STORAGE_FAILED, "The task store could not save this change (its disk may be full);"
+                + " nothing was changed and the operator has been told", Optional.empty());
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

@@ -33,7 +33,8 @@ class ProblemResponseCustomizer implements GlobalOperationComponentsCustomizer {
             413, "Upload or volume too large",
             415, "Not a NIfTI file or unsupported data type",
             429, "Too many requests waiting; retry after Retry-After",
-            503, "Model not ready or no inference slot in time");
+            503, "Model not ready or no inference slot in time",
+            507, "The task store could not save the change (disk full); nothing was changed");
 
     /** Springdoc calls the variant with components for this kind of customizer. */
     @Override

@@ -73,7 +73,7 @@ public class SegmentationController {
                     @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                             schema = @Schema(implementation = SegmentationResponse.class))})
     @ProblemResponses(badRequest = "Corrupt file, unknown class, bad mode or parameter",
-            value = {404, 409, 413, 415, 429, 503})
+            value = {404, 409, 413, 415, 429, 503, 507})
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = {ApiDocs.GZIP, MediaType.APPLICATION_JSON_VALUE})
     public ResponseEntity<?> segment(

@@ -42,7 +42,7 @@ public class TaskController {
                     + " the masks is a class; every mask must show every class.")
     @ApiResponse(responseCode = "201", description = "Task registered")
     @ProblemResponses(badRequest = "Corrupt file, grids differ, empty class mask, bad parameter",
-            value = {413, 415, 429, 503})
+            value = {413, 415, 429, 503, 507})
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<TaskResponse> create(
             @Parameter(description = "Task name") @RequestPart("name") String name,
@@ -72,7 +72,7 @@ public class TaskController {
 
     @Operation(summary = "Delete a task")
     @ApiResponse(responseCode = "204", description = "Deleted")
-    @ProblemResponses(404)
+    @ProblemResponses({404, 507})
     @DeleteMapping("/{id}")
     public ResponseEntity<Void> delete(@PathVariable("id") String id) {
         tasks.delete(id);
@@ -82,7 +82,7 @@ public class TaskController {
     @Operation(summary = "Add reference pairs to a task's pool",
             description = "Each new mask must show exactly the task's classes.")
     @ApiResponse(responseCode = "200", description = "The grown task")
-    @ProblemResponses(badRequest = "Corrupt file, grids differ, class missing or unknown", value = 404)
+    @ProblemResponses(badRequest = "Corrupt file, grids differ, class missing or unknown", value = {404, 507})
     @PostMapping(path = "/{id}/references", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     public TaskResponse addReferences(

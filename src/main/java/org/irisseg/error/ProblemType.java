@@ -26,6 +26,7 @@ public enum ProblemType {
     OVERLOADED("overloaded", 429, "Too many requests waiting"),
     QUEUE_TIMEOUT("queue-timeout", 503, "No inference slot became free in time"),
     MODEL_NOT_READY("model-not-ready", 503, "Model not ready"),
+    STORAGE_FAILED("storage-failed", 507, "Task store could not save the change"),
     INTERNAL("internal-error", 500, "Internal error");
 
     /** Base of every type URI. */

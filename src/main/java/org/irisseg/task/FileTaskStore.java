@@ -2,18 +2,14 @@ package org.irisseg.task;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -37,10 +33,14 @@ import tools.jackson.databind.json.JsonMapper;
  *   root/tasks/&lt;id&gt;.json            one file per task, embeddings included
  *   root/references/&lt;sha256&gt;.nii     kept reference files, content-addressed
  * </pre>
- * Every file is written to a {@code .tmp} sibling, flushed to disk and renamed over its target, so a
- * crash leaves the old version or the new one, never half of either. At start-up leftover temporary
- * files are deleted and reference files no task refers to (from a registration killed half-way) are
- * removed. The summaries of all tasks are kept in memory for listings.
+ * Every file is written in full to a {@code .tmp} sibling, forced to disk and only then renamed over its
+ * target, and the directory is forced after every rename and delete ({@link DurableFiles}), so a crash,
+ * a full disk or a file-size limit leaves the old version or the new one, never half of either; a write
+ * that fails is a {@link TaskStoreException} and changes nothing. At start-up leftover temporary files
+ * are deleted and reference files no task refers to (from a registration killed half-way) are removed.
+ * A task file that cannot be read is set aside ({@code .unreadable}), never deleted, and while any is
+ * there no reference file is removed: the set-aside task's references may be among them. The summaries
+ * of all tasks are kept in memory for listings.
  */
 public final class FileTaskStore implements TaskStore {
 
@@ -48,6 +48,7 @@ public final class FileTaskStore implements TaskStore {
     private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final String TMP = ".tmp";
+    static final String SET_ASIDE = ".unreadable";
 
     private final Path tasksDir;
     private final Path referencesDir;
@@ -72,26 +73,35 @@ public final class FileTaskStore implements TaskStore {
 
     /** Start-up: drop temporary files, index complete tasks, remove unreferenced reference files. */
     private void recover() {
-        deleteTemporaryFiles(tasksDir);
-        deleteTemporaryFiles(referencesDir);
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(tasksDir, "*.json")) {
-            for (Path file : files) {
-                try {
-                    Task task = read(file);
-                    index(task);
-                } catch (RuntimeException e) {
-                    Path aside = file.resolveSibling(file.getFileName() + ".unreadable");
-                    Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
-                    log.error("Task file {} is unreadable ({}); moved aside to {}", file.getFileName(),
-                            e.getClass().getSimpleName(), aside.getFileName());
+        try {
+            deleteTemporaryFiles(tasksDir);
+            deleteTemporaryFiles(referencesDir);
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(tasksDir, "*.json")) {
+                for (Path file : files) {
+                    try {
+                        index(read(file));
+                    } catch (RuntimeException e) {
+                        setAside(file, e);
+                    }
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the task store " + tasksDir.toAbsolutePath(), e);
+            throw new UncheckedIOException("Cannot open the task store " + tasksDir.getParent().toAbsolutePath(), e);
         }
         int removed = collectUnreferencedFiles();
         log.info("Task store {}: {} tasks loaded, {} unreferenced reference files removed",
                 tasksDir.getParent().toAbsolutePath(), summaries.size(), removed);
+    }
+
+    /** Renames an unreadable task file to a name of its own (an earlier set-aside file is never replaced). */
+    private void setAside(Path file, RuntimeException cause) throws IOException {
+        Path aside = file.resolveSibling(file.getFileName() + SET_ASIDE);
+        if (Files.exists(aside)) {
+            aside = file.resolveSibling(file.getFileName() + "." + UUID.randomUUID() + SET_ASIDE);
+        }
+        DurableFiles.moveToNewName(file, aside);
+        log.error("Task file {} is unreadable ({}); set aside as {}, and its reference files are kept",
+                file.getFileName(), cause.getClass().getSimpleName(), aside.getFileName());
     }
 
     @Override
@@ -102,7 +112,8 @@ public final class FileTaskStore implements TaskStore {
             try {
                 writeAtomically(tasksDir.resolve(task.id() + ".json"), bytes);
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot write task " + task.id(), e);
+                throw new TaskStoreException("Cannot write task " + task.id() + " (" + bytes.length + " bytes): "
+                        + e.getMessage() + "; the stored version is unchanged", e);
             }
             index(task);
             task.references().forEach(r -> {
@@ -141,40 +152,40 @@ public final class FileTaskStore implements TaskStore {
             return false;
         }
         synchronized (writeLock) {
+            boolean deleted;
             try {
-                boolean deleted = Files.deleteIfExists(tasksDir.resolve(id + ".json"));
-                summaries.remove(id);
-                filesByTask.remove(id);
-                collectUnreferencedFiles();
-                return deleted;
+                deleted = DurableFiles.delete(tasksDir.resolve(id + ".json"));
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot delete task " + id, e);
+                throw new TaskStoreException("Cannot delete task " + id + ": " + e.getMessage(), e);
             }
+            summaries.remove(id);
+            filesByTask.remove(id);
+            collectUnreferencedFiles();
+            return deleted;
         }
     }
 
     @Override
-    public String putReferenceFile(InputStream content) throws IOException {
+    public String putReferenceFile(InputStream content) {
         Path tmp = referencesDir.resolve(UUID.randomUUID() + TMP);
         try {
-            MessageDigest digest = Sha256.newDigest();
-            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), digest)) {
-                content.transferTo(out);
-            }
-            force(tmp);
-            String sha = Sha256.hex(digest);
-            synchronized (writeLock) {
-                pendingFiles.add(sha);
-                Path target = referencesDir.resolve(sha + ".nii");
-                if (Files.exists(target)) {
-                    Files.delete(tmp);
-                } else {
-                    move(tmp, target);
+            try {
+                MessageDigest digest = Sha256.newDigest();
+                DurableFiles.copyNew(content, tmp, out -> new DigestOutputStream(out, digest));
+                String sha = Sha256.hex(digest);
+                synchronized (writeLock) {
+                    pendingFiles.add(sha);
+                    Path target = referencesDir.resolve(sha + ".nii");
+                    if (!Files.exists(target)) {
+                        DurableFiles.move(tmp, target);
+                    }
                 }
+                return sha;
+            } finally {
+                Files.deleteIfExists(tmp);
             }
-            return sha;
-        } finally {
-            Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+            throw new TaskStoreException("Cannot keep a reference file: " + e.getMessage(), e);
         }
     }
 
@@ -207,69 +218,67 @@ public final class FileTaskStore implements TaskStore {
         filesByTask.put(task.id(), files);
     }
 
+    /**
+     * Removes reference files that no task and no registration in progress refers to; none while a task
+     * file is set aside, whose references are unknown. Returns how many were removed.
+     */
     private int collectUnreferencedFiles() {
-        Set<String> used = new HashSet<>(pendingFiles);
-        filesByTask.values().forEach(used::addAll);
-        int removed = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(referencesDir, "*.nii")) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                if (!used.contains(name.substring(0, name.length() - 4))) {
-                    Files.deleteIfExists(file);
-                    removed++;
+        try {
+            List<String> setAside = setAsideFiles();
+            if (!setAside.isEmpty()) {
+                log.warn("{} task file(s) set aside as unreadable in {} ({}): unreferenced reference files are kept"
+                        + " until they are repaired or removed", setAside.size(), tasksDir.toAbsolutePath(),
+                        String.join(", ", setAside));
+                return 0;
+            }
+            Set<String> used = new HashSet<>(pendingFiles);
+            filesByTask.values().forEach(used::addAll);
+            int removed = 0;
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(referencesDir, "*.nii")) {
+                for (Path file : files) {
+                    String name = file.getFileName().toString();
+                    if (!used.contains(name.substring(0, name.length() - 4)) && Files.deleteIfExists(file)) {
+                        removed++;
+                    }
                 }
             }
+            if (removed > 0) {
+                DurableFiles.forceDirectory(referencesDir);
+            }
+            return removed;
         } catch (IOException e) {
             log.warn("Could not clean unreferenced reference files: {}", e.getMessage());
+            return 0;
         }
-        return removed;
+    }
+
+    private List<String> setAsideFiles() throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(tasksDir, "*" + SET_ASIDE)) {
+            files.forEach(f -> names.add(f.getFileName().toString()));
+        }
+        return names;
     }
 
     private static void writeAtomically(Path target, byte[] bytes) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + TMP);
         try {
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
-                channel.write(java.nio.ByteBuffer.wrap(bytes));
-                channel.force(true);
-            }
-            move(tmp, target);
+            DurableFiles.writeNew(tmp, bytes);
+            DurableFiles.move(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("The store directory's file system cannot rename atomically", e);
-        }
-        forceDirectory(to.getParent());
-    }
-
-    private static void force(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            channel.force(true);
-        }
-    }
-
-    /** Makes a rename durable; not every platform lets a directory be opened, which is fine. */
-    private static void forceDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // best effort
-        }
-    }
-
-    private static void deleteTemporaryFiles(Path dir) {
+    private static void deleteTemporaryFiles(Path dir) throws IOException {
+        boolean deleted = false;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + TMP)) {
             for (Path file : files) {
-                Files.deleteIfExists(file);
+                deleted |= Files.deleteIfExists(file);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot clean temporary files in " + dir.toAbsolutePath(), e);
+        }
+        if (deleted) {
+            DurableFiles.forceDirectory(dir);
         }
     }
 

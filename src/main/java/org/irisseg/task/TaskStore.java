@@ -7,7 +7,9 @@ import java.util.Optional;
 
 /**
  * Durable home of registered tasks and, optionally, of the reference files they were made from.
- * Implementations make every write atomic: after a crash a task is either complete or absent.
+ * Implementations make every write atomic: after a crash a task is either complete or absent, and a
+ * write that fails (full disk, I/O error) is a {@link TaskStoreException} that leaves the stored state
+ * as it was.
  * The file store serves one replica; a database-backed store can serve several.
  */
 public interface TaskStore {
@@ -21,7 +23,7 @@ public interface TaskStore {
     /** Every task without embeddings, oldest first. */
     List<TaskSummary> list();
 
-    /** Removes the task; false when there was none. */
+    /** Removes the task and forgets its reference files; false when there was none. */
     boolean delete(String id);
 
     /**

@@ -11,6 +11,8 @@ import org.irisseg.support.IrisIntegrationTest;
 import org.irisseg.support.Multipart;
 import org.junit.jupiter.api.Test;
 
+import tools.jackson.databind.JsonNode;
+
 /** Probes, info and Prometheus metrics of the running service. */
 class ActuatorTest extends IrisIntegrationTest {
 
@@ -23,6 +25,19 @@ class ActuatorTest extends IrisIntegrationTest {
         assertEquals("UP", IrisClient.json(readiness).path("status").asString());
         assertEquals(model.modelVersion(),
                 IrisClient.json(client().get("/actuator/info")).path("model").path("version").asString());
+    }
+
+    @Test
+    void diskHealthAndDiskGaugesWatchTheTaskStoreNotTheWorkingDirectory() {
+        String store = STORE.toFile().getAbsolutePath();
+        JsonNode disk = IrisClient.json(client().get("/actuator/health")).path("components").path("diskSpace");
+        assertEquals("UP", disk.path("status").asString());
+        assertEquals(store, disk.path("details").path("path").asString());
+        String metrics = new String(client().get("/actuator/prometheus").body());
+        for (String gauge : new String[] {"disk_free_bytes", "disk_total_bytes"}) {
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith(gauge + "{") && l.contains("path=\"" + store + "\"")),
+                    gauge + " of " + store);
+        }
     }
 
     @Test

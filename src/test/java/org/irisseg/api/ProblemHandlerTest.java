@@ -8,6 +8,7 @@ import org.irisseg.error.ProblemType;
 import org.irisseg.model.ModelNotReadyException;
 import org.irisseg.model.ModelRuntime;
 import org.irisseg.model.PoolRefusedException;
+import org.irisseg.task.TaskStoreException;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -64,6 +65,14 @@ class ProblemHandlerTest {
     void otherCausesHaveNoRetryAfter() {
         assertFalse(handler.handleIris(new IrisException(ProblemType.UNKNOWN_CLASS, "x")).getHeaders()
                 .containsHeader("Retry-After"));
+    }
+
+    @Test
+    void aStoreThatCannotWriteIsInsufficientStorageWithoutItsCause() {
+        ResponseEntity<ProblemDetail> response = handler.handleStore(
+                new TaskStoreException("Cannot write task x: File too large", new java.io.IOException("File too large")));
+        assertAnswer(response, 507, ProblemType.STORAGE_FAILED, null);
+        assertFalse(response.getBody().getDetail().contains("File too large"), response.getBody().getDetail());
     }
 
     @Test

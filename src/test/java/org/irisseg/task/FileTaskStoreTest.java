@@ -116,6 +116,41 @@ class FileTaskStoreTest {
     }
 
     @Test
+    void theReferenceFilesOfASetAsideTaskSurviveRestartsAndDeletesOfOtherTasks() throws IOException {
+        FileTaskStore store = new FileTaskStore(root, JSON);
+        String image = store.putReferenceFile(stream("image of the damaged task"));
+        String mask = store.putReferenceFile(stream("mask of the damaged task"));
+        Task other = TaskFixtures.task(1, 4, 30);
+        store.save(other);
+        Path tasks = root.resolve("tasks");
+        Files.writeString(tasks.resolve("00000000-0000-0000-0000-00000000000b.json"),
+                "{\"format\":1,\"references\":[{\"imageSha256\":\"" + image + "\",\"maskSha");
+
+        FileTaskStore restarted = new FileTaskStore(root, JSON);
+        assertTrue(restarted.delete(other.id()));
+        FileTaskStore again = new FileTaskStore(root, JSON);
+
+        assertTrue(again.openReferenceFile(image).isPresent(), "named in the damaged file");
+        assertTrue(again.openReferenceFile(mask).isPresent(), "cut off from the damaged file");
+    }
+
+    @Test
+    void aTaskFileSetAsideTwiceKeepsBothCopies() throws IOException {
+        Path tasks = Files.createDirectories(root.resolve("tasks"));
+        Path file = tasks.resolve("00000000-0000-0000-0000-00000000000c.json");
+        Files.writeString(file, "first damaged copy");
+        new FileTaskStore(root, JSON);
+        Files.writeString(file, "second damaged copy");
+
+        new FileTaskStore(root, JSON);
+
+        try (Stream<Path> files = Files.list(tasks)) {
+            List<String> copies = files.map(f -> readString(f)).sorted().toList();
+            assertEquals(List.of("first damaged copy", "second damaged copy"), copies);
+        }
+    }
+
+    @Test
     void idsThatAreNotUuidsNeverTouchTheFileSystem() {
         FileTaskStore store = new FileTaskStore(root, JSON);
         assertTrue(store.find("../../etc/passwd").isEmpty());
@@ -145,6 +180,14 @@ class FileTaskStoreTest {
             for (TaskClass c : expected.classes()) {
                 assertArrayEquals(e.embedding(c.label()), a.embedding(c.label()));
             }
+        }
+    }
+
+    private static String readString(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
