@@ -36,10 +36,19 @@ def similarity_maps(features: List[torch.Tensor], protos: torch.Tensor, scale_id
     return torch.stack(maps, dim=2).flatten(0, 1)
 
 
+#: Cosine similarities are scaled by this before the refiner (PANet uses 20): a [-1, 1] map becomes a
+#: signal of the size of a logit.
+SIMILARITY_SCALE = 10.0
+#: The refiner's correction is multiplied by this, so that it can outweigh a confident base logit after a
+#: few hundred steps rather than thousands (an Adam step moves a weight by about the learning rate).
+OUTPUT_GAIN = 8.0
+
+
 class PrototypeRefiner(nn.Module):
     """logits [B, K, *size] + similarity maps -> refined logits (same shape).
 
-    Per class: [logit, 2*S similarities] -> 3x3x3 conv -> GELU -> 3x3x3 conv -> GELU -> 1x1 conv (near zero).
+    Per class: [logit, 2*S scaled similarities] -> 3x3x3 conv -> GELU -> 3x3x3 conv -> GELU -> 1x1 conv
+    (near zero at start) x :data:`OUTPUT_GAIN`.
     """
 
     def __init__(self, scale_ids: List[int], widths: List[int], hidden: int = 8):
@@ -56,7 +65,7 @@ class PrototypeRefiner(nn.Module):
     def forward(self, logits: torch.Tensor, features: List[torch.Tensor], protos: torch.Tensor) -> torch.Tensor:
         b, k = logits.shape[0], logits.shape[1]
         size = [logits.shape[2], logits.shape[3], logits.shape[4]]
-        sims = similarity_maps(features, protos, self.scale_ids, self.widths, size)
+        sims = SIMILARITY_SCALE * similarity_maps(features, protos, self.scale_ids, self.widths, size)
         x = torch.cat([logits.flatten(0, 1).unsqueeze(1), sims], dim=1)
         x = F.gelu(self.conv2(F.gelu(self.conv1(x))))
-        return logits + self.out(x).reshape(b, k, size[0], size[1], size[2])
+        return logits + OUTPUT_GAIN * self.out(x).reshape(b, k, size[0], size[1], size[2])
