@@ -55,6 +55,8 @@ class PrototypeRefiner(nn.Module):
         super().__init__()
         self.scale_ids = scale_ids
         self.widths = widths
+        self.similarity_scale = SIMILARITY_SCALE
+        self.output_gain = OUTPUT_GAIN
         channels = 1 + 2 * len(scale_ids)
         self.conv1 = Conv3d(channels, hidden, 3, padding=1)
         self.conv2 = Conv3d(hidden, hidden, 3, padding=1)
@@ -65,7 +67,7 @@ class PrototypeRefiner(nn.Module):
     def forward(self, logits: torch.Tensor, features: List[torch.Tensor], protos: torch.Tensor) -> torch.Tensor:
         b, k = logits.shape[0], logits.shape[1]
         size = [logits.shape[2], logits.shape[3], logits.shape[4]]
-        sims = SIMILARITY_SCALE * similarity_maps(features, protos, self.scale_ids, self.widths, size)
+        sims = self.similarity_scale * similarity_maps(features, protos, self.scale_ids, self.widths, size)
         x = torch.cat([logits.flatten(0, 1).unsqueeze(1), sims], dim=1)
         x = F.gelu(self.conv2(F.gelu(self.conv1(x))))
-        return logits + OUTPUT_GAIN * self.out(x).reshape(b, k, size[0], size[1], size[2])
+        return logits + self.output_gain * self.out(x).reshape(b, k, size[0], size[1], size[2])
