@@ -3,6 +3,7 @@ package org.irisseg.api;
 import java.time.Duration;
 import java.util.Optional;
 
+import org.irisseg.admission.AdmissionRefusedException;
 import org.irisseg.error.IrisException;
 import org.irisseg.error.ProblemType;
 import org.irisseg.model.InferenceException;
@@ -54,6 +55,16 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             case CLOSED -> ProblemType.MODEL_NOT_READY;
         };
         return handleIris(new IrisException(type, e.getMessage(), BUSY_RETRY));
+    }
+
+    /** The memory budget: 413 when a request can never fit, 429 when too many wait, 503 after the wait. */
+    @ExceptionHandler(AdmissionRefusedException.class)
+    public ResponseEntity<ProblemDetail> handleAdmissionRefused(AdmissionRefusedException e) {
+        return handleIris(switch (e.kind()) {
+            case TOO_LARGE -> new IrisException(ProblemType.TOO_LARGE, e.getMessage());
+            case QUEUE_FULL -> new IrisException(ProblemType.OVERLOADED, e.getMessage(), BUSY_RETRY);
+            case TIMED_OUT -> new IrisException(ProblemType.MEMORY_BUSY, e.getMessage(), BUSY_RETRY);
+        });
     }
 
     /** 503; with Retry-After while loading, without when loading failed (retrying will not help). */

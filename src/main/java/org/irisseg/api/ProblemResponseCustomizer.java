@@ -30,10 +30,11 @@ class ProblemResponseCustomizer implements GlobalOperationComponentsCustomizer {
     static final Map<Integer, String> DESCRIPTIONS = Map.of(
             404, "Unknown task",
             409, "Task encoded by another model and not re-encodable",
-            413, "Upload or volume too large",
+            413, "Upload, volume or its memory need too large (multipart limit, iris.nifti.max-voxels,"
+                    + " iris.admission.max-bytes)",
             415, "Not a NIfTI file or unsupported data type",
-            429, "Too many requests waiting; retry after Retry-After",
-            503, "Model not ready or no inference slot in time",
+            429, "Too many requests waiting for an inference slot or memory; retry after Retry-After",
+            503, "Model not ready, or no inference slot or memory in time; retry after Retry-After",
             507, "The task store could not save the change (disk full); nothing was changed");
 
     /** Springdoc calls the variant with components for this kind of customizer. */

@@ -72,7 +72,8 @@ public class SegmentationController {
                     @Content(mediaType = ApiDocs.GZIP, schema = @Schema(type = "string", format = "binary")),
                     @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                             schema = @Schema(implementation = SegmentationResponse.class))})
-    @ProblemResponses(badRequest = "Corrupt file, unknown class, bad mode or parameter",
+    @ProblemResponses(badRequest = "Corrupt file, volume too small for the 3D model, unknown class, bad mode or"
+            + " parameter",
             value = {404, 409, 413, 415, 429, 503, 507})
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = {ApiDocs.GZIP, MediaType.APPLICATION_JSON_VALUE})

@@ -41,7 +41,8 @@ public class TaskController {
             description = "Encodes every reference pair once and stores the task durably. Every non-zero value of"
                     + " the masks is a class; every mask must show every class.")
     @ApiResponse(responseCode = "201", description = "Task registered")
-    @ProblemResponses(badRequest = "Corrupt file, grids differ, empty class mask, bad parameter",
+    @ProblemResponses(badRequest = "Corrupt file, grids differ, volume too small for the 3D model, empty class"
+            + " mask, more classes than iris.admission.max-classes, bad parameter",
             value = {413, 415, 429, 503, 507})
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<TaskResponse> create(
@@ -82,7 +83,8 @@ public class TaskController {
     @Operation(summary = "Add reference pairs to a task's pool",
             description = "Each new mask must show exactly the task's classes.")
     @ApiResponse(responseCode = "200", description = "The grown task")
-    @ProblemResponses(badRequest = "Corrupt file, grids differ, class missing or unknown", value = {404, 507})
+    @ProblemResponses(badRequest = "Corrupt file, grids differ, volume too small for the 3D model, class missing"
+            + " or unknown", value = {404, 413, 415, 429, 503, 507})
     @PostMapping(path = "/{id}/references", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     public TaskResponse addReferences(

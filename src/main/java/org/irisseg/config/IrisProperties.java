@@ -19,6 +19,7 @@ import jakarta.validation.constraints.NotNull;
  * @param nifti       limits applied to every uploaded NIfTI file
  * @param inference   concurrency cap and bounded wait queue in front of the model
  * @param taskCache   the in-memory cache of registered tasks and their embeddings
+ * @param admission   what a request may cost before any volume is decoded
  */
 @Validated
 @ConfigurationProperties(prefix = "iris")
@@ -27,7 +28,8 @@ public record IrisProperties(
         @Valid @DefaultValue Store store,
         @Valid @DefaultValue Nifti nifti,
         @Valid @DefaultValue Inference inference,
-        @Valid @DefaultValue TaskCache taskCache) {
+        @Valid @DefaultValue TaskCache taskCache,
+        @Valid @DefaultValue Admission admission) {
 
     /** Device that runs the TorchScript modules. */
     public enum Device { CPU, GPU }
@@ -75,5 +77,21 @@ public record IrisProperties(
      */
     public record TaskCache(
             @Min(1024) @DefaultValue("268435456") long maxBytes) {
+    }
+
+    /**
+     * @param maxBytes   heap that decoding and inference may hold at once, in bytes; every request reserves
+     *                   its share (voxels x 4 bytes x copies) before decoding. Unset: half the JVM's maximum
+     *                   heap [IRIS_ADMISSION_MAX_BYTES]
+     * @param maxClasses most classes (distinct non-zero mask labels) a task may have [IRIS_ADMISSION_MAX_CLASSES]
+     */
+    public record Admission(
+            @Min(1024) Long maxBytes,
+            @Min(1) @DefaultValue("32") int maxClasses) {
+
+        /** The configured budget, or half of {@code maxHeapBytes} when none is set. */
+        public long maxBytesOr(long maxHeapBytes) {
+            return maxBytes != null ? maxBytes : maxHeapBytes / 2;
+        }
     }
 }

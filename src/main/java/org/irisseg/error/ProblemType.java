@@ -16,6 +16,8 @@ public enum ProblemType {
     GRID_MISMATCH("grid-mismatch", 400, "Reference and mask grids differ"),
     EMPTY_MASK("empty-class-mask", 400, "Empty class mask"),
     UNKNOWN_CLASS("unknown-class", 400, "Unknown class"),
+    TOO_MANY_CLASSES("too-many-classes", 400, "Too many classes"),
+    VOLUME_TOO_SMALL("volume-too-small", 400, "Volume too small for the 3D model"),
     TASK_NOT_FOUND("task-not-found", 404, "Unknown task"),
     MODEL_VERSION_MISMATCH("model-version-mismatch", 409, "Task encoded by another model"),
     INVALID_PARAMETER("invalid-parameter", 400, "Invalid request parameter"),
@@ -26,6 +28,7 @@ public enum ProblemType {
     OVERLOADED("overloaded", 429, "Too many requests waiting"),
     QUEUE_TIMEOUT("queue-timeout", 503, "No inference slot became free in time"),
     MODEL_NOT_READY("model-not-ready", 503, "Model not ready"),
+    MEMORY_BUSY("memory-busy", 503, "Memory budget in use"),
     STORAGE_FAILED("storage-failed", 507, "Task store could not save the change"),
     INTERNAL("internal-error", 500, "Internal error");
 

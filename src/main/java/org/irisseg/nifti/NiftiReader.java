@@ -8,6 +8,7 @@ import java.io.PushbackInputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.BitSet;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -51,6 +52,36 @@ public final class NiftiReader {
         return read(in, VoxelValues.LABEL_MAP);
     }
 
+    /**
+     * Only the header, checked against the limits (sizes, datatype, geometry); no voxel is read, so this
+     * costs no memory whatever the volume's size. The stream is read but not closed.
+     */
+    public NiftiHeader readHeader(InputStream in) {
+        return read(in, content -> NiftiHeaderParser.parse(content, limits));
+    }
+
+    /**
+     * The header and the distinct non-zero labels of a label map, every voxel checked as
+     * {@link #readLabelMap(InputStream)} does, holding one chunk of voxels at a time instead of the
+     * volume. The stream is read but not closed.
+     */
+    public LabelScan scanLabelMap(InputStream in) {
+        return read(in, content -> {
+            NiftiHeader header = NiftiHeaderParser.parse(content, limits);
+            skipToVoxels(content, header);
+            BitSet labels = new BitSet();
+            new VoxelDecoder(header, VoxelValues.LABEL_MAP).scan(content, (values, n) -> {
+                for (int i = 0; i < n; i++) {
+                    if (values[i] != 0f) {
+                        labels.set((int) values[i]);
+                    }
+                }
+            });
+            requireEnd(content, header);
+            return new LabelScan(header, labels.stream().boxed().toList());
+        });
+    }
+
     private NiftiImage read(Path file, VoxelValues rule) {
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, rule);
@@ -60,6 +91,17 @@ public final class NiftiReader {
     }
 
     private NiftiImage read(InputStream source, VoxelValues rule) {
+        return read(source, content -> readContent(content, rule));
+    }
+
+    /** What is read from the uncompressed content. */
+    @FunctionalInterface
+    private interface ContentReader<T> {
+        T read(InputStream content) throws IOException;
+    }
+
+    /** Runs {@code reader} on the uncompressed content (gzip told by its magic) and maps stream faults. */
+    private <T> T read(InputStream source, ContentReader<T> reader) {
         boolean gzip = false;
         // closing what is layered on top frees the inflater at once but leaves the caller's stream open
         InputStream unclosable = new FilterInputStream(source) {
@@ -72,7 +114,7 @@ public final class NiftiReader {
             peek.unread(magic);
             gzip = magic.length == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b;
             try (InputStream in = gzip ? new GZIPInputStream(peek, GZIP_BUFFER_BYTES) : peek) {
-                return readContent(in, rule);
+                return reader.read(in);
             }
         } catch (ZipException e) {
             throw new NiftiException(NiftiException.Kind.CORRUPT,
@@ -89,15 +131,23 @@ public final class NiftiReader {
     /** Header, extensions, voxels and the check that nothing follows, from the uncompressed content. */
     private NiftiImage readContent(InputStream in, VoxelValues rule) throws IOException {
         NiftiHeader header = NiftiHeaderParser.parse(in, limits);
+        skipToVoxels(in, header);
+        float[] data = new VoxelDecoder(header, rule).decode(in);
+        requireEnd(in, header);
+        return new NiftiImage(header, data);
+    }
+
+    private static void skipToVoxels(InputStream in, NiftiHeader header) throws IOException {
         int headerSize = header.version() == 1 ? NiftiHeaderParser.NIFTI1_HEADER_SIZE : NiftiHeaderParser.NIFTI2_HEADER_SIZE;
         skipTo(in, header.voxOffset() - headerSize, header.voxOffset());
-        float[] data = new VoxelDecoder(header, rule).decode(in);
+    }
+
+    private static void requireEnd(InputStream in, NiftiHeader header) throws IOException {
         if (in.read() != -1) {
             throw new NiftiException(NiftiException.Kind.CORRUPT,
                     "the file holds more voxel data than its header declares (" + describe(header)
                             + "); the header does not match the data");
         }
-        return new NiftiImage(header, data);
     }
 
     /** Skips the extension area between the fixed header and vox_offset. */

@@ -33,13 +33,34 @@ final class VoxelDecoder {
 
     /** Reads X*Y*Z voxels from {@code in}, positioned at vox_offset; returns them in file order. */
     float[] decode(InputStream in) throws IOException {
+        float[] out = new float[Math.toIntExact(header.voxelCount())];
+        readChunks(in, out, null);
+        return out;
+    }
+
+    /**
+     * Reads and checks the voxels like {@link #decode} but holds only one chunk at a time: each is handed
+     * to {@code chunks} (values in its first n entries) and then overwritten.
+     */
+    void scan(InputStream in, Chunks chunks) throws IOException {
+        readChunks(in, null, chunks);
+    }
+
+    /** Receives the values of one chunk. */
+    @FunctionalInterface
+    interface Chunks {
+        void accept(float[] values, int n);
+    }
+
+    /** Into {@code whole} when given, else chunk by chunk into a reused buffer handed to {@code chunks}. */
+    private void readChunks(InputStream in, float[] whole, Chunks chunks) throws IOException {
         int count = Math.toIntExact(header.voxelCount());
         NiftiDatatype type = header.datatype();
         int bytesPerVoxel = type.bytesPerVoxel();
-        float[] out = new float[count];
         byte[] bytes = new byte[(int) Math.min(CHUNK_BYTES, (long) count * bytesPerVoxel)];
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(header.byteOrder());
         Scratch scratch = new Scratch(bytes.length / bytesPerVoxel);
+        float[] chunk = whole == null ? new float[bytes.length / bytesPerVoxel] : null;
         int done = 0;
         while (done < count) {
             int n = Math.min(count - done, bytes.length / bytesPerVoxel);
@@ -52,24 +73,35 @@ final class VoxelDecoder {
                                 + type.name().toLowerCase() + " voxels (" + expected + " bytes) but the data ends after "
                                 + found + " bytes; upload the complete file");
             }
-            convert(buf, type, n, out, done, scratch);
+            if (whole != null) {
+                convert(buf, type, n, new Window(whole, done, done), scratch);
+            } else {
+                convert(buf, type, n, new Window(chunk, 0, done), scratch);
+                chunks.accept(chunk, n);
+            }
             done += n;
         }
-        return out;
     }
 
-    private void convert(ByteBuffer buf, NiftiDatatype type, int n, float[] out, int at, Scratch s) {
+    /** Where converted values go: {@code out[o + i]} holds voxel {@code first + i} (for messages). */
+    private record Window(float[] out, int o, int first) {
+    }
+
+    private void convert(ByteBuffer buf, NiftiDatatype type, int n, Window w, Scratch s) {
+        float[] out = w.out();
+        int o = w.o();
+        int at = w.first();
         buf.clear();
         switch (type) {
             case UINT8 -> {
                 byte[] b = buf.array();
                 if (scaled) {
                     for (int i = 0; i < n; i++) {
-                        out[at + i] = scale(b[i] & 0xff, at + i);
+                        out[o + i] = scale(b[i] & 0xff, at + i);
                     }
                 } else {
                     for (int i = 0; i < n; i++) {
-                        out[at + i] = b[i] & 0xff;
+                        out[o + i] = b[i] & 0xff;
                     }
                 }
             }
@@ -77,13 +109,13 @@ final class VoxelDecoder {
                 byte[] b = buf.array();
                 if (scaled) {
                     for (int i = 0; i < n; i++) {
-                        out[at + i] = scale(b[i], at + i);
+                        out[o + i] = scale(b[i], at + i);
                     }
                 } else {
                     for (int i = 0; i < n; i++) {
-                        out[at + i] = b[i];
+                        out[o + i] = b[i];
                     }
-                    checkNoNegatives(out, at, n);
+                    checkNoNegatives(out, o, at, n);
                 }
             }
             case INT16, UINT16 -> {
@@ -92,17 +124,17 @@ final class VoxelDecoder {
                 boolean unsigned = type == NiftiDatatype.UINT16;
                 if (scaled) {
                     for (int i = 0; i < n; i++) {
-                        out[at + i] = scale(unsigned ? v[i] & 0xffff : v[i], at + i);
+                        out[o + i] = scale(unsigned ? v[i] & 0xffff : v[i], at + i);
                     }
                 } else if (unsigned) {
                     for (int i = 0; i < n; i++) {
-                        out[at + i] = v[i] & 0xffff;
+                        out[o + i] = v[i] & 0xffff;
                     }
                 } else {
                     for (int i = 0; i < n; i++) {
-                        out[at + i] = v[i];
+                        out[o + i] = v[i];
                     }
-                    checkNoNegatives(out, at, n);
+                    checkNoNegatives(out, o, at, n);
                 }
             }
             case INT32, UINT32 -> {
@@ -111,14 +143,14 @@ final class VoxelDecoder {
                 boolean unsigned = type == NiftiDatatype.UINT32;
                 for (int i = 0; i < n; i++) {
                     double d = unsigned ? Integer.toUnsignedLong(v[i]) : v[i];
-                    out[at + i] = scaled ? scale(d, at + i) : exactInteger(d, at + i);
+                    out[o + i] = scaled ? scale(d, at + i) : exactInteger(d, at + i);
                 }
             }
             case INT64 -> {
                 long[] v = s.longs();
                 buf.asLongBuffer().get(v, 0, n);
                 for (int i = 0; i < n; i++) {
-                    out[at + i] = scaled ? scale(v[i], at + i) : exactInteger(v[i], at + i);
+                    out[o + i] = scaled ? scale(v[i], at + i) : exactInteger(v[i], at + i);
                 }
             }
             case FLOAT32 -> {
@@ -126,11 +158,11 @@ final class VoxelDecoder {
                 buf.asFloatBuffer().get(v, 0, n);
                 if (scaled) {
                     for (int i = 0; i < n; i++) {
-                        out[at + i] = scale(v[i], at + i);
+                        out[o + i] = scale(v[i], at + i);
                     }
                 } else {
                     for (int i = 0; i < n; i++) {
-                        out[at + i] = check(v[i], at + i);
+                        out[o + i] = check(v[i], at + i);
                     }
                 }
             }
@@ -138,7 +170,7 @@ final class VoxelDecoder {
                 double[] v = s.doubles();
                 buf.asDoubleBuffer().get(v, 0, n);
                 for (int i = 0; i < n; i++) {
-                    out[at + i] = scaled ? scale(v[i], at + i) : check(v[i], at + i);
+                    out[o + i] = scaled ? scale(v[i], at + i) : check(v[i], at + i);
                 }
             }
         }
@@ -157,12 +189,12 @@ final class VoxelDecoder {
     }
 
     /** Negatives in small signed integer types (which are always exact in float32). */
-    private void checkNoNegatives(float[] out, int at, int n) {
+    private void checkNoNegatives(float[] out, int o, int at, int n) {
         if (rule != VoxelValues.LABEL_MAP) {
             return;
         }
         for (int i = 0; i < n; i++) {
-            if (out[at + i] < 0) {
+            if (out[o + i] < 0) {
                 throw invalid("a negative value", at + i);
             }
         }

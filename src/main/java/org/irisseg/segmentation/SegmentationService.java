@@ -3,6 +3,8 @@ package org.irisseg.segmentation;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.irisseg.admission.MemoryBudget;
+import org.irisseg.admission.MemoryCost;
 import org.irisseg.error.IrisException;
 import org.irisseg.error.ProblemType;
 import org.irisseg.model.BoundedPool;
@@ -11,6 +13,7 @@ import org.irisseg.model.InferenceMetrics;
 import org.irisseg.model.InferenceSession;
 import org.irisseg.model.InferenceTimings;
 import org.irisseg.model.ModelRuntime;
+import org.irisseg.nifti.NiftiHeader;
 import org.irisseg.task.Task;
 import org.irisseg.task.TaskClass;
 import org.irisseg.task.TaskService;
@@ -24,20 +27,35 @@ import org.springframework.stereotype.Service;
  * Segments a query volume with a registered task: reads and canonicalises the query, encodes it once,
  * chooses the task embedding by mode (reference embeddings were computed at registration), decodes,
  * fuses the class probabilities into one label map and maps it back to the query's own voxel grid.
+ * The query's header is read first: its size is checked and its memory reserved from the
+ * {@link MemoryBudget} before its voxels are decoded.
  */
 @Service
 public class SegmentationService {
+
+    /**
+     * Volume-sized arrays of a segmentation at its peak: the query as read and in canonical order, the
+     * fused label map, its native-order copy and the label map written (5); per class the probabilities
+     * and the decoder's transfer copy (2), with retrieval also the coarse probabilities and the query's
+     * object masks with their copy (4).
+     */
+    static final int FIXED_COPIES = 5;
+    static final int COPIES_PER_CLASS = 2;
+    static final int RETRIEVAL_COPIES_PER_CLASS = 4;
 
     private final TaskService tasks;
     private final VolumeReader reader;
     private final ModelRuntime model;
     private final InferenceMetrics metrics;
+    private final MemoryBudget budget;
 
-    public SegmentationService(TaskService tasks, VolumeReader reader, ModelRuntime model, InferenceMetrics metrics) {
+    public SegmentationService(TaskService tasks, VolumeReader reader, ModelRuntime model, InferenceMetrics metrics,
+            MemoryBudget budget) {
         this.tasks = tasks;
         this.reader = reader;
         this.model = model;
         this.metrics = metrics;
+        this.budget = budget;
     }
 
     public SegmentationResult segment(VolumeUpload image, SegmentationRequest request) {
@@ -47,18 +65,30 @@ public class SegmentationService {
         if (request.mode() == SegmentationMode.ONE_SHOT) {
             EmbeddingSelection.requireReference(task, request.referenceIndex());
         }
-        OrientedVolume query = reader.readImage(image, "image");
+        NiftiHeader header = reader.readHeader(image, "image");
+        VolumeReader.requireSegmentable(header, "image");
+        int[] d = header.spatialDims();
+        MemoryCost cost = new MemoryCost(header.voxelCount(), classes.size(), FIXED_COPIES,
+                request.mode() == SegmentationMode.RETRIEVAL ? RETRIEVAL_COPIES_PER_CLASS : COPIES_PER_CLASS);
+        String what = "The image (" + d[0] + "x" + d[1] + "x" + d[2] + " voxels, " + classes.size() + " classes, "
+                + request.mode().wire() + ")";
         InferenceTimings timings = new InferenceTimings();
+        OrientedVolume query;
         TaskEmbedding chosen;
-        float[] probabilities;
-        try (BoundedPool.Lease<InferenceSession> lease = model.lease(timings);
-                ImageFeatures features = lease.get().encodeImage(query.shape(), query.canonical().data(), timings)) {
-            chosen = choose(task, classes, request, lease.get(), features, timings);
-            probabilities = lease.get().decode(features, chosen.embeddings(), timings);
+        int[] nativeLabels;
+        LabelFusion.Fused fused;
+        try (MemoryBudget.Reservation reserved = budget.reserve(cost, what)) {
+            query = reader.readImage(image, "image");
+            float[] probabilities;
+            try (BoundedPool.Lease<InferenceSession> lease = model.lease(timings);
+                    ImageFeatures features = lease.get().encodeImage(query.shape(), query.canonical().data(), timings)) {
+                chosen = choose(task, classes, request, lease.get(), features, timings);
+                probabilities = lease.get().decode(features, chosen.embeddings(), timings);
+            }
+            int[] labelValues = classes.stream().mapToInt(TaskClass::label).toArray();
+            fused = LabelFusion.fuse(probabilities, labelValues, request.threshold());
+            nativeLabels = query.reorientation().toNative(fused.labels());
         }
-        int[] labelValues = classes.stream().mapToInt(TaskClass::label).toArray();
-        LabelFusion.Fused fused = LabelFusion.fuse(probabilities, labelValues, request.threshold());
-        int[] nativeLabels = query.reorientation().toNative(fused.labels());
         double voxelMl = VoxelSize.millilitres(query.image().header());
         List<ClassVolume> volumes = new ArrayList<>();
         for (int k = 0; k < classes.size(); k++) {

@@ -1,6 +1,5 @@
 package org.irisseg.task;
 
-import java.util.BitSet;
 import java.util.List;
 
 import org.irisseg.error.IrisException;
@@ -8,34 +7,60 @@ import org.irisseg.error.Messages;
 import org.irisseg.error.ProblemType;
 import org.irisseg.nifti.NiftiWriter;
 
-/** The distinct non-zero labels of a label map (values already checked to be whole and non-negative). */
+/** The classes of a reference mask, from its distinct non-zero labels, and their binary masks. */
 final class LabelSet {
 
     private LabelSet() {
     }
 
-    /** Sorted distinct non-zero labels of {@code labels}. */
-    static List<Integer> of(float[] labels, String role) {
-        BitSet seen = new BitSet();
-        for (float value : labels) {
-            if (value != 0f) {
-                if (value > NiftiWriter.MAX_LABEL) {
-                    throw new IrisException(ProblemType.INVALID_VALUES, Messages.capitalised(role) + " has label "
-                            + (long) value + "; labels must be between 1 and " + NiftiWriter.MAX_LABEL);
-                }
-                seen.set((int) value);
+    /**
+     * The classes a mask gives its task, checked: at least one, each at most {@link NiftiWriter#MAX_LABEL};
+     * a new task's at most {@code maxClasses}; for an existing task exactly its classes.
+     *
+     * @param present  the mask's distinct non-zero labels, ascending
+     * @param expected the task's labels, or null for a new task
+     */
+    static List<Integer> classes(List<Integer> present, List<Integer> expected, int maxClasses, String role) {
+        String who = Messages.capitalised(role);
+        if (present.isEmpty()) {
+            throw new IrisException(ProblemType.EMPTY_MASK, who
+                    + " has no labelled voxel; every non-zero value of a mask is a class");
+        }
+        int highest = present.get(present.size() - 1);
+        if (highest > NiftiWriter.MAX_LABEL) {
+            throw new IrisException(ProblemType.INVALID_VALUES, who + " has label " + highest
+                    + "; labels must be between 1 and " + NiftiWriter.MAX_LABEL);
+        }
+        if (expected == null) {
+            if (present.size() > maxClasses) {
+                throw new IrisException(ProblemType.TOO_MANY_CLASSES, who + " has " + present.size()
+                        + " distinct labels; a task may have at most " + maxClasses
+                        + " classes (iris.admission.max-classes): merge labels or split the task");
+            }
+            return present;
+        }
+        for (int label : present) {
+            if (!expected.contains(label)) {
+                throw new IrisException(ProblemType.UNKNOWN_CLASS, who + " has label " + label
+                        + ", which is not a class of this task (classes " + expected + ")");
             }
         }
-        return seen.stream().boxed().toList();
+        for (int label : expected) {
+            if (!present.contains(label)) {
+                throw new IrisException(ProblemType.EMPTY_MASK, who + " has no voxel of class " + label
+                        + "; every reference must show every class of the task");
+            }
+        }
+        return expected;
     }
 
     /**
      * Binary masks of the given labels, K*V values in C order ({@code [1, K, X, Y, Z]} for the task
-     * encoder).
+     * encoder). The caller has checked that K*V fits one array.
      */
     static float[] binaryMasks(float[] labels, List<Integer> classes) {
         int voxels = labels.length;
-        float[] masks = new float[classes.size() * voxels];
+        float[] masks = new float[Math.multiplyExact(classes.size(), voxels)];
         for (int k = 0; k < classes.size(); k++) {
             float label = classes.get(k);
             int offset = k * voxels;

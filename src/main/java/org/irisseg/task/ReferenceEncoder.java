@@ -5,14 +5,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.irisseg.error.IrisException;
+import org.irisseg.admission.MemoryBudget;
+import org.irisseg.admission.MemoryCost;
+import org.irisseg.config.IrisProperties;
 import org.irisseg.error.Messages;
-import org.irisseg.error.ProblemType;
 import org.irisseg.model.BoundedPool;
 import org.irisseg.model.ImageFeatures;
 import org.irisseg.model.InferenceSession;
 import org.irisseg.model.InferenceTimings;
 import org.irisseg.model.ModelRuntime;
+import org.irisseg.nifti.NiftiHeader;
+import org.irisseg.volume.Grids;
 import org.irisseg.volume.OrientedVolume;
 import org.irisseg.volume.VolumeReader;
 import org.springframework.stereotype.Component;
@@ -21,16 +24,32 @@ import org.springframework.stereotype.Component;
  * Reads reference pairs, checks them (grids match, every mask holds exactly the task's classes) and
  * computes one embedding per class with the image encoder and task encoder. Runs once per reference: at
  * registration, when references are added, and when a task is re-encoded for a new model.
+ *
+ * <p>Admission before work: every pair is checked from its headers and a streamed scan of its mask
+ * (sizes, grids, classes, the memory it will need) before any volume is decoded, so a bad pair 5 costs no
+ * encoding of pairs 1-4; then each pair reserves its memory from the {@link MemoryBudget}, is decoded,
+ * encoded and gives the memory back.
  */
 @Component
 public class ReferenceEncoder {
 
+    /**
+     * Volume-sized arrays of one reference at its peak: the image as read and in canonical order, the mask
+     * as read and in canonical order (4), and per class its binary mask plus the task encoder's chunk copy.
+     */
+    static final int FIXED_COPIES = 4;
+    static final int COPIES_PER_CLASS = 2;
+
     private final VolumeReader reader;
     private final ModelRuntime model;
+    private final MemoryBudget budget;
+    private final int maxClasses;
 
-    public ReferenceEncoder(VolumeReader reader, ModelRuntime model) {
+    public ReferenceEncoder(VolumeReader reader, ModelRuntime model, MemoryBudget budget, IrisProperties properties) {
         this.reader = reader;
         this.model = model;
+        this.budget = budget;
+        this.maxClasses = properties.admission().maxClasses();
     }
 
     /**
@@ -41,60 +60,73 @@ public class ReferenceEncoder {
      */
     List<TaskReference> encodeAll(List<HashedPair> pairs, String role, List<Integer> expected, int first,
             String modelVersion, InferenceTimings timings) {
-        List<TaskReference> references = new ArrayList<>(pairs.size());
+        List<Admitted> admitted = new ArrayList<>(pairs.size());
         List<Integer> labels = expected;
         for (int i = 0; i < pairs.size(); i++) {
-            HashedPair hashed = pairs.get(i);
-            Encoded encoded = encode(hashed.pair(), role + " " + (i + 1), labels, timings);
-            labels = encoded.labels();
-            references.add(new TaskReference(first + i, hashed.pair().image().displayName(), hashed.imageSha256(),
-                    hashed.maskSha256(), encoded.shape(), modelVersion, encoded.embeddings()));
+            Admitted pair = admit(pairs.get(i), role + " " + (i + 1), labels);
+            labels = pair.classes();
+            admitted.add(pair);
+        }
+        List<TaskReference> references = new ArrayList<>(pairs.size());
+        for (int i = 0; i < admitted.size(); i++) {
+            Admitted pair = admitted.get(i);
+            Encoded encoded = encode(pair, timings);
+            references.add(new TaskReference(first + i, pair.hashed().pair().image().displayName(),
+                    pair.hashed().imageSha256(), pair.hashed().maskSha256(), encoded.shape(), modelVersion,
+                    encoded.embeddings()));
         }
         return references;
     }
 
-    private Encoded encode(ReferenceUpload pair, String role, List<Integer> expected, InferenceTimings timings) {
-        OrientedVolume image = reader.readImage(pair.image(), role + " image");
-        OrientedVolume mask = reader.readLabelMapOnGrid(pair.mask(), role + " mask", image);
-        float[] labels = mask.canonical().data();
-        List<Integer> present = LabelSet.of(labels, role + " mask");
-        if (present.isEmpty()) {
-            throw new IrisException(ProblemType.EMPTY_MASK, Messages.capitalised(role)
-                    + " mask has no labelled voxel; every non-zero value of a mask is a class");
-        }
-        List<Integer> classes = expected == null ? present : expected;
-        if (expected != null) {
-            for (int label : present) {
-                if (!expected.contains(label)) {
-                    throw new IrisException(ProblemType.UNKNOWN_CLASS, Messages.capitalised(role) + " mask has label "
-                            + label + ", which is not a class of this task (classes " + expected + ")");
-                }
+    /** Everything that can be checked without decoding: sizes, grids, classes, memory. */
+    private Admitted admit(HashedPair hashed, String role, List<Integer> expected) {
+        NiftiHeader image = reader.readHeader(hashed.pair().image(), role + " image");
+        NiftiHeader mask = reader.readHeader(hashed.pair().mask(), role + " mask");
+        Grids.requireSameGrid(image, mask, role + " mask");
+        VolumeReader.requireSegmentable(image, role + " image");
+        List<Integer> present = reader.scanLabels(hashed.pair().mask(), role + " mask").labels();
+        List<Integer> classes = LabelSet.classes(present, expected, maxClasses, role + " mask");
+        int[] d = image.spatialDims();
+        String what = Messages.capitalised(role) + " (" + d[0] + "x" + d[1] + "x" + d[2] + " voxels, " + classes.size()
+                + " classes)";
+        MemoryCost cost = new MemoryCost(image.voxelCount(), classes.size(), FIXED_COPIES, COPIES_PER_CLASS);
+        budget.requireFits(cost, what);
+        return new Admitted(hashed, role, classes, cost, what);
+    }
+
+    private Encoded encode(Admitted pair, InferenceTimings timings) {
+        try (MemoryBudget.Reservation reserved = budget.reserve(pair.cost(), pair.what())) {
+            OrientedVolume image = reader.readImage(pair.hashed().pair().image(), pair.role() + " image");
+            OrientedVolume mask = reader.readLabelMapOnGrid(pair.hashed().pair().mask(), pair.role() + " mask", image);
+            List<Integer> classes = pair.classes();
+            float[] masks = LabelSet.binaryMasks(mask.canonical().data(), classes);
+            float[][] embeddings;
+            try (BoundedPool.Lease<InferenceSession> lease = model.lease(timings);
+                    ImageFeatures features = lease.get().encodeImage(image.shape(), image.canonical().data(), timings)) {
+                embeddings = lease.get().encodeTask(features, classes.size(), masks, timings);
             }
-            for (int label : expected) {
-                if (!present.contains(label)) {
-                    throw new IrisException(ProblemType.EMPTY_MASK, Messages.capitalised(role) + " mask has no voxel of"
-                            + " class " + label + "; every reference must show every class of the task");
-                }
+            Map<Integer, float[]> byLabel = new LinkedHashMap<>();
+            for (int k = 0; k < classes.size(); k++) {
+                byLabel.put(classes.get(k), embeddings[k]);
             }
+            return new Encoded(byLabel, image.shape());
         }
-        float[] masks = LabelSet.binaryMasks(labels, classes);
-        float[][] embeddings;
-        try (BoundedPool.Lease<InferenceSession> lease = model.lease(timings);
-                ImageFeatures features = lease.get().encodeImage(image.shape(), image.canonical().data(), timings)) {
-            embeddings = lease.get().encodeTask(features, classes.size(), masks, timings);
-        }
-        Map<Integer, float[]> byLabel = new LinkedHashMap<>();
-        for (int k = 0; k < classes.size(); k++) {
-            byLabel.put(classes.get(k), embeddings[k]);
-        }
-        return new Encoded(new ArrayList<>(classes), byLabel, image.shape());
     }
 
     /**
-     * @param labels     the reference's classes, sorted
+     * A pair that passed every check that needs no decoding.
+     *
+     * @param classes the labels its mask holds, sorted (the task's)
+     * @param cost    the memory it needs while decoded and encoded
+     * @param what    names it in refusals, with its size and classes
+     */
+    private record Admitted(HashedPair hashed, String role, List<Integer> classes, MemoryCost cost, String what) {
+    }
+
+    /**
      * @param embeddings label -> embedding of length E
      * @param shape      canonical [X, Y, Z]
      */
-    private record Encoded(List<Integer> labels, Map<Integer, float[]> embeddings, int[] shape) {
+    private record Encoded(Map<Integer, float[]> embeddings, int[] shape) {
     }
 }

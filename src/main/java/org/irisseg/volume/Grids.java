@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.irisseg.error.IrisException;
 import org.irisseg.error.Messages;
 import org.irisseg.error.ProblemType;
+import org.irisseg.nifti.NiftiHeader;
 import org.irisseg.nifti.NiftiImage;
 
 /** Whether two NIfTI volumes share one voxel grid (same size, same voxel-to-world affine). */
@@ -17,10 +18,19 @@ public final class Grids {
     }
 
     static void requireSameGrid(NiftiImage image, NiftiImage mask, String role) {
-        if (!Arrays.equals(image.dims(), mask.dims())) {
+        requireSameGrid(image.header(), mask.header(), role);
+    }
+
+    /**
+     * Compares the grids of two headers, before either volume is decoded.
+     *
+     * @throws IrisException {@link ProblemType#GRID_MISMATCH} when size or voxel-to-world affine differ
+     */
+    public static void requireSameGrid(NiftiHeader image, NiftiHeader mask, String role) {
+        if (!Arrays.equals(image.spatialDims(), mask.spatialDims())) {
             throw new IrisException(ProblemType.GRID_MISMATCH, Messages.capitalised(role) + " has size "
-                    + Arrays.toString(mask.dims()) + " but its image has " + Arrays.toString(image.dims())
-                    + "; a mask must be on its image's voxel grid");
+                    + Arrays.toString(mask.spatialDims()) + " but its image has "
+                    + Arrays.toString(image.spatialDims()) + "; a mask must be on its image's voxel grid");
         }
         if (!sameAffine(image.affine(), mask.affine())) {
             throw new IrisException(ProblemType.GRID_MISMATCH, Messages.capitalised(role)

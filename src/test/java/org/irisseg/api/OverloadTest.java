@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
+import org.irisseg.admission.MemoryBudget;
+import org.irisseg.admission.MemoryCost;
 import org.irisseg.model.BoundedPool;
 import org.irisseg.model.InferenceSession;
 import org.irisseg.model.InferenceTimings;
@@ -30,7 +32,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Backpressure over HTTP: one predictor set, room for one waiting request, a 2 s queue timeout. The test
- * holds the only predictor set itself, so the queue is full or the wait times out for certain.
+ * holds the only predictor set (or the whole memory budget) itself, so the queue is full or the wait
+ * times out for certain.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "iris.inference.max-concurrent=1", "iris.inference.queue-capacity=1", "iris.inference.queue-timeout=2s",
@@ -45,6 +48,9 @@ class OverloadTest {
 
     @Autowired
     ModelRuntime model;
+
+    @Autowired
+    MemoryBudget budget;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
@@ -92,6 +98,40 @@ class OverloadTest {
             assertEquals("2", refused.headers().firstValue("Retry-After").orElseThrow());
         }
         assertEquals(200, waiting.get().statusCode(), "the waiting request is served once the set is free");
+    }
+
+    /** Holds the whole memory budget until closed. */
+    private MemoryBudget.Reservation holdAllMemory() {
+        return budget.reserve(new MemoryCost(budget.limitBytes() / 4, 1, 1, 0), "test");
+    }
+
+    @Test
+    void aRequestFindingTheMemoryBudgetInUseAndItsQueueFullIsRefusedWith429AndRetryAfter() throws Exception {
+        CompletableFuture<HttpResponse<byte[]>> waiting;
+        try (MemoryBudget.Reservation held = holdAllMemory()) {
+            waiting = CompletableFuture.supplyAsync(this::segment);
+            long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+            while (budget.waiting() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(1, budget.waiting(), "the first request waits for memory");
+
+            HttpResponse<byte[]> refused = segment();
+
+            ProblemAssertions.assertProblem(refused, 429, "overloaded");
+            assertEquals("2", refused.headers().firstValue("Retry-After").orElseThrow());
+        }
+        assertEquals(200, waiting.get().statusCode(), "the waiting request is served once the memory is back");
+    }
+
+    @Test
+    void aRequestWaitingLongerThanTheQueueTimeoutForMemoryGets503MemoryBusyAndRetryAfter() {
+        HttpResponse<byte[]> timedOut;
+        try (MemoryBudget.Reservation held = holdAllMemory()) {
+            timedOut = segment();
+        }
+        ProblemAssertions.assertProblem(timedOut, 503, "memory-busy");
+        assertEquals("2", timedOut.headers().firstValue("Retry-After").orElseThrow());
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.irisseg.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import org.irisseg.admission.AdmissionRefusedException;
 import org.irisseg.error.IrisException;
 import org.irisseg.error.ProblemType;
 import org.irisseg.model.ModelNotReadyException;
@@ -65,6 +66,27 @@ class ProblemHandlerTest {
     void otherCausesHaveNoRetryAfter() {
         assertFalse(handler.handleIris(new IrisException(ProblemType.UNKNOWN_CLASS, "x")).getHeaders()
                 .containsHeader("Retry-After"));
+    }
+
+    private ResponseEntity<ProblemDetail> notAdmitted(AdmissionRefusedException.Kind kind) {
+        return handler.handleAdmissionRefused(new AdmissionRefusedException(kind, "not admitted: " + kind));
+    }
+
+    @Test
+    void aRequestOverTheMemoryBudgetIsTooLargeWithoutRetryAfter() {
+        ResponseEntity<ProblemDetail> response = notAdmitted(AdmissionRefusedException.Kind.TOO_LARGE);
+        assertAnswer(response, 413, ProblemType.TOO_LARGE, null);
+        assertEquals("not admitted: TOO_LARGE", response.getBody().getDetail());
+    }
+
+    @Test
+    void aFullQueueForMemoryIsAnOverloadWithRetryAfter() {
+        assertAnswer(notAdmitted(AdmissionRefusedException.Kind.QUEUE_FULL), 429, ProblemType.OVERLOADED, "2");
+    }
+
+    @Test
+    void aTimedOutWaitForMemoryIsMemoryBusyWithRetryAfter() {
+        assertAnswer(notAdmitted(AdmissionRefusedException.Kind.TIMED_OUT), 503, ProblemType.MEMORY_BUSY, "2");
     }
 
     @Test

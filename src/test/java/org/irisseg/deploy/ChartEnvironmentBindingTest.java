@@ -33,6 +33,8 @@ class ChartEnvironmentBindingTest {
         assertThat(properties.inference().queueCapacity()).isEqualTo(8);
         assertThat(properties.inference().queueTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(properties.taskCache().maxBytes()).isEqualTo(268_435_456L);
+        assertThat(properties.admission().maxBytes()).as("unset: half the heap").isNull();
+        assertThat(properties.admission().maxClasses()).isEqualTo(32);
     }
 
     @Test
@@ -48,6 +50,8 @@ class ChartEnvironmentBindingTest {
                 Map.entry("config.inference.queueCapacity", 5),
                 Map.entry("config.inference.queueTimeout", "45s"),
                 Map.entry("config.taskCache.maxBytes", 4096),
+                Map.entry("config.admission.maxBytes", 3_221_225_472L),
+                Map.entry("config.admission.maxClasses", 12),
                 Map.entry("config.upload.maxFileSize", "2GB"),
                 Map.entry("config.upload.maxRequestSize", "3GB"))).env();
 
@@ -63,6 +67,8 @@ class ChartEnvironmentBindingTest {
         assertThat(properties.inference().queueCapacity()).isEqualTo(5);
         assertThat(properties.inference().queueTimeout()).isEqualTo(Duration.ofSeconds(45));
         assertThat(properties.taskCache().maxBytes()).isEqualTo(4096);
+        assertThat(properties.admission().maxBytes()).isEqualTo(3_221_225_472L);
+        assertThat(properties.admission().maxClasses()).isEqualTo(12);
         Binder binder = binder(env);
         assertThat(binder.bind("spring.servlet.multipart.max-file-size", DataSize.class).get())
                 .isEqualTo(DataSize.ofGigabytes(2));

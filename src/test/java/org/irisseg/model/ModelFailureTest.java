@@ -32,7 +32,8 @@ class ModelFailureTest {
     private IrisProperties properties(Path modelDir) {
         return new IrisProperties(new IrisProperties.Model(modelDir, IrisProperties.Device.CPU),
                 new IrisProperties.Store(store, true), new IrisProperties.Nifti(1 << 20, 1 << 24),
-                new IrisProperties.Inference(1, 1, Duration.ofSeconds(1)), new IrisProperties.TaskCache(1 << 20));
+                new IrisProperties.Inference(1, 1, Duration.ofSeconds(1)), new IrisProperties.TaskCache(1 << 20),
+                new IrisProperties.Admission(null, 32));
     }
 
     private static Throwable rootCause(Throwable e) {

@@ -19,14 +19,17 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Base of every test that talks to the running service over real HTTP. All subclasses share one Spring
  * context (same configuration, so the test framework caches it): one model load, one store directory
- * for the whole run. Two predictor sets so concurrency is exercised; an 8 MB upload limit so the
- * too-large path is cheap to hit.
+ * for the whole run. Two predictor sets so concurrency is exercised; an 8 MB upload limit and a
+ * 256 MiB memory budget so the too-large paths are cheap to hit.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class IrisIntegrationTest {
 
     /** Upload limit of the shared test context. */
     public static final long MAX_UPLOAD_BYTES = 8L * 1024 * 1024;
+
+    /** Memory budget of the shared test context ({@code iris.admission.max-bytes}). */
+    public static final long MEMORY_BUDGET_BYTES = 256L * 1024 * 1024;
 
     protected static final Path STORE = temporaryStore();
 
@@ -44,6 +47,7 @@ public abstract class IrisIntegrationTest {
         registry.add("iris.inference.queue-capacity", () -> "16");
         registry.add("spring.servlet.multipart.max-file-size", () -> MAX_UPLOAD_BYTES + "B");
         registry.add("spring.servlet.multipart.max-request-size", () -> (4 * MAX_UPLOAD_BYTES) + "B");
+        registry.add("iris.admission.max-bytes", () -> String.valueOf(MEMORY_BUDGET_BYTES));
     }
 
     protected IrisClient client() {

@@ -29,7 +29,8 @@ class TaskCacheTest {
                 new IrisProperties.Store(root, true),
                 new IrisProperties.Nifti(1000, 1000),
                 new IrisProperties.Inference(1, 8, Duration.ofSeconds(30)),
-                new IrisProperties.TaskCache(maxBytes));
+                new IrisProperties.TaskCache(maxBytes),
+                new IrisProperties.Admission(null, 32));
         return new TaskCache(store, properties, registry);
     }
 

@@ -1,0 +1,39 @@
+package org.irisseg.admission;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class MemoryCostTest {
+
+    private static final long VOXELS_512 = 512L * 512 * 512;
+
+    @Test
+    void theCostIsVoxelsTimesFourBytesTimesFixedAndPerClassCopies() {
+        MemoryCost cost = new MemoryCost(1000, 3, 5, 2);
+        assertEquals(11, cost.copies());
+        assertEquals(1000L * 4 * 11, cost.bytes());
+    }
+
+    @Test
+    void aCostBeyondALongSaturatesInsteadOfOverflowing() {
+        MemoryCost cost = new MemoryCost(Long.MAX_VALUE / 2, Integer.MAX_VALUE, 5, Integer.MAX_VALUE);
+        assertEquals(Long.MAX_VALUE, cost.bytes());
+    }
+
+    @Test
+    void thirtyTwoClassesOfA512CubeDoNotFitOneArrayButTwoDo() {
+        assertFalse(new MemoryCost(VOXELS_512, 32, 5, 2).fitsInArrays());
+        assertTrue(new MemoryCost(VOXELS_512, 2, 5, 2).fitsInArrays());
+    }
+
+    @Test
+    void aCostWithoutVoxelsOrClassesIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new MemoryCost(0, 1, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new MemoryCost(1, 0, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new MemoryCost(1, 1, -1, 1));
+    }
+}
