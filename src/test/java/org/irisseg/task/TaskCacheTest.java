@@ -93,7 +93,8 @@ class TaskCacheTest {
         Task reloaded = cache.find(evicted.id()).orElseThrow();
 
         assertEquals(misses + 1, gets("miss"), "the find went to the store");
-        assertTrue(cache.isCached(evicted.id()));
+        // whether the reloaded task stays in memory is the call of Caffeine's frequency-based admission
+        // (randomised per cache), not of this test
         FileTaskStoreTest.assertSameTask(evicted, reloaded);
     }
 
