@@ -6,25 +6,19 @@ numbers, ``evaluation.md`` with the full tables) and from the training summary i
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 #: The Java integration test registers 3 hippocampus references and segments 5 other subjects; it
 #: must score at least the model's measured 3-reference ensemble Dice minus this margin.
-SERVICE_TEST_MARGIN = 0.10
 
 
 def evaluation_block(report_dir: Path | None) -> dict[str, Any] | None:
-    """model.json ``evaluation``: the report's headline numbers plus the service test floor."""
+    """model.json ``evaluation``: the report's headline numbers. (The service's own Dice test holds fixed
+    floors of its own; it never derives a floor from the model's scores.)"""
     if report_dir is None:
         return None
-    headline = json.loads((report_dir / "evaluation.json").read_text())
-    hip = headline.get("hippocampus")
-    if hip:
-        ens3 = (hip.get("ensemble_dice") or {}).get("3") or hip.get("one_shot_dice")
-        hip["service_test_dice_floor"] = math.floor((ens3 - SERVICE_TEST_MARGIN) * 100) / 100
-    return headline
+    return json.loads((report_dir / "evaluation.json").read_text())
 
 
 def _lineage(started: dict | None) -> list[str]:
@@ -124,7 +118,8 @@ def render(card: dict[str, Any], report_dir: Path | None) -> str:
             f"| wrong reference / blank reference | {_fmt(ev.get('wrong_reference_dice'))} /"
             f" {_fmt(ev.get('blank_reference_dice'))} |",
             "",
-            f"Service integration test floor (3-reference ensemble, 5 subjects): {hip.get('service_test_dice_floor')}",
+            "The service's integration test (3-reference ensemble over HTTP, 5 held-out subjects) holds fixed"
+            " floors: the published one-shot target 0.82 and 0.80 over HTTP.",
         ]
         for name, unseen in (ev.get("unseen") or {}).items():
             scores = ", ".join(f"{k} {_fmt(v)}" for k, v in unseen.items() if k != "classes")
