@@ -5,6 +5,7 @@ Format: ``torch.save({"format": 1, "config": <IrisConfig as dict>, "model": stat
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -13,7 +14,7 @@ from typing import Any
 
 import torch
 
-from irisseg.config import IrisConfig, config_to_dict, preset
+from irisseg.config import DataConfig, IrisConfig, config_to_dict, preset
 from irisseg.model.builder import build_iris
 from irisseg.model.iris import IrisModel
 
@@ -35,8 +36,18 @@ def save_weights(path: str | Path, model: IrisModel, cfg: IrisConfig, meta: dict
             os.unlink(tmp)
 
 
+#: Model keys added after the first exports, with the value that reproduces a model saved without them.
+LEGACY_MODEL_DEFAULTS: dict[str, Any] = {"prototype_scales": 0}
+
+
 def config_from_dict(d: dict[str, Any]) -> IrisConfig:
-    return preset(d.get("preset", "small"), model=d.get("model"), train=d.get("train"), data=d.get("data"))
+    """The config a model file or model.json was saved with. A model section without a later key gets
+    the value that rebuilds the saved network (:data:`LEGACY_MODEL_DEFAULTS`); the data section only
+    describes how that run drew its episodes, so keys of an earlier episode programme are dropped."""
+    model = {**LEGACY_MODEL_DEFAULTS, **(d.get("model") or {})}
+    known = {f.name for f in dataclasses.fields(DataConfig)}
+    data = {k: v for k, v in (d.get("data") or {}).items() if k in known}
+    return preset(d.get("preset", "small"), model=model, train=d.get("train"), data=data)
 
 
 def load_model(path: str | Path, map_location: str = "cpu") -> tuple[IrisModel, IrisConfig, dict[str, Any]]:
