@@ -81,20 +81,41 @@ def export(model: IrisModel, cfg: IrisConfig, out: Path, name: str, meta: dict[s
     return card
 
 
+def refresh_card(model_dir: Path, report_dir: Path) -> dict[str, Any]:
+    """An existing export with the evaluation of ``report_dir``: model.json's ``evaluation`` block and
+    MODEL_CARD.md are rewritten; the modules, hashes and version are untouched. Returns model.json."""
+    card = json.loads((model_dir / "model.json").read_text())
+    card["evaluation"] = evaluation_block(report_dir)
+    (model_dir / "model.json").write_text(json.dumps(card, indent=2) + "\n")
+    (model_dir / "MODEL_CARD.md").write_text(render(card, report_dir))
+    return card
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m irisseg.export", description=__doc__.split("\n\n")[0])
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--checkpoint", type=Path, help="weights-only model.pt written by training")
     src.add_argument("--random-init", action="store_true", help="export untrained weights (for wiring tests)")
+    src.add_argument("--refresh-card", type=Path, metavar="MODEL_DIR",
+                     help="rewrite only the evaluation block of MODEL_DIR/model.json and its MODEL_CARD.md from --report"
+                          " (the modules, their hashes and the version stay as they are)")
     p.add_argument("--preset", default="small", help="preset for --random-init")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--out", type=Path, help="model directory to write (with --checkpoint or --random-init)")
     p.add_argument("--name", default=None, help="model name (default iris-<preset>)")
     p.add_argument("--report", type=Path, default=None,
                    help="folder with evaluation.json and evaluation.md from irisseg.evaluate (model card, model.json)")
     p.add_argument("--data-root", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data",
                    help="../shared/data, for the hippocampus test vector")
     args = p.parse_args(argv)
+    if args.refresh_card is not None:
+        if args.report is None:
+            p.error("--refresh-card needs --report")
+        card = refresh_card(args.refresh_card, args.report)
+        print(json.dumps({k: card[k] for k in ("name", "version", "embedding_dim", "parameters")}, indent=2))
+        return
+    if args.out is None:
+        p.error("--out is required with --checkpoint or --random-init")
     if args.random_init:
         torch.manual_seed(args.seed)
         cfg = preset(args.preset)
