@@ -5,16 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.irisseg.admission.AdmissionRefusedException.Kind;
+import org.irisseg.support.Concurrently;
 import org.junit.jupiter.api.Test;
 
 class MemoryBudgetTest {
@@ -98,29 +93,13 @@ class MemoryBudgetTest {
     @Test
     void concurrentRequestsNeverHoldMoreThanTheBudget() throws Exception {
         MemoryBudget budget = new MemoryBudget(100 * MIB, 16, Duration.ofSeconds(30));
-        ExecutorService executor = Executors.newFixedThreadPool(8);
-        CountDownLatch start = new CountDownLatch(1);
         AtomicLong most = new AtomicLong();
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                long mib = 20 + 10 * (i % 4);
-                futures.add(executor.submit(() -> {
-                    start.await();
-                    try (MemoryBudget.Reservation r = budget.reserve(mebibytes(mib), "request")) {
-                        most.accumulateAndGet(budget.reservedBytes(), Math::max);
-                        Thread.sleep(5);
-                    }
-                    return null;
-                }));
+        Concurrently.run(8, i -> {
+            try (MemoryBudget.Reservation r = budget.reserve(mebibytes(20 + 10 * (i % 4)), "request")) {
+                most.accumulateAndGet(budget.reservedBytes(), Math::max);
+                Thread.sleep(5);
             }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        } finally {
-            executor.shutdownNow();
-        }
+        });
         assertTrue(most.get() <= 100 * MIB, "held at most " + most.get());
         assertEquals(0, budget.reservedBytes());
     }

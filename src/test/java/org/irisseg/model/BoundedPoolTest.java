@@ -7,16 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
 import org.irisseg.model.PoolRefusedException.Kind;
+import org.irisseg.support.Concurrently;
 import org.junit.jupiter.api.Test;
 
 class BoundedPoolTest {
@@ -74,30 +71,15 @@ class BoundedPoolTest {
     @Test
     void waitersAreServedWhenItemsComeBackAndNeverExceedThePoolSize() throws Exception {
         BoundedPool<Integer> pool = new BoundedPool<>(List.of(1, 2), 8, Duration.ofSeconds(30));
-        ExecutorService executor = Executors.newFixedThreadPool(8);
-        CountDownLatch start = new CountDownLatch(1);
         int[] maxInUse = new int[1];
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                futures.add(executor.submit(() -> {
-                    start.await();
-                    try (BoundedPool.Lease<Integer> lease = pool.acquire(IGNORE_WAIT)) {
-                        synchronized (maxInUse) {
-                            maxInUse[0] = Math.max(maxInUse[0], pool.inUse());
-                        }
-                        Thread.sleep(5);
-                    }
-                    return null;
-                }));
+        Concurrently.run(8, i -> {
+            try (BoundedPool.Lease<Integer> lease = pool.acquire(IGNORE_WAIT)) {
+                synchronized (maxInUse) {
+                    maxInUse[0] = Math.max(maxInUse[0], pool.inUse());
+                }
+                Thread.sleep(5);
             }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        } finally {
-            executor.shutdownNow();
-        }
+        });
         assertTrue(maxInUse[0] <= 2);
         assertEquals(0, pool.inUse());
     }
