@@ -61,6 +61,13 @@ def load_model(path: str | Path, map_location: str = "cpu") -> tuple[IrisModel, 
     return model.eval(), cfg, payload.get("meta", {})
 
 
+def read_weights_file(path: str | Path) -> dict[str, Any]:
+    """A ``model.pt`` payload, loaded as data only (runs before summaries stored the torch version as
+    text hold a ``TorchVersion`` object, which is allowed)."""
+    with torch.serialization.safe_globals([torch.torch_version.TorchVersion]):
+        return torch.load(Path(path), map_location="cpu", weights_only=True)
+
+
 #: Exported module file -> the prefix its parameters carry in :class:`IrisModel`.
 EXPORT_PREFIXES = {"image_encoder.pt": "encoder.", "task_encoder.pt": "task_encoder.", "mask_decoder.pt": "decoder."}
 
@@ -85,9 +92,7 @@ def load_warm_start(model: IrisModel, source: str | Path) -> list[str]:
     if source.is_dir():
         state = state_from_export(source)
     else:
-        # runs before this fix stored torch.__version__ (a TorchVersion) in the file's summary
-        with torch.serialization.safe_globals([torch.torch_version.TorchVersion]):
-            state = torch.load(source, map_location="cpu", weights_only=True)["model"]
+        state = read_weights_file(source)["model"]
     result = model.load_state_dict(state, strict=False)
     if result.unexpected_keys:
         raise ValueError(f"{source}: tensors the model does not have: {result.unexpected_keys[:5]}")
@@ -101,7 +106,6 @@ def provenance(source: str | Path) -> dict[str, Any]:
     if source.is_dir():
         meta = json.loads((source / "model.json").read_text()).get("training") or {}
     else:
-        with torch.serialization.safe_globals([torch.torch_version.TorchVersion]):
-            meta = torch.load(source, map_location="cpu", weights_only=True).get("meta") or {}
+        meta = read_weights_file(source).get("meta") or {}
     return {"source": str(source), "iteration": meta.get("iteration"), "elapsed_s": meta.get("elapsed_s"),
             "device": meta.get("device"), "started_from": meta.get("started_from")}

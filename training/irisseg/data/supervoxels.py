@@ -11,7 +11,6 @@ padding are never a target. Maps are ``uint8`` (0 = outside the foreground; at m
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 #: Approximate supervoxel counts per map (coarse to fine); the pack stores ``supervoxels_<n>``.
 GRANULARITIES: tuple[int, ...] = (24, 96)
@@ -42,10 +41,3 @@ def supervoxels(image: np.ndarray, count: int) -> np.ndarray:
     if labels.max() > 255:
         raise ValueError(f"{labels.max()} supervoxels do not fit uint8")
     return labels.astype(np.uint8)
-
-
-def neighbours(labels: np.ndarray, value: int) -> list[int]:
-    """Supervoxel values touching ``value`` (6-connectivity), sorted, background excluded."""
-    mask = labels == value
-    ring = ndimage.binary_dilation(mask) & ~mask
-    return sorted(int(v) for v in np.unique(labels[ring]) if v != 0 and v != value)
