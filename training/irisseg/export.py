@@ -3,8 +3,10 @@
     python -m irisseg.export --checkpoint runs/small/model.pt --out ../models/iris-small
     python -m irisseg.export --random-init --preset small --out /tmp/iris-random
 
-Writes ``image_encoder.pt``, ``task_encoder.pt``, ``mask_decoder.pt`` (TorchScript), ``model.json``
-and ``testvectors/`` (a random case and a real hippocampus case, checked by pytest and by Java).
+Writes ``image_encoder.pt``, ``task_encoder.pt``, ``mask_decoder.pt`` (TorchScript), ``model.json``,
+``testvectors/`` (a random case and a real hippocampus case, checked by pytest and by Java) and, when
+the training run left one (``memory_bank.pt`` beside the checkpoint), ``memory_bank.npy``: the run's
+EMA class embeddings, the classes the service offers without a reference.
 """
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ from irisseg.model_card import evaluation_block, render
 from irisseg.model.iris import IrisModel
 from irisseg.modules import NUM_FEATURES, ImageEncoderModule, MaskDecoderModule, TaskEncoderModule
 from irisseg.testvectors import write_test_vectors
+from irisseg.train import checkpoint as ckpt
+from irisseg.train.memory_bank import MemoryBank, write_exported
 from irisseg.weights import load_model
 
 #: The three TorchScript files of a model directory (docs/export-contract.md); the one list of their names.
@@ -51,7 +55,8 @@ def script_modules(model: IrisModel) -> dict[str, torch.jit.ScriptModule]:
 
 
 def export(model: IrisModel, cfg: IrisConfig, out: Path, name: str, meta: dict[str, Any],
-           evaluation: dict[str, Any] | None, data_root: Path | None, report_dir: Path | None = None) -> dict[str, Any]:
+           evaluation: dict[str, Any] | None, data_root: Path | None, report_dir: Path | None = None,
+           memory_bank: MemoryBank | None = None) -> dict[str, Any]:
     """Write the model directory; returns the model.json content."""
     out.mkdir(parents=True, exist_ok=True)
     for file, module in script_modules(model).items():
@@ -59,6 +64,9 @@ def export(model: IrisModel, cfg: IrisConfig, out: Path, name: str, meta: dict[s
     files = {f: sha256(out / f) for f in MODULE_FILES}
     version = f"{__version__}+{hashlib.sha256(''.join(files.values()).encode()).hexdigest()[:12]}"
     vectors = write_test_vectors(model, out / "testvectors", data_root)
+    bank = write_exported(memory_bank, out) if memory_bank is not None else None
+    if bank is not None:
+        files[bank["file"]] = sha256(out / bank["file"])
     card = {
         "name": name,
         "version": version,
@@ -76,6 +84,8 @@ def export(model: IrisModel, cfg: IrisConfig, out: Path, name: str, meta: dict[s
         "evaluation": evaluation,
         "testvectors": vectors,
     }
+    if bank is not None:
+        card["memory_bank"] = bank
     (out / "model.json").write_text(json.dumps(card, indent=2) + "\n")
     (out / "MODEL_CARD.md").write_text(render(card, report_dir))
     return card
@@ -105,6 +115,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--name", default=None, help="model name (default iris-<preset>)")
     p.add_argument("--report", type=Path, default=None,
                    help="folder with evaluation.json and evaluation.md from irisseg.evaluate (model card, model.json)")
+    p.add_argument("--memory-bank", type=Path, default=None,
+                   help="memory_bank.pt to export with the model (default: the one beside --checkpoint, if any)")
     p.add_argument("--data-root", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data",
                    help="../shared/data, for the hippocampus test vector")
     args = p.parse_args(argv)
@@ -123,9 +135,12 @@ def main(argv: list[str] | None = None) -> None:
         meta: dict[str, Any] = {"iterations": 0, "note": "random initialisation, not trained"}
     else:
         model, cfg, meta = load_model(args.checkpoint)
+    bank_path = args.memory_bank or (args.checkpoint.parent / ckpt.MEMORY_BANK if args.checkpoint else None)
+    bank = MemoryBank.load(bank_path) if bank_path is not None and bank_path.exists() else None
     evaluation = evaluation_block(args.report)
     data_root = args.data_root if args.data_root.exists() else None
-    card = export(model, cfg, args.out, args.name or f"iris-{cfg.preset}", meta, evaluation, data_root, args.report)
+    card = export(model, cfg, args.out, args.name or f"iris-{cfg.preset}", meta, evaluation, data_root, args.report,
+                  bank)
     print(json.dumps({k: card[k] for k in ("name", "version", "embedding_dim", "parameters")}, indent=2))
 
 

@@ -81,6 +81,21 @@ def _suite_lines(suite: dict[str, Any] | None) -> list[str]:
     return lines
 
 
+def _bank_lines(bank: dict[str, Any] | None) -> list[str]:
+    """The built-in classes: the memory bank exported with the model (what the model saw in training)."""
+    if not bank or not bank.get("classes"):
+        return ["", "## Memory bank", "", "None exported: the model offers no built-in classes."]
+    by_dataset: dict[str, list[str]] = {}
+    for c in bank["classes"]:
+        by_dataset.setdefault(c["dataset"], []).append(c["name"])
+    return ["", "## Memory bank (built-in classes)", "",
+            f"{len(bank['classes'])} classes the model was trained on, each the EMA (momentum {bank['momentum']})"
+            f" of its task embeddings during training, kept when folded in at least {bank['min_updates']} times."
+            " They segment without a reference; their held-out Dice, where the suite has the class, is the"
+            " `memory bank` row beside one-shot above.", "",
+            *[f"- {d}: {', '.join(sorted(set(names)))}" for d, names in sorted(by_dataset.items())]]
+
+
 def render(card: dict[str, Any], report_dir: Path | None) -> str:
     """Markdown model card for a model directory's ``model.json`` content."""
     cfg = card["config"]
@@ -126,6 +141,7 @@ def render(card: dict[str, Any], report_dir: Path | None) -> str:
             "| hippocampus (mean Dice over anterior/posterior) | value |",
             "|---|---|",
             f"| one-shot | {_fmt(hip.get('one_shot_dice'))} |",
+            f"| memory bank (built-in class, no reference) | {_fmt(hip.get('memory_bank_dice'))} |",
             *[f"| context ensemble of {n} | {_fmt(ens.get(n))} |" for n in ("1", "3", "5", "10")],
             f"| object-level retrieval | {_fmt(hip.get('retrieval_dice'))} |",
             f"| in-context tuning | {_fmt(hip.get('tuned_dice'))} (from {_fmt(hip.get('tuned_init_dice'))}) |",
@@ -144,6 +160,7 @@ def render(card: dict[str, Any], report_dir: Path | None) -> str:
     else:
         lines.append("- not evaluated")
     lines += _suite_lines(ev.get("unseen_suite"))
+    lines += _bank_lines(card.get("memory_bank"))
     if report_dir is not None and (report_dir / "evaluation.md").exists():
         lines += ["", "## Full report", "", (report_dir / "evaluation.md").read_text().replace("# Evaluation", "### Evaluation", 1)]
     lines += ["", "## Intended use and limits",

@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> dict:
     wrong = heldout.wrong_reference(args.data_root) if any(not t.unseen for t in tasks) else None
     rows, tuning, example, pools = [], {}, None, {}
     for task in tasks:
-        result = run_task(loaded.predictor, task, settings, wrong=wrong, log=log)
+        result = run_task(loaded.predictor, task, settings, wrong=wrong, log=log, memory_bank=loaded.memory_bank)
         rows += result.rows
         pools[task.dataset] = result.references_used
         tuning[task.dataset] = result.tuning
@@ -132,6 +132,7 @@ def main(argv: list[str] | None = None) -> dict:
         "model": loaded.source,
         "model_version": loaded.version,
         "training": {k: v for k, v in loaded.meta.items() if isinstance(v, (int, float, str))},
+        "memory_bank_classes": sorted(loaded.memory_bank),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "hardware": (f"{platform.machine()}, {os.cpu_count()} CPU cores visible, {args.threads} torch threads, "
                      f"torch {torch.__version__}; load average {load_start:.1f} at start, {load_end:.1f} at end "

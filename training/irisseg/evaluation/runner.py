@@ -15,6 +15,8 @@ permutation ``perm_i`` of that pool:
   (a random crop keeping the structure, mirrored; rotated by 180 degrees for left/right classes),
   ``copy_test_crop`` (the same crop alone) and, with ``copy_permuted``, ``copy_test_permuted`` (the
   same crop turned by a 90-degree rotation: axes permuted);
+- memory bank (``memory_bank``): where the loaded model has a bank entry for every class of the task
+  (classes seen in training), the prediction from those entries with no reference at all;
 - in-context tuning is a property of the references, not of the query: ``tune_sets`` fixed sets of
   ``tune_refs`` references are tuned once each (one set when the pool is no larger); query ``i``
   uses set ``i % tune_sets``. ``tuned_init`` scores the same set's plain mean embedding (the paired
@@ -39,12 +41,14 @@ from irisseg.evaluation.strategies import (
     context_ensemble,
     copied_mask_floor,
     decode,
+    memory_bank_embedding,
     object_retrieval,
     one_shot,
 )
 from irisseg.evaluation.tuning import TuningResult, tune_embedding
 
 FLOOR = "floor"
+MEMORY_BANK = "memory_bank"
 ONE_SHOT = "one_shot"
 RETRIEVAL = "retrieval"
 TUNED = "tuned"
@@ -171,8 +175,9 @@ def _tunes(task: Task, settings: Settings) -> bool:
 
 
 def run_task(predictor, task: Task, settings: Settings, wrong: Subject | None = None,
-             log: Callable[[str], None] = print) -> TaskResult:
-    """Every strategy on every query of ``task``; see the module docstring for reference choice."""
+             log: Callable[[str], None] = print, memory_bank: dict | None = None) -> TaskResult:
+    """Every strategy on every query of ``task``; see the module docstring for reference choice.
+    ``memory_bank``: ``id -> Tensor[E]`` (see :class:`irisseg.evaluation.loading.LoadedModel`)."""
     t_start = time.time()
     result = TaskResult()
     encoded = ReferencePool(predictor, task.references)
@@ -183,6 +188,7 @@ def run_task(predictor, task: Task, settings: Settings, wrong: Subject | None = 
                               "lr": settings.tune_lr, "loss_before": t.loss_before, "loss_after": t.loss_after,
                               "step_losses": t.losses})
         result.tuned_embeddings.append(t.embedding)
+    built_in = memory_bank_embedding(memory_bank or {}, task.dataset, task.class_names)
     checks = task.num_classes >= 2 and not task.unseen  # the reference checks run on the trained task
     blank = honesty.blank_embedding(predictor, encoded.subjects[0].image, task.num_classes) if checks else None
     wrong_emb = (honesty.wrong_embedding(predictor, wrong)
@@ -215,6 +221,8 @@ def run_task(predictor, task: Task, settings: Settings, wrong: Subject | None = 
             rows += _score(task, query, RETRIEVAL, retrieved.probabilities)
             result.retrieval_picks.append({"case": query.name, "chosen": [[pool.subjects[j].name for j in c]
                                                                            for c in retrieved.chosen]})
+        if built_in is not None:
+            rows += _score(task, query, MEMORY_BANK, decode(predictor, features, built_in))
         if tuned:
             idx, t = tuned[i % len(tuned)]
             rows += _score(task, query, TUNED_INIT, decode(predictor, features, encoded.mean(idx)))

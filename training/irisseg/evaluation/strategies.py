@@ -9,6 +9,8 @@ preprocessing of the exported TorchScript (the predictor's modules).
 - object-level retrieval: a coarse prediction with a starting embedding, the query's own predicted
   object encoded per class, the ``k`` pool embeddings most similar to it (cosine, per class),
   their mean, and the final prediction.
+- memory bank: no reference at all; the training run's EMA embedding of the same class (the entry of
+  the task's dataset and class name; of several views, the one folded in most often).
 - floor: no model at all, the reference mask resized (nearest) onto the query's voxel grid. The
   physical extent of both volumes is ignored: voxel ``i`` of the query takes the reference voxel at
   the same relative position.
@@ -76,6 +78,18 @@ def one_shot(predictor, features, pool: ReferencePool, index: int) -> np.ndarray
 def context_ensemble(predictor, features, pool: ReferencePool, indices: Sequence[int]) -> np.ndarray:
     """Prediction ``[K, X, Y, Z]`` from the mean embedding of the references ``indices``."""
     return decode(predictor, features, pool.mean(indices))
+
+
+def memory_bank_embedding(bank: dict[str, Tensor], dataset: str, class_names: Sequence[str]) -> Tensor | None:
+    """``[K, E]``: per class the first entry ``<dataset>/<view>/<class>`` of ``bank`` in its order (the
+    loaders put the most-updated view first); ``None`` unless every class has one."""
+    rows = []
+    for name in class_names:
+        ids = [i for i in bank if i.split("/")[0] == dataset and i.split("/")[-1] == name]
+        if not ids:
+            return None
+        rows.append(bank[ids[0]])
+    return torch.stack(rows).float()
 
 
 def top_k_by_cosine(query: Tensor, candidates: Tensor, k: int) -> Tensor:

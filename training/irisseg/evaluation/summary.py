@@ -18,8 +18,8 @@ from irisseg.evaluation import runner as r
 from irisseg.evaluation.metrics import STATUS_BOTH_EMPTY, STATUS_FALSE_POSITIVE, STATUS_MISSED, STATUS_OK
 from irisseg.evaluation.suite import unseen_suite
 
-STRATEGY_ORDER = [r.FLOOR, r.ONE_SHOT, *(r.ensemble_name(n) for n in (1, 3, 5, 10)), r.RETRIEVAL, r.TUNED_INIT,
-                  r.TUNED]
+STRATEGY_ORDER = [r.FLOOR, r.MEMORY_BANK, r.ONE_SHOT, *(r.ensemble_name(n) for n in (1, 3, 5, 10)), r.RETRIEVAL,
+                  r.TUNED_INIT, r.TUNED]
 CHECK_ORDER = [r.COPY_TEST, r.COPY_TEST_CROP, r.COPY_TEST_PERMUTED,
                r.CHECK_SWAP_SWAPPED, r.CHECK_SWAP_ORIGINAL, r.CHECK_WRONG, r.CHECK_BLANK]
 
@@ -132,6 +132,7 @@ def headline(summaries: list[Summary], main_dataset: str = "hippocampus") -> dic
     if main_dataset in datasets:
         out[main_dataset] = {
             "one_shot_dice": m(main_dataset, r.ONE_SHOT),
+            "memory_bank_dice": m(main_dataset, r.MEMORY_BANK),
             "ensemble_dice": {str(n): m(main_dataset, r.ensemble_name(n)) for n in (1, 3, 5, 10)},
             "retrieval_dice": m(main_dataset, r.RETRIEVAL),
             "tuned_dice": m(main_dataset, r.TUNED),

@@ -8,6 +8,7 @@ reference and retrieval can use it as a pool.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -85,3 +86,54 @@ class MemoryBank:
         bank = cls(state["momentum"])
         bank.load_state_dict(state)
         return bank
+
+
+# The memory bank as exported with a model (docs/export-contract.md, "Memory bank") ----------------
+
+#: File of the exported bank: ``float32 [C, E]``, row ``i`` = ``model.json["memory_bank"]["classes"][i]``.
+BANK_FILE = "memory_bank.npy"
+#: Entries folded in fewer times than this are left out of an export (too few views of the class).
+MIN_UPDATES = 20
+
+
+def exported_classes(bank: MemoryBank, min_updates: int = MIN_UPDATES) -> list[dict]:
+    """The entries an export keeps, in bank order: single named classes (no ``+`` merge of labels, no
+    ``label_<n>`` placeholder of an unnamed label) with at least ``min_updates`` updates.
+    Each: ``{"id", "dataset", "view", "name", "updates"}`` where ``id`` is
+    the bank name ``<dataset>/<view>/<class>``."""
+    out = []
+    for name in bank.names():
+        parts = name.split("/")
+        unnamed = len(parts) == 3 and re.fullmatch(r"label_\d+", parts[2])
+        if len(parts) != 3 or "+" in parts[2] or unnamed or bank.count(name) < min_updates:
+            continue
+        out.append({"id": name, "dataset": parts[0], "view": parts[1], "name": parts[2], "updates": bank.count(name)})
+    return out
+
+
+def write_exported(bank: MemoryBank, out_dir: str | os.PathLike, min_updates: int = MIN_UPDATES) -> dict:
+    """Writes ``out_dir/memory_bank.npy`` and returns the ``memory_bank`` block of ``model.json``
+    (``{"file", "momentum", "min_updates", "classes": [...]}``, see :func:`exported_classes`)."""
+    import numpy as np
+
+    classes = exported_classes(bank, min_updates)
+    if classes:
+        rows = np.stack([bank.get(c["id"]).numpy() for c in classes]).astype("<f4")
+    else:
+        rows = np.zeros((0, 0), dtype="<f4")
+    np.save(Path(out_dir) / BANK_FILE, np.ascontiguousarray(rows))
+    return {"file": BANK_FILE, "momentum": bank.momentum, "min_updates": int(min_updates), "classes": classes}
+
+
+def read_exported(model_dir: str | os.PathLike, card: Mapping) -> dict[str, Tensor]:
+    """``id -> Tensor[E]`` of an exported model directory, most-updated first (``{}`` without a bank)."""
+    import numpy as np
+
+    block = card.get("memory_bank")
+    if not block or not block.get("classes"):
+        return {}
+    rows = np.load(Path(model_dir) / block["file"])
+    if rows.shape[0] != len(block["classes"]):
+        raise ValueError(f"{block['file']} has {rows.shape[0]} rows, model.json lists {len(block['classes'])} classes")
+    order = sorted(range(len(block["classes"])), key=lambda i: -int(block["classes"][i]["updates"]))
+    return {block["classes"][i]["id"]: torch.from_numpy(rows[i].copy()) for i in order}

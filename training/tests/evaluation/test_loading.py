@@ -7,6 +7,7 @@ from irisseg.evaluation.loading import TorchScriptPredictor, load_predictor
 from irisseg.evaluation.tuning import tune_embedding
 from irisseg.export import export
 from irisseg.model import build_iris
+from irisseg.train.memory_bank import MIN_UPDATES, MemoryBank
 from irisseg.weights import save_weights
 
 from .helpers import micro_config, tiny_task
@@ -57,3 +58,17 @@ def test_exported_directory_scores_like_the_eager_model(trained_like):
     result = tune_embedding(loaded.predictor, task.references[:1],
                             eager.encode_reference(task.references[0].image, task.references[0].masks), steps=1)
     assert np.isfinite(result.loss_after)
+
+
+def test_the_memory_bank_comes_with_a_run_and_with_its_export(trained_like):
+    model, cfg, tmp = trained_like
+    bank = MemoryBank(0.9)
+    for _ in range(MIN_UPDATES):
+        bank.update("toy/v/left", torch.arange(model.embedding_dim, dtype=torch.float32))
+    bank.update("toy/v/right", torch.ones(model.embedding_dim))  # too few updates: not exported
+    bank.save(tmp / "run" / "memory_bank.pt")
+    from_run = load_predictor(tmp / "run")
+    assert list(from_run.memory_bank) == ["toy/v/left"]
+    card = export(model, cfg, tmp / "exported", "iris-micro", {}, None, None, memory_bank=bank)
+    assert card["files"]["memory_bank.npy"] and [c["id"] for c in card["memory_bank"]["classes"]] == ["toy/v/left"]
+    assert torch.equal(load_predictor(tmp / "exported").memory_bank["toy/v/left"], from_run.memory_bank["toy/v/left"])

@@ -4,6 +4,7 @@ import json
 import math
 
 import pytest
+import torch
 
 from irisseg.evaluation import runner as r
 from irisseg.evaluation.cases import Subject, Task
@@ -122,3 +123,14 @@ def test_copy_test_scores_each_variant_of_each_class_on_the_first_queries(predic
         assert len(rows) == 2 * 2  # two queries x two classes
         assert {row.case.split("~")[0] for row in rows} == {"q0", "q1"}
         assert all(0.0 <= row.dice <= 1.0 for row in rows)
+
+
+def test_a_memory_bank_with_every_class_of_the_task_adds_its_rows(predictor):
+    task = tiny_task(queries=1, references=2, dataset="toy")
+    dim = predictor.embedding_dim
+    bank = {"toy/v/left": torch.randn(dim), "toy/v/right": torch.randn(dim)}
+    settings = r.Settings(one_shot_draws=1, ensemble_sizes=(1,), tune_sets=0, honesty_queries=0, copy_tests=0)
+    with_bank = r.run_task(predictor, task, settings, log=lambda m: None, memory_bank=bank)
+    without = r.run_task(predictor, task, settings, log=lambda m: None, memory_bank={"toy/v/left": bank["toy/v/left"]})
+    assert [row.class_name for row in with_bank.rows if row.strategy == r.MEMORY_BANK] == ["left", "right"]
+    assert not any(row.strategy == r.MEMORY_BANK for row in without.rows)

@@ -6,6 +6,7 @@ from irisseg.evaluation.strategies import (
     ReferencePool,
     context_ensemble,
     copied_mask_floor,
+    memory_bank_embedding,
     object_retrieval,
     one_shot,
     retrieve_embedding,
@@ -116,3 +117,14 @@ def test_floor_is_a_nearest_resize_of_the_reference_mask():
     assert np.array_equal(copied_mask_floor(same, (5, 6, 7)), same)
     shrunk = copied_mask_floor(np.ones((1, 9, 9, 9), dtype=bool), (3, 4, 5))
     assert shrunk.shape == (1, 3, 4, 5) and shrunk.all()
+
+
+def test_memory_bank_embedding_takes_each_class_entry_of_the_dataset_in_bank_order():
+    bank = {"toy/b/left": torch.ones(3), "toy/a/left": torch.zeros(3), "toy/a/right": torch.full((3,), 2.0),
+            "other/a/right": torch.full((3,), 9.0)}
+    emb = memory_bank_embedding(bank, "toy", ("left", "right"))
+    assert emb.tolist() == [[1.0] * 3, [2.0] * 3]
+
+
+def test_memory_bank_embedding_is_none_when_a_class_is_missing():
+    assert memory_bank_embedding({"toy/a/left": torch.ones(3)}, "toy", ("left", "right")) is None
