@@ -101,6 +101,19 @@ def refresh_card(model_dir: Path, report_dir: Path) -> dict[str, Any]:
     return card
 
 
+def add_memory_bank(model_dir: Path, bank: MemoryBank, report_dir: Path | None) -> dict[str, Any]:
+    """An existing export with ``bank`` written beside it (``memory_bank.npy``, its checksum in ``files``
+    and the ``memory_bank`` block of model.json) and its card re-rendered; the modules, their hashes and
+    the version stay as they are. Returns model.json."""
+    card = json.loads((model_dir / "model.json").read_text())
+    block = write_exported(bank, model_dir)
+    card["files"][block["file"]] = sha256(model_dir / block["file"])
+    card["memory_bank"] = block
+    (model_dir / "model.json").write_text(json.dumps(card, indent=2) + "\n")
+    (model_dir / "MODEL_CARD.md").write_text(render(card, report_dir))
+    return card
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m irisseg.export", description=__doc__.split("\n\n")[0])
     src = p.add_mutually_exclusive_group(required=True)
@@ -109,6 +122,8 @@ def main(argv: list[str] | None = None) -> None:
     src.add_argument("--refresh-card", type=Path, metavar="MODEL_DIR",
                      help="rewrite only the evaluation block of MODEL_DIR/model.json and its MODEL_CARD.md from --report"
                           " (the modules, their hashes and the version stay as they are)")
+    src.add_argument("--add-memory-bank", type=Path, metavar="MODEL_DIR",
+                     help="write --memory-bank into MODEL_DIR (memory_bank.npy, model.json; modules untouched)")
     p.add_argument("--preset", default="small", help="preset for --random-init")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, help="model directory to write (with --checkpoint or --random-init)")
@@ -125,6 +140,12 @@ def main(argv: list[str] | None = None) -> None:
             p.error("--refresh-card needs --report")
         card = refresh_card(args.refresh_card, args.report)
         print(json.dumps({k: card[k] for k in ("name", "version", "embedding_dim", "parameters")}, indent=2))
+        return
+    if args.add_memory_bank is not None:
+        if args.memory_bank is None:
+            p.error("--add-memory-bank needs --memory-bank")
+        card = add_memory_bank(args.add_memory_bank, MemoryBank.load(args.memory_bank), args.report)
+        print(f"{len(card['memory_bank']['classes'])} built-in classes written to {args.add_memory_bank}")
         return
     if args.out is None:
         p.error("--out is required with --checkpoint or --random-init")

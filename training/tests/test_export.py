@@ -25,3 +25,19 @@ def test_version_changes_with_weights(tiny_cfg, tmp_path):
     torch.manual_seed(99)
     b = export(build_iris(tiny_cfg.model), tiny_cfg, tmp_path / "b", "t", {}, None, None)
     assert a["version"] != b["version"]
+
+
+def test_a_memory_bank_is_added_to_an_export_without_touching_its_modules(tiny_cfg, tmp_path):
+    from irisseg.export import add_memory_bank
+    from irisseg.train.memory_bank import MIN_UPDATES, MemoryBank
+
+    model = build_iris(tiny_cfg.model)
+    before = export(model, tiny_cfg, tmp_path, "t", {}, None, None)
+    bank = MemoryBank(0.9)
+    for _ in range(MIN_UPDATES):
+        bank.update("hippocampus/whole/anterior", torch.ones(model.embedding_dim))
+    after = add_memory_bank(tmp_path, bank, None)
+    assert after["version"] == before["version"]
+    assert {f: after["files"][f] for f in MODULE_FILES} == {f: before["files"][f] for f in MODULE_FILES}
+    assert after["files"]["memory_bank.npy"] == sha256(tmp_path / "memory_bank.npy")
+    assert "hippocampus: anterior" in (tmp_path / "MODEL_CARD.md").read_text()

@@ -14,18 +14,3 @@ def build_episode_fn(cfg: IrisConfig, synthetic_only: bool = False, base_dir: st
     from irisseg.data.episodes import EpisodeSampler
 
     return EpisodeSampler.from_config(cfg, base_dir=base_dir, split="train", synthetic_only=synthetic_only)
-
-
-def memory_bank_name(task: str, class_name: str) -> str | None:
-    """The memory-bank entry of one class of an episode, or None when the class has no lasting identity.
-
-    Tasks are named ``<dataset>/<view>:<classes>`` (see ``irisseg.data.episodes``); the entry is
-    ``<dataset>/<view>/<class>``. Procedural shapes, synthetic lesions and supervoxels are new objects in
-    every episode: they have none.
-    """
-    if not class_name:
-        return None
-    source = task.split(":", 1)[0]
-    if source in ("shapes", "lesions") or source.startswith("supervoxels"):
-        return None
-    return f"{source}/{class_name}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 import torch
 from torch import Tensor
@@ -86,6 +86,40 @@ class MemoryBank:
         bank = cls(state["momentum"])
         bank.load_state_dict(state)
         return bank
+
+
+def memory_bank_name(task: str, class_name: str) -> str | None:
+    """The memory-bank entry of one class of an episode, or None when the class has no lasting identity.
+
+    Tasks are named ``<dataset>/<view>:<classes>`` (see ``irisseg.data.episodes``); the entry is
+    ``<dataset>/<view>/<class>``. Procedural shapes, synthetic lesions and supervoxels are new objects in
+    every episode: they have none.
+    """
+    if not class_name:
+        return None
+    source = task.split(":", 1)[0]
+    if source in ("shapes", "lesions") or source.startswith("supervoxels"):
+        return None
+    return f"{source}/{class_name}"
+
+
+def named_rows(tasks: Sequence[str], class_names: Sequence[Sequence[str]], class_valid: Tensor,
+               embedding: Tensor) -> tuple[list[str], Tensor]:
+    """The bank entries of a batch: for episode ``b`` (task ``tasks[b]``) and class ``k`` that is valid,
+    named (:func:`memory_bank_name`) and finite, its name and row ``embedding[b, k]``.
+    class_valid ``[B, K]`` bool, embedding ``[B, K, E]`` -> (names, ``Tensor[N, E]`` float32 on CPU)."""
+    valid = class_valid.cpu()
+    vectors = embedding.detach().float().cpu()
+    names: list[str] = []
+    rows: list[Tensor] = []
+    for b, task in enumerate(tasks):
+        for k, class_name in enumerate(class_names[b]):
+            name = memory_bank_name(task, class_name)
+            # a non-finite embedding (a broken episode) must not poison an entry for good
+            if name is not None and bool(valid[b, k]) and bool(torch.isfinite(vectors[b, k]).all()):
+                names.append(name)
+                rows.append(vectors[b, k])
+    return names, (torch.stack(rows) if rows else vectors.new_zeros((0, vectors.shape[-1])))
 
 
 # The memory bank as exported with a model (docs/export-contract.md, "Memory bank") ----------------

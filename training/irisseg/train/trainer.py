@@ -26,10 +26,9 @@ from irisseg.train.distributed import (
     DistributedContext, gather_objects, mean_over_ranks, min_over_ranks, pick_device,
 )
 from irisseg.train.episode_forward import EpisodeForward
-from irisseg.train.episode_sources import memory_bank_name
 from irisseg.train.episode_stream import EpisodeFn, EpisodeStream
 from irisseg.train.losses import deep_supervision_loss, per_episode_loss
-from irisseg.train.memory_bank import MemoryBank
+from irisseg.train.memory_bank import MemoryBank, named_rows
 from irisseg.train.optim import build_optimizer
 from irisseg.train.policies import Checkpointing, LogWindow, TimeBudget, TimeFit, log_due, stop_agreed
 from irisseg.train.progress import ProgressBar
@@ -252,18 +251,7 @@ class Trainer:
 
     def _update_memory_bank(self, batch: dict[str, Any], embedding: Tensor, class_valid: Tensor) -> None:
         """Fold the task embeddings ``[B, K, E]`` of the valid, named, finite classes into the bank (all ranks')."""
-        valid = class_valid.cpu()
-        vectors = embedding.float().cpu()
-        names: list[str] = []
-        rows: list[Tensor] = []
-        for b, task in enumerate(batch["task"]):
-            for k, class_name in enumerate(batch["class_names"][b]):
-                name = memory_bank_name(task, class_name)
-                # a non-finite embedding (a broken episode) must not poison an entry for good
-                if name is not None and bool(valid[b, k]) and bool(torch.isfinite(vectors[b, k]).all()):
-                    names.append(name)
-                    rows.append(vectors[b, k])
-        stacked = torch.stack(rows) if rows else vectors.new_zeros((0, vectors.shape[-1]))
+        names, stacked = named_rows(batch["task"], batch["class_names"], class_valid, embedding)
         for rank_names, rank_vectors in gather_objects((names, stacked), self.ctx):
             self.memory_bank.update_many(rank_names, rank_vectors)
 
