@@ -11,6 +11,7 @@ import org.irisseg.model.ModelNotReadyException;
 import org.irisseg.model.ModelRuntime;
 import org.irisseg.model.PoolRefusedException;
 import org.irisseg.task.TaskStoreException;
+import org.irisseg.task.TaskStoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -39,6 +40,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     static final Duration BUSY_RETRY = Duration.ofSeconds(2);
     /** Retry-After while the model loads and warms up. */
     static final Duration LOADING_RETRY = Duration.ofSeconds(5);
+    /** Retry-After while the task store (database) cannot be reached. */
+    static final Duration STORE_RETRY = Duration.ofSeconds(5);
 
     @ExceptionHandler(IrisException.class)
     public ResponseEntity<ProblemDetail> handleIris(IrisException e) {
@@ -80,6 +83,14 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         log.error("Task store: {}", e.getMessage());
         return problem(ProblemType.STORAGE_FAILED, "The task store could not save this change (its disk may be full);"
                 + " nothing was changed and the operator has been told", Optional.empty());
+    }
+
+    /** 503 with Retry-After: the database is down or unreachable; the service recovers when it returns. */
+    @ExceptionHandler(TaskStoreUnavailableException.class)
+    public ResponseEntity<ProblemDetail> handleStoreUnavailable(TaskStoreUnavailableException e) {
+        log.warn("Task store unavailable: {}", e.getMessage());
+        return problem(ProblemType.STORE_UNAVAILABLE, "The task store cannot be reached; try again later",
+                Optional.of(STORE_RETRY.toSeconds()));
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

@@ -58,6 +58,7 @@ public class TaskController {
     }
 
     @Operation(summary = "List tasks")
+    @ProblemResponses(503)
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
     public List<TaskResponse> list() {
         return tasks.list().stream().map(TaskResponse::of).toList();
@@ -65,7 +66,7 @@ public class TaskController {
 
     @Operation(summary = "Get a task")
     @ApiResponse(responseCode = "200", description = "The task")
-    @ProblemResponses(404)
+    @ProblemResponses({404, 503})
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
     public TaskResponse get(@PathVariable("id") String id) {
         return TaskResponse.of(tasks.summary(id));
@@ -73,7 +74,7 @@ public class TaskController {
 
     @Operation(summary = "Delete a task")
     @ApiResponse(responseCode = "204", description = "Deleted")
-    @ProblemResponses({404, 507})
+    @ProblemResponses({404, 503, 507})
     @DeleteMapping("/{id}")
     public ResponseEntity<Void> delete(@PathVariable("id") String id) {
         tasks.delete(id);

@@ -43,13 +43,28 @@ public record IrisProperties(
             @NotNull @DefaultValue("cpu") Device device) {
     }
 
+    /** Where tasks live: files in {@code iris.store.dir} (one replica) or PostgreSQL (any number). */
+    public enum StoreType { FILE, POSTGRES }
+
     /**
+     * @param type           {@code file} (default) or {@code postgres}, which uses {@code spring.datasource.*}
+     *                       [IRIS_STORE_TYPE]
      * @param dir            data directory of the file task store [IRIS_STORE_DIR]
      * @param keepReferences keep the uploaded reference files so tasks can be re-encoded by a new model
+     * @param maxStaleness   longest a replica serves a cached task without asking the store whether it
+     *                       changed, should a change notification from another replica be lost
+     *                       [IRIS_STORE_MAX_STALENESS]
      */
     public record Store(
+            @NotNull @DefaultValue("file") StoreType type,
             @NotNull @DefaultValue("data") Path dir,
-            @DefaultValue("true") boolean keepReferences) {
+            @DefaultValue("true") boolean keepReferences,
+            @NotNull @DefaultValue("5s") Duration maxStaleness) {
+
+        /** The file store in {@code dir}, default settings otherwise. */
+        public static Store files(Path dir) {
+            return new Store(StoreType.FILE, dir, true, Duration.ofSeconds(5));
+        }
     }
 
     /**

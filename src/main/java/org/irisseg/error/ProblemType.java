@@ -30,6 +30,7 @@ public enum ProblemType {
     MODEL_NOT_READY("model-not-ready", 503, "Model not ready"),
     MEMORY_BUSY("memory-busy", 503, "Memory budget in use"),
     STORAGE_FAILED("storage-failed", 507, "Task store could not save the change"),
+    STORE_UNAVAILABLE("store-unavailable", 503, "Task store unavailable"),
     INTERNAL("internal-error", 500, "Internal error");
 
     /** Base of every type URI. */

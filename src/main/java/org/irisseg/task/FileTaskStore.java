@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -121,6 +122,42 @@ public final class FileTaskStore implements TaskStore {
                 pendingFiles.remove(r.maskSha256());
             });
         }
+    }
+
+    @Override
+    public Optional<Task> addReferences(String id, String modelVersion, List<TaskReference> added) {
+        synchronized (writeLock) {
+            Optional<Task> stored = find(id);
+            if (stored.isEmpty()) {
+                return stored;
+            }
+            Task task = stored.get();
+            if (!task.modelVersion().equals(modelVersion)) {
+                throw new TaskChangedException(id, modelVersion, task.modelVersion());
+            }
+            Task grown = task.withReferences(added);
+            save(grown);
+            return Optional.of(grown);
+        }
+    }
+
+    @Override
+    public boolean replace(Task previous, Task next) {
+        synchronized (writeLock) {
+            Optional<Task> stored = find(previous.id());
+            if (stored.isEmpty() || !stored.get().modelVersion().equals(previous.modelVersion())
+                    || stored.get().references().size() != previous.references().size()) {
+                return false;
+            }
+            save(next);
+            return true;
+        }
+    }
+
+    /** One process writes this store, so its tasks only change through it: a constant while a task exists. */
+    @Override
+    public OptionalLong revision(String id) {
+        return summaries.containsKey(id) ? OptionalLong.of(0) : OptionalLong.empty();
     }
 
     @Override

@@ -33,10 +33,12 @@ public record Task(
         }
     }
 
-    /** This task with more references. */
+    /** This task with more references, numbered after its own. */
     public Task withReferences(List<TaskReference> added) {
         List<TaskReference> all = new ArrayList<>(references);
-        all.addAll(added);
+        for (TaskReference reference : added) {
+            all.add(reference.withIndex(all.size()));
+        }
         return new Task(id, name, classes, all, modelVersion, createdAt);
     }
 

@@ -37,11 +37,12 @@ class TaskReencoder {
     }
 
     /**
-     * The task with every embedding recomputed by {@code modelVersion}, saved.
+     * The task with every embedding recomputed by {@code modelVersion}, saved; empty when the stored task
+     * changed while it was encoded (another replica added references or re-encoded it), and nothing saved.
      *
      * @throws IrisException MODEL_VERSION_MISMATCH when a reference file was not kept
      */
-    Task reencode(Task task, String modelVersion) {
+    Optional<Task> reencode(Task task, String modelVersion) {
         List<HashedPair> kept = new ArrayList<>();
         for (TaskReference r : task.references()) {
             if (!isKept(r.imageSha256()) || !isKept(r.maskSha256())) {
@@ -58,9 +59,12 @@ class TaskReencoder {
                 timings);
         Task reencoded = new Task(task.id(), task.name(), task.classes(), references, modelVersion,
                 task.createdAt());
-        cache.save(reencoded);
         metrics.record(timings);
-        return reencoded;
+        if (!cache.replace(task, reencoded)) {
+            log.info("Task {} changed while it was re-encoded; reading it again", task.id());
+            return Optional.empty();
+        }
+        return Optional.of(reencoded);
     }
 
     private boolean isKept(String sha256) {

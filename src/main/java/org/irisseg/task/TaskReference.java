@@ -30,6 +30,12 @@ public record TaskReference(
         embeddings = Collections.unmodifiableMap(new TreeMap<>(embeddings));
     }
 
+    /** This reference at another position of a pool. */
+    public TaskReference withIndex(int position) {
+        return position == index ? this
+                : new TaskReference(position, filename, imageSha256, maskSha256, shape, modelVersion, embeddings);
+    }
+
     /** The labels this reference has embeddings for, ascending. */
     public List<Integer> labels() {
         return List.copyOf(embeddings.keySet());

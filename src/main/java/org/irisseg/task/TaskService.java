@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -32,6 +33,8 @@ public class TaskService {
 
     private static final Logger log = LoggerFactory.getLogger(TaskService.class);
     static final int MAX_NAME_LENGTH = 200;
+    /** Tries of a change that another replica's re-encoding of the same task can overtake. */
+    static final int MAX_ATTEMPTS = 3;
 
     private final TaskCache cache;
     private final TaskStore store;
@@ -74,21 +77,34 @@ public class TaskService {
         return task.summary();
     }
 
-    /** Adds reference pairs to a task's pool; their masks must hold exactly the task's classes. */
+    /**
+     * Adds reference pairs to a task's pool; their masks must hold exactly the task's classes. The store
+     * appends them after whatever the pool holds by then, so additions from several replicas all land;
+     * should another replica re-encode the task with another model meanwhile, they are encoded again.
+     */
     public TaskSummary addReferences(String id, List<ReferenceUpload> pairs) {
         List<HashedPair> hashed = hashed(pairs);
         ReentrantLock lock = lockOf(id);
         lock.lock();
         try {
-            Task task = get(id);
-            InferenceTimings timings = new InferenceTimings();
-            List<TaskReference> added = encoder.encodeAll(hashed, "reference", task.labels(),
-                    task.references().size(), task.modelVersion(), timings);
-            keepFiles(hashed);
-            Task grown = task.withReferences(added);
-            cache.save(grown);
-            metrics.record(timings);
-            return grown.summary();
+            for (int attempt = 1; ; attempt++) {
+                Task task = get(id);
+                InferenceTimings timings = new InferenceTimings();
+                List<TaskReference> added = encoder.encodeAll(hashed, "reference", task.labels(),
+                        task.references().size(), task.modelVersion(), timings);
+                keepFiles(hashed);
+                try {
+                    Task grown = cache.addReferences(id, task.modelVersion(), added).orElseThrow(() -> notFound(id));
+                    metrics.record(timings);
+                    return grown.summary();
+                } catch (TaskChangedException e) {
+                    if (attempt >= MAX_ATTEMPTS) {
+                        throw modelChanging(id);
+                    }
+                    log.info("Task {} changed while references were encoded ({}); encoding them again", id,
+                            e.getMessage());
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -109,8 +125,17 @@ public class TaskService {
         ReentrantLock lock = lockOf(id);
         lock.lock();
         try {
-            Task latest = cache.find(id).orElseThrow(() -> notFound(id));
-            return latest.modelVersion().equals(current) ? latest : reencoder.reencode(latest, current);
+            for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+                Task latest = cache.find(id).orElseThrow(() -> notFound(id));
+                if (latest.modelVersion().equals(current)) {
+                    return latest;
+                }
+                Optional<Task> reencoded = reencoder.reencode(latest, current);
+                if (reencoded.isPresent()) {
+                    return reencoded.get();
+                }
+            }
+            throw modelChanging(id);
         } finally {
             lock.unlock();
         }
@@ -193,6 +218,12 @@ public class TaskService {
 
     private ReentrantLock lockOf(String id) {
         return locks.computeIfAbsent(id, k -> new ReentrantLock());
+    }
+
+    /** Replicas running different models keep re-encoding the task (a rollout in progress). */
+    private static IrisException modelChanging(String id) {
+        return new IrisException(ProblemType.MODEL_VERSION_MISMATCH, "Task " + safe(id) + " is being re-encoded"
+                + " by replicas that run another model (a rollout in progress?); try again when it is done");
     }
 
     private static IrisException notFound(String id) {

@@ -4,13 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Durable home of registered tasks and, optionally, of the reference files they were made from.
  * Implementations make every write atomic: after a crash a task is either complete or absent, and a
  * write that fails (full disk, I/O error) is a {@link TaskStoreException} that leaves the stored state
  * as it was.
- * The file store serves one replica; a database-backed store can serve several.
+ * The file store serves one replica; a database-backed store can serve several, and then every change is
+ * made by one transaction and concurrent changes to one task serialise.
  */
 public interface TaskStore {
 
@@ -19,6 +21,30 @@ public interface TaskStore {
 
     /** The complete task, embeddings included. */
     Optional<Task> find(String id);
+
+    /**
+     * Appends references to the stored pool in one atomic change, numbered after the references stored
+     * now (so concurrent appends from several replicas all land).
+     *
+     * @param modelVersion the model that encoded {@code added}
+     * @return the task as stored after the change; empty when there is no such task
+     * @throws TaskChangedException when the stored task is encoded by another model
+     */
+    Optional<Task> addReferences(String id, String modelVersion, List<TaskReference> added);
+
+    /**
+     * Replaces {@code previous} by {@code next} (the same task re-encoded) only if the stored task is still
+     * {@code previous}: same model and same number of references.
+     *
+     * @return false, changing nothing, when the stored task changed meanwhile or is gone
+     */
+    boolean replace(Task previous, Task next);
+
+    /**
+     * A number that changes with every change of the stored task, to tell whether a cached copy is current;
+     * empty when there is no such task. A store that serves one process may answer a constant.
+     */
+    OptionalLong revision(String id);
 
     /** Every task without embeddings, oldest first. */
     List<TaskSummary> list();

@@ -31,7 +31,7 @@ class ModelFailureTest {
 
     private IrisProperties properties(Path modelDir) {
         return new IrisProperties(new IrisProperties.Model(modelDir, IrisProperties.Device.CPU),
-                new IrisProperties.Store(store, true), new IrisProperties.Nifti(1 << 20, 1 << 24),
+                IrisProperties.Store.files(store), new IrisProperties.Nifti(1 << 20, 1 << 24),
                 new IrisProperties.Inference(1, 1, Duration.ofSeconds(1)), new IrisProperties.TaskCache(1 << 20),
                 new IrisProperties.Admission(null, 32));
     }

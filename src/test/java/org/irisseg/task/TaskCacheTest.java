@@ -26,7 +26,7 @@ class TaskCacheTest {
     private TaskCache cache(FileTaskStore store, long maxBytes) {
         IrisProperties properties = new IrisProperties(
                 new IrisProperties.Model(Path.of("models/iris-small"), IrisProperties.Device.CPU),
-                new IrisProperties.Store(root, true),
+                IrisProperties.Store.files(root),
                 new IrisProperties.Nifti(1000, 1000),
                 new IrisProperties.Inference(1, 8, Duration.ofSeconds(30)),
                 new IrisProperties.TaskCache(maxBytes),

@@ -1,0 +1,301 @@
+package org.irisseg.task;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * {@link TaskStore} on PostgreSQL, shared by any number of replicas (schema: {@code db/migration}).
+ * Every change is one transaction that first locks the task's row, so concurrent changes to one task
+ * serialise across replicas: appended references are numbered after whatever the pool holds once the
+ * lock is taken, and a re-encoding only replaces the pool it read. Each change bumps the task's revision
+ * and sends {@code NOTIFY} {@value #CHANNEL} with the task id and this store's origin, delivered at commit
+ * ({@link TaskChangeListener}). A task is read on one snapshot. Kept reference files:
+ * {@link PostgresReferenceFiles}.
+ */
+public final class PostgresTaskStore implements TaskStore {
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresTaskStore.class);
+    static final String CHANNEL = "iris_task_changes";
+    /** How long a kept file that no task refers to is left for the registration that kept it. */
+    static final Duration FILE_GRACE = Duration.ofHours(1);
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate batch;
+    private final StoreTransactions tx;
+    private final PostgresReferenceFiles files;
+    private final String origin = UUID.randomUUID().toString();
+
+    public PostgresTaskStore(DataSource dataSource) {
+        this(dataSource, FILE_GRACE);
+    }
+
+    PostgresTaskStore(DataSource dataSource, Duration fileGrace) {
+        this.jdbc = JdbcClient.create(dataSource);
+        this.batch = new JdbcTemplate(dataSource);
+        this.tx = new StoreTransactions(dataSource);
+        this.files = new PostgresReferenceFiles(jdbc, tx, fileGrace);
+        int removed = files.collectUnreferenced();
+        log.info("PostgreSQL task store: {} tasks, {} unreferenced reference files removed",
+                tx.statement("count tasks", () -> jdbc.sql("SELECT count(*) FROM task").query(Long.class).single()),
+                removed);
+    }
+
+    /** Sent with every notification of this store, so its own changes can be told apart. */
+    String origin() {
+        return origin;
+    }
+
+    @Override
+    public void save(Task task) {
+        UUID id = requireId(task.id());
+        tx.write("save task " + task.id(), status -> {
+            jdbc.sql("""
+                    INSERT INTO task (id, name, model_version, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, model_version = EXCLUDED.model_version,
+                        revision = task.revision + 1, updated_at = now()""")
+                    .params(id, task.name(), task.modelVersion(), OffsetDateTime.ofInstant(task.createdAt(), ZoneOffset.UTC))
+                    .update();
+            jdbc.sql("DELETE FROM task_class WHERE task_id = ?").param(id).update();
+            jdbc.sql("DELETE FROM task_reference WHERE task_id = ?").param(id).update();
+            List<Object[]> classes = new ArrayList<>();
+            for (int i = 0; i < task.classes().size(); i++) {
+                classes.add(new Object[] {id, i, task.classes().get(i).label(), task.classes().get(i).name()});
+            }
+            batch.batchUpdate("INSERT INTO task_class (task_id, position, label, name) VALUES (?, ?, ?, ?)", classes);
+            insertReferences(id, task.references());
+            notifyChange(task.id());
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Task> addReferences(String id, String modelVersion, List<TaskReference> added) {
+        Optional<UUID> uuid = parse(id);
+        if (uuid.isEmpty()) {
+            return Optional.empty();
+        }
+        return tx.write("add references to task " + id, status -> {
+            Optional<String> stored = lockTask(uuid.get());
+            if (stored.isEmpty()) {
+                return Optional.empty();
+            }
+            if (!stored.get().equals(modelVersion)) {
+                throw new TaskChangedException(id, modelVersion, stored.get());
+            }
+            int next = jdbc.sql("SELECT count(*) FROM task_reference WHERE task_id = ?").param(uuid.get())
+                    .query(Integer.class).single();
+            List<TaskReference> numbered = new ArrayList<>();
+            for (TaskReference reference : added) {
+                numbered.add(reference.withIndex(next + numbered.size()));
+            }
+            insertReferences(uuid.get(), numbered);
+            touch(uuid.get(), modelVersion);
+            return read(uuid.get());
+        });
+    }
+
+    @Override
+    public boolean replace(Task previous, Task next) {
+        UUID id = requireId(previous.id());
+        return tx.write("re-encode task " + previous.id(), status -> {
+            Optional<String> stored = lockTask(id);
+            int references = jdbc.sql("SELECT count(*) FROM task_reference WHERE task_id = ?").param(id)
+                    .query(Integer.class).single();
+            if (stored.isEmpty() || !stored.get().equals(previous.modelVersion())
+                    || references != previous.references().size()) {
+                return false;
+            }
+            jdbc.sql("DELETE FROM task_reference WHERE task_id = ?").param(id).update();
+            insertReferences(id, next.references());
+            touch(id, next.modelVersion());
+            return true;
+        });
+    }
+
+    @Override
+    public OptionalLong revision(String id) {
+        Optional<UUID> uuid = parse(id);
+        if (uuid.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        Optional<Long> revision = tx.statement("read the revision of task " + id, () -> jdbc
+                .sql("SELECT revision FROM task WHERE id = ?").param(uuid.get()).query(Long.class).optional());
+        return revision.map(OptionalLong::of).orElse(OptionalLong.empty());
+    }
+
+    @Override
+    public Optional<Task> find(String id) {
+        Optional<UUID> uuid = parse(id);
+        return uuid.isEmpty() ? Optional.empty() : tx.read("read task " + id, status -> read(uuid.get()));
+    }
+
+    @Override
+    public List<TaskSummary> list() {
+        return tx.read("list tasks", status -> {
+            Map<UUID, List<TaskClass>> classes = new HashMap<>();
+            jdbc.sql("SELECT task_id, label, name FROM task_class ORDER BY task_id, position")
+                    .query((ResultSet rs) -> {
+                        classes.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
+                                .add(new TaskClass(rs.getInt(2), rs.getString(3)));
+                    });
+            return jdbc.sql("""
+                    SELECT t.id, t.name, t.model_version, t.created_at,
+                           (SELECT count(*) FROM task_reference r WHERE r.task_id = t.id)
+                      FROM task t ORDER BY t.created_at, t.id""")
+                    .query((rs, row) -> {
+                        UUID id = rs.getObject(1, UUID.class);
+                        return new TaskSummary(id.toString(), rs.getString(2), classes.getOrDefault(id, List.of()),
+                                rs.getInt(5), rs.getString(3), rs.getObject(4, OffsetDateTime.class).toInstant());
+                    }).list();
+        });
+    }
+
+    @Override
+    public boolean delete(String id) {
+        Optional<UUID> uuid = parse(id);
+        if (uuid.isEmpty()) {
+            return false;
+        }
+        boolean deleted = tx.write("delete task " + id, status -> {
+            boolean gone = jdbc.sql("DELETE FROM task WHERE id = ?").param(uuid.get()).update() > 0;
+            if (gone) {
+                notifyChange(id);
+            }
+            return gone;
+        });
+        if (deleted) {
+            try {
+                files.collectUnreferenced();
+            } catch (RuntimeException e) {
+                log.warn("Could not remove unreferenced reference files: {}", e.getMessage());
+            }
+        }
+        return deleted;
+    }
+
+    @Override
+    public String putReferenceFile(InputStream content) throws IOException {
+        return files.put(content);
+    }
+
+    @Override
+    public Optional<InputStream> openReferenceFile(String sha256) {
+        return files.open(sha256);
+    }
+
+    /** Removes kept files no task refers to (older than the grace period); how many. */
+    int collectUnreferencedFiles() {
+        return files.collectUnreferenced();
+    }
+
+    /** Locks the task's row for this transaction; its model version, or empty when there is no such task. */
+    private Optional<String> lockTask(UUID id) {
+        return jdbc.sql("SELECT model_version FROM task WHERE id = ? FOR UPDATE").param(id)
+                .query(String.class).optional();
+    }
+
+    private void touch(UUID id, String modelVersion) {
+        jdbc.sql("UPDATE task SET model_version = ?, revision = revision + 1, updated_at = now() WHERE id = ?")
+                .params(modelVersion, id).update();
+        notifyChange(id.toString());
+    }
+
+    /** Delivered to every listening replica when (and only if) the transaction commits. */
+    private void notifyChange(String id) {
+        jdbc.sql("SELECT pg_notify(?, ?)").params(CHANNEL, id + " " + origin).query().listOfRows();
+    }
+
+    private void insertReferences(UUID id, List<TaskReference> references) {
+        List<Object[]> rows = new ArrayList<>();
+        List<Object[]> embeddings = new ArrayList<>();
+        for (TaskReference r : references) {
+            rows.add(new Object[] {id, r.index(), r.filename(), r.imageSha256(), r.maskSha256(),
+                    Arrays.stream(r.shape()).mapToObj(String::valueOf).collect(Collectors.joining(",", "{", "}")),
+                    r.modelVersion()});
+            r.embeddings().forEach((label, v) -> embeddings.add(new Object[] {id, r.index(), label, bytes(v)}));
+        }
+        batch.batchUpdate("INSERT INTO task_reference (task_id, position, filename, image_sha256, mask_sha256, shape,"
+                + " model_version) VALUES (?, ?, ?, ?, ?, ?::integer[], ?)", rows);
+        batch.batchUpdate("INSERT INTO reference_embedding (task_id, position, label, vector) VALUES (?, ?, ?, ?)",
+                embeddings);
+    }
+
+    private Optional<Task> read(UUID id) {
+        record Head(String name, String modelVersion, OffsetDateTime createdAt) {
+        }
+        Optional<Head> head = jdbc.sql("SELECT name, model_version, created_at FROM task WHERE id = ?").param(id)
+                .query((rs, row) -> new Head(rs.getString(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class)))
+                .optional();
+        if (head.isEmpty()) {
+            return Optional.empty();
+        }
+        List<TaskClass> classes = jdbc.sql("SELECT label, name FROM task_class WHERE task_id = ? ORDER BY position")
+                .param(id).query((rs, row) -> new TaskClass(rs.getInt(1), rs.getString(2))).list();
+        Map<Integer, Map<Integer, float[]>> vectors = new HashMap<>();
+        jdbc.sql("SELECT position, label, vector FROM reference_embedding WHERE task_id = ?").param(id)
+                .query((ResultSet rs) -> {
+                    vectors.computeIfAbsent(rs.getInt(1), k -> new LinkedHashMap<>()).put(rs.getInt(2),
+                            floats(rs.getBytes(3)));
+                });
+        List<TaskReference> references = jdbc.sql("""
+                SELECT position, filename, image_sha256, mask_sha256, shape, model_version
+                  FROM task_reference WHERE task_id = ? ORDER BY position""").param(id)
+                .query((rs, row) -> new TaskReference(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        shape(rs), rs.getString(6), vectors.getOrDefault(rs.getInt(1), Map.of())))
+                .list();
+        Head h = head.get();
+        return Optional.of(new Task(id.toString(), h.name(), classes, references, h.modelVersion(),
+                h.createdAt().toInstant()));
+    }
+
+    private static int[] shape(ResultSet rs) throws SQLException {
+        Object[] values = (Object[]) rs.getArray(5).getArray();
+        return Arrays.stream(values).mapToInt(v -> ((Number) v).intValue()).toArray();
+    }
+
+    static byte[] bytes(float[] v) {
+        ByteBuffer buffer = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.asFloatBuffer().put(v);
+        return buffer.array();
+    }
+
+    static float[] floats(byte[] bytes) {
+        float[] v = new float[bytes.length / 4];
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        return v;
+    }
+
+    private static Optional<UUID> parse(String id) {
+        return id != null && ID.matcher(id).matches() ? Optional.of(UUID.fromString(id)) : Optional.empty();
+    }
+
+    private static UUID requireId(String id) {
+        return parse(id).orElseThrow(() -> new IllegalArgumentException("Task ids are lower-case UUIDs"));
+    }
+}

@@ -1,0 +1,168 @@
+package org.irisseg.task;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+import org.irisseg.support.Concurrently;
+import org.irisseg.support.PostgresDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The PostgreSQL task store on the real server, each "replica" a store instance of its own. */
+class PostgresTaskStoreTest {
+
+    private static PostgresDatabase.Schema schema;
+
+    @BeforeAll
+    static void createSchema() {
+        schema = PostgresDatabase.newSchema().migrated();
+    }
+
+    @AfterAll
+    static void dropSchema() {
+        if (schema != null) {
+            schema.close();
+        }
+    }
+
+    private static PostgresTaskStore store() {
+        return new PostgresTaskStore(schema.dataSource());
+    }
+
+    @Test
+    void aSavedTaskReadsBackBitExactOnAnotherReplica() {
+        Task task = TaskFixtures.task(3, 257, 1);
+        store().save(task);
+
+        FileTaskStoreTest.assertSameTask(task, store().find(task.id()).orElseThrow());
+        assertTrue(store().list().contains(task.summary()));
+    }
+
+    @Test
+    void savingAgainReplacesTheTaskAndBumpsItsRevision() {
+        PostgresTaskStore store = store();
+        Task task = TaskFixtures.task(1, 8, 2);
+        store.save(task);
+        long first = store.revision(task.id()).orElseThrow();
+        store.save(task.withReferences(TaskFixtures.task(2, 8, 3).references().subList(1, 2)));
+
+        assertEquals(2, store.find(task.id()).orElseThrow().references().size());
+        assertTrue(store.revision(task.id()).orElseThrow() > first);
+    }
+
+    @Test
+    void concurrentAppendsFromTwoReplicasAllLandNumberedInOrder() throws Exception {
+        List<PostgresTaskStore> replicas = List.of(store(), store());
+        Task task = TaskFixtures.task(1, 16, 4);
+        replicas.get(0).save(task);
+        List<TaskReference> extra = TaskFixtures.task(16, 16, 5).references();
+
+        Concurrently.run(16, i -> replicas.get(i % 2).addReferences(task.id(), task.modelVersion(),
+                List.of(extra.get(i))).orElseThrow());
+
+        Task grown = store().find(task.id()).orElseThrow();
+        assertEquals(17, grown.references().size());
+        assertEquals(IntStream.range(0, 17).boxed().toList(), grown.references().stream().map(TaskReference::index).toList());
+        for (TaskReference added : extra) {
+            assertTrue(grown.references().stream().anyMatch(r -> r.imageSha256().equals(added.imageSha256())),
+                    "reference " + added.index() + " was lost");
+        }
+    }
+
+    @Test
+    void anAppendEncodedByAnotherModelThanTheStoredTaskIsRefused() {
+        PostgresTaskStore store = store();
+        Task task = TaskFixtures.task(1, 8, 6);
+        store.save(task);
+
+        assertThrows(TaskChangedException.class, () -> store.addReferences(task.id(), "other@2",
+                TaskFixtures.task(1, 8, 7).references()));
+        assertEquals(1, store.find(task.id()).orElseThrow().references().size());
+    }
+
+    @Test
+    void aReencodingOfAPoolThatGrewMeanwhileChangesNothing() {
+        PostgresTaskStore store = store();
+        Task read = TaskFixtures.task(1, 8, 8);
+        store.save(read);
+        store.addReferences(read.id(), read.modelVersion(), TaskFixtures.task(1, 8, 9).references());
+
+        assertFalse(store.replace(read, read));
+        assertEquals(2, store.find(read.id()).orElseThrow().references().size());
+    }
+
+    @Test
+    void aReencodingOfTheStoredPoolReplacesIt() {
+        PostgresTaskStore store = store();
+        Task read = TaskFixtures.task(2, 8, 10);
+        store.save(read);
+        Task other = TaskFixtures.task(2, 8, 11);
+        Task reencoded = new Task(read.id(), read.name(), read.classes(), other.references(), other.modelVersion(),
+                read.createdAt());
+
+        assertTrue(store.replace(read, reencoded));
+        FileTaskStoreTest.assertSameTask(reencoded, store.find(read.id()).orElseThrow());
+    }
+
+    @Test
+    void deleteRemovesTheTaskEverywhereAndOnlyOnce() {
+        Task task = TaskFixtures.task(2, 8, 12);
+        store().save(task);
+
+        assertTrue(store().delete(task.id()));
+        assertTrue(store().find(task.id()).isEmpty());
+        assertTrue(store().revision(task.id()).isEmpty());
+        assertFalse(store().delete(task.id()));
+    }
+
+    @Test
+    void idsThatAreNotTaskIdsFindNothing() {
+        assertTrue(store().find("../etc/passwd").isEmpty());
+        assertTrue(store().revision("").isEmpty());
+        assertFalse(store().delete(null));
+    }
+
+    @Test
+    void aKeptFileLargerThanAChunkReadsBackWholeAndIsStoredOnce() throws Exception {
+        byte[] content = new byte[PostgresReferenceFiles.CHUNK * 2 + 12345];
+        new Random(13).nextBytes(content);
+        PostgresTaskStore store = store();
+
+        String sha = store.putReferenceFile(new ByteArrayInputStream(content));
+        assertEquals(sha, store().putReferenceFile(new ByteArrayInputStream(content)));
+
+        try (InputStream in = store().openReferenceFile(sha).orElseThrow()) {
+            assertArrayEquals(content, in.readAllBytes());
+        }
+        assertTrue(store.openReferenceFile("0".repeat(64)).isEmpty());
+    }
+
+    @Test
+    void keptFilesNoTaskRefersToAreRemovedAfterTheGracePeriodOnly() throws Exception {
+        PostgresTaskStore store = store();
+        String orphan = store.putReferenceFile(new ByteArrayInputStream("orphan".getBytes()));
+        Task task = TaskFixtures.task(1, 8, 14);
+        String used = store.putReferenceFile(new ByteArrayInputStream("used".getBytes()));
+        TaskReference r = task.references().get(0);
+        store.save(new Task(task.id(), task.name(), task.classes(), List.of(new TaskReference(0, r.filename(), used,
+                r.maskSha256(), r.shape(), r.modelVersion(), r.embeddings())), task.modelVersion(), task.createdAt()));
+
+        assertEquals(0, store.collectUnreferencedFiles(), "within the grace period every file stays");
+        Thread.sleep(20);
+        new PostgresTaskStore(schema.dataSource(), Duration.ofMillis(10));
+
+        assertTrue(store.openReferenceFile(orphan).isEmpty());
+        assertTrue(store.openReferenceFile(used).isPresent());
+    }
+}
