@@ -52,26 +52,56 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- .Values.persistence.existingClaim | default (printf "%s-data" (include "iris-service.fullname" .)) }}
 {{- end }}
 
-{{/* "true" when every replica can mount the task store read-write (a ReadWriteMany claim). */}}
-{{- define "iris-service.sharedStore" -}}
-{{- if and .Values.persistence.enabled (has "ReadWriteMany" .Values.persistence.accessModes) }}true{{ end }}
+{{/* "true" when tasks live in PostgreSQL (any number of replicas), "" for the file store. */}}
+{{- define "iris-service.postgres" -}}
+{{- if eq .Values.taskStore.type "postgres" }}true{{ end }}
+{{- end }}
+
+{{/* "true" when the file store's volume is a PersistentVolumeClaim. */}}
+{{- define "iris-service.claim" -}}
+{{- if and .Values.persistence.enabled (not (include "iris-service.postgres" .)) }}true{{ end }}
+{{- end }}
+
+{{/* Bytes of a Spring data size such as 1GB, 512MB or 1048576 (binary units, as Spring reads them). */}}
+{{- define "iris-service.bytes" -}}
+{{- $s := upper (toString .) | trim }}
+{{- $n := regexFind "^[0-9]+" $s }}
+{{- $unit := trimPrefix $n $s | default "B" }}
+{{- $factor := get (dict "B" 1 "KB" 1024 "MB" 1048576 "GB" 1073741824 "TB" 1099511627776) $unit }}
+{{- mul (int64 $n) (int64 $factor) }}
 {{- end }}
 
 {{/*
-Refuses configurations the task store cannot serve. The file task store is single-writer: it keeps
-listings in memory and, at start-up and after deletions, removes files it does not know, which on a
-shared volume are another replica's uploads in progress. So more than one replica needs a store
-declared safe for it (taskStore.sharedAcrossReplicas) on a volume every replica can write (ReadWriteMany).
+Size limit of the upload spool (/tmp): tmp.sizeLimit, or when "" the largest request times the requests
+taken in at once (maxConcurrent + queueCapacity + one being refused) plus 1Gi, in Mi.
+*/}}
+{{- define "iris-service.spoolLimit" -}}
+{{- if .Values.tmp.sizeLimit }}
+{{- .Values.tmp.sizeLimit }}
+{{- else }}
+{{- $request := int64 (include "iris-service.bytes" .Values.config.upload.maxRequestSize) }}
+{{- $inFlight := add .Values.config.inference.maxConcurrent .Values.config.inference.queueCapacity 1 }}
+{{- $mib := 1048576 }}
+{{- printf "%dMi" (add (div (add (mul $request $inFlight) (sub $mib 1)) $mib) 1024) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Refuses configurations the task store cannot serve. The file task store serves one replica (in-memory
+listings; start-up clean-up removes files it does not know, i.e. other replicas' uploads in progress), so
+more than one replica, or the autoscaler, needs taskStore.type=postgres; that needs a URL and a password.
 */}}
 {{- define "iris-service.validate" -}}
 {{- $replicas := int .Values.replicaCount }}
-{{- if or (gt $replicas 1) .Values.autoscaling.enabled }}
-{{- $asked := ternary "autoscaling.enabled=true" (printf "replicaCount=%d" $replicas) .Values.autoscaling.enabled }}
-{{- if not (include "iris-service.sharedStore" .) }}
-{{- $volume := ternary (printf "a %s volume" (join "/" .Values.persistence.accessModes)) "a per-pod emptyDir (persistence.enabled=false)" .Values.persistence.enabled }}
-{{- fail (printf "iris-service: %s refused. The task store is a file store on %s, which only one replica can use: keep replicaCount=1 and scale up instead (gpu, config.inference.maxConcurrent, resources); see docs/deployment.md." $asked $volume) }}
-{{- else if not .Values.taskStore.sharedAcrossReplicas }}
-{{- fail (printf "iris-service: %s refused. Even on a ReadWriteMany volume the file task store is single-writer (in-memory listings; start-up clean-up removes other replicas' uploads in progress): keep replicaCount=1 and scale up instead (gpu, config.inference.maxConcurrent, resources). taskStore.sharedAcrossReplicas=true is for a store that supports several replicas; see docs/deployment.md." $asked) }}
+{{- if include "iris-service.postgres" . }}
+{{- if not .Values.taskStore.postgres.url }}
+{{- fail "iris-service: taskStore.type=postgres needs taskStore.postgres.url (jdbc:postgresql://host:5432/database); see docs/deployment.md." }}
 {{- end }}
+{{- if not .Values.taskStore.postgres.passwordSecret.name }}
+{{- fail "iris-service: taskStore.type=postgres needs taskStore.postgres.passwordSecret.name, a Secret holding the database password; see docs/deployment.md." }}
+{{- end }}
+{{- else if or (gt $replicas 1) .Values.autoscaling.enabled }}
+{{- $asked := ternary "autoscaling.enabled=true" (printf "replicaCount=%d" $replicas) .Values.autoscaling.enabled }}
+{{- fail (printf "iris-service: %s refused. The file task store serves one replica, whatever the volume: set taskStore.type=postgres (with taskStore.postgres.url and passwordSecret) to run several, or keep replicaCount=1 and scale up instead (gpu, config.inference.maxConcurrent, resources); see docs/deployment.md." $asked) }}
 {{- end }}
 {{- end }}

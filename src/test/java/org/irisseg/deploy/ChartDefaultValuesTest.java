@@ -86,11 +86,29 @@ class ChartDefaultValuesTest {
     }
 
     @Test
-    void tmpIsAWritableEmptyDirForUploadSpooling() {
+    void tmpIsAWritableEmptyDirSizedForTheUploadsTheServiceTakesInAtOnce() {
         Volume tmp = volume(CHART.podSpec(), mountAt(CHART.container(), "/tmp").getName());
 
         assertThat(tmp.getEmptyDir()).isNotNull();
-        assertThat(tmp.getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("4Gi"));
+        // 1GB requests x (1 inference + 8 queued + 1 refused) + 1Gi for the JVM and libtorch
+        assertThat(tmp.getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("11264Mi"));
+    }
+
+    @Test
+    void theUploadSpoolGrowsWithTheRequestLimitAndTheConcurrency() {
+        RenderedChart chart = RenderedChart.render(java.util.Map.of("config.upload.maxRequestSize", "256MB",
+                "config.inference.maxConcurrent", 2, "config.inference.queueCapacity", 5));
+        Volume tmp = volume(chart.podSpec(), mountAt(chart.container(), "/tmp").getName());
+
+        assertThat(tmp.getEmptyDir().getSizeLimit()).isEqualTo(new Quantity((256 * 8 + 1024) + "Mi"));
+    }
+
+    @Test
+    void anExplicitSpoolSizeIsKept() {
+        RenderedChart chart = RenderedChart.render(java.util.Map.of("tmp.sizeLimit", "20Gi"));
+        Volume tmp = volume(chart.podSpec(), mountAt(chart.container(), "/tmp").getName());
+
+        assertThat(tmp.getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("20Gi"));
     }
 
     @Test

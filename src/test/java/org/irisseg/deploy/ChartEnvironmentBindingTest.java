@@ -25,6 +25,7 @@ class ChartEnvironmentBindingTest {
 
         assertThat(properties.model().dir()).isEqualTo(Path.of("/opt/iris/models/iris-small"));
         assertThat(properties.model().device()).isEqualTo(IrisProperties.Device.CPU);
+        assertThat(properties.store().type()).isEqualTo(IrisProperties.StoreType.FILE);
         assertThat(properties.store().dir()).isEqualTo(Path.of("/data"));
         assertThat(properties.store().keepReferences()).isTrue();
         assertThat(properties.nifti().maxVoxels()).isEqualTo(134_217_728L);
@@ -74,6 +75,19 @@ class ChartEnvironmentBindingTest {
                 .isEqualTo(DataSize.ofGigabytes(2));
         assertThat(binder.bind("spring.servlet.multipart.max-request-size", DataSize.class).get())
                 .isEqualTo(DataSize.ofGigabytes(3));
+    }
+
+    @Test
+    void thePostgresStoreValuesReachTheStoreAndTheDataSource() {
+        Map<String, String> env = RenderedChart.render(ChartReplicaGuardTest.postgres(Map.of(
+                "taskStore.postgres.maxStaleness", "30s"))).env();
+
+        IrisProperties properties = bind(env);
+        assertThat(properties.store().type()).isEqualTo(IrisProperties.StoreType.POSTGRES);
+        assertThat(properties.store().maxStaleness()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(binder(env).bind("spring.datasource.url", String.class).get())
+                .isEqualTo("jdbc:postgresql://postgres.db:5432/iris");
+        assertThat(binder(env).bind("spring.datasource.username", String.class).get()).isEqualTo("iris");
     }
 
     @Test

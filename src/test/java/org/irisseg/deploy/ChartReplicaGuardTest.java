@@ -3,67 +3,78 @@ package org.irisseg.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The task store is a single-writer file store: the chart refuses more than one replica, and says why,
- * unless a store safe for several replicas is declared on a ReadWriteMany volume.
+ * The file task store serves one replica: the chart refuses more, and says why, unless the tasks live in
+ * PostgreSQL (taskStore.type=postgres), which then needs a URL and a password Secret.
  */
 class ChartReplicaGuardTest {
 
+    /** The PostgreSQL store with its URL, user and password Secret, plus {@code more}. */
+    static Map<String, Object> postgres(Map<String, ?> more) {
+        Map<String, Object> set = new LinkedHashMap<>(Map.of(
+                "taskStore.type", "postgres",
+                "taskStore.postgres.url", "jdbc:postgresql://postgres.db:5432/iris",
+                "taskStore.postgres.passwordSecret.name", "iris-db"));
+        set.putAll(more);
+        return set;
+    }
+
     @Test
-    void refusesTwoReplicasOnAReadWriteOnceVolume() {
+    void refusesTwoReplicasOnTheFileStore() {
         assertThatThrownBy(() -> RenderedChart.render(Map.of("replicaCount", 2)))
                 .hasMessageContaining("replicaCount=2 refused")
-                .hasMessageContaining("file store on a ReadWriteOnce volume")
+                .hasMessageContaining("file task store serves one replica")
+                .hasMessageContaining("taskStore.type=postgres")
                 .hasMessageContaining("keep replicaCount=1");
     }
 
     @Test
-    void refusesAutoscalingOnAReadWriteOnceVolume() {
+    void refusesAutoscalingOnTheFileStore() {
         assertThatThrownBy(() -> RenderedChart.render(Map.of("autoscaling.enabled", true)))
                 .hasMessageContaining("autoscaling.enabled=true refused")
-                .hasMessageContaining("ReadWriteOnce");
+                .hasMessageContaining("taskStore.type=postgres");
     }
 
     @Test
-    void refusesTwoReplicasOnPerPodEmptyDirs() {
-        assertThatThrownBy(() -> RenderedChart.render(Map.of("replicaCount", 2, "persistence.enabled", false)))
-                .hasMessageContaining("replicaCount=2 refused")
-                .hasMessageContaining("emptyDir");
-    }
-
-    @Test
-    void refusesTwoReplicasOnAReadWriteManyVolumeWhileTheStoreIsSingleWriter() {
+    void refusesTwoReplicasOnTheFileStoreEvenOnAReadWriteManyVolume() {
         assertThatThrownBy(() -> RenderedChart.render(Map.of(
                 "replicaCount", 2, "persistence.accessModes[0]", "ReadWriteMany")))
                 .hasMessageContaining("replicaCount=2 refused")
-                .hasMessageContaining("single-writer")
-                .hasMessageContaining("taskStore.sharedAcrossReplicas");
+                .hasMessageContaining("whatever the volume");
     }
 
     @Test
-    void refusesAReplicaSafeStoreOnAReadWriteOnceVolume() {
-        assertThatThrownBy(() -> RenderedChart.render(Map.of(
-                "replicaCount", 2, "taskStore.sharedAcrossReplicas", true)))
-                .hasMessageContaining("ReadWriteOnce volume");
+    void refusesThePostgresStoreWithoutAUrl() {
+        assertThatThrownBy(() -> RenderedChart.render(Map.of("taskStore.type", "postgres",
+                "taskStore.postgres.passwordSecret.name", "iris-db")))
+                .hasMessageContaining("needs taskStore.postgres.url");
     }
 
     @Test
-    void allowsSeveralReplicasWithAReplicaSafeStoreOnAReadWriteManyVolume() {
-        RenderedChart chart = RenderedChart.render(Map.of(
-                "replicaCount", 3,
-                "taskStore.sharedAcrossReplicas", true,
-                "persistence.accessModes[0]", "ReadWriteMany",
-                "podDisruptionBudget.enabled", true));
+    void refusesThePostgresStoreWithoutAPasswordSecret() {
+        assertThatThrownBy(() -> RenderedChart.render(Map.of("taskStore.type", "postgres",
+                "taskStore.postgres.url", "jdbc:postgresql://db:5432/iris")))
+                .hasMessageContaining("needs taskStore.postgres.passwordSecret.name");
+    }
+
+    @Test
+    void allowsSeveralReplicasOnPostgresWithARollingUpdateThatKeepsEveryReplicaServing() {
+        RenderedChart chart = RenderedChart.render(postgres(Map.of(
+                "replicaCount", 3, "podDisruptionBudget.enabled", true)));
 
         assertThat(chart.deployment().getSpec().getReplicas()).isEqualTo(3);
         assertThat(chart.deployment().getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
-        assertThat(chart.one(PersistentVolumeClaim.class).getSpec().getAccessModes()).containsExactly("ReadWriteMany");
+        assertThat(chart.deployment().getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
+                .isZero();
+        assertThat(chart.all(PersistentVolumeClaim.class)).as("no claim: tasks live in the database").isEmpty();
         PodDisruptionBudget budget = chart.one(PodDisruptionBudget.class);
         assertThat(budget.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
         assertThat(budget.getSpec().getSelector().getMatchLabels())
@@ -71,12 +82,33 @@ class ChartReplicaGuardTest {
     }
 
     @Test
-    void autoscalerOwnsTheReplicaCountWhenEnabled() {
-        RenderedChart chart = RenderedChart.render(Map.of(
-                "autoscaling.enabled", true,
-                "autoscaling.maxReplicas", 4,
-                "taskStore.sharedAcrossReplicas", true,
-                "persistence.accessModes[0]", "ReadWriteMany"));
+    void thePostgresStoreTakesItsUrlAndUserFromValuesAndItsPasswordFromTheSecret() {
+        RenderedChart chart = RenderedChart.render(postgres(Map.of("taskStore.postgres.username", "iris-app")));
+
+        assertThat(chart.env())
+                .containsEntry("IRIS_STORE_TYPE", "postgres")
+                .containsEntry("SPRING_DATASOURCE_URL", "jdbc:postgresql://postgres.db:5432/iris")
+                .containsEntry("SPRING_DATASOURCE_USERNAME", "iris-app")
+                .containsEntry("IRIS_STORE_MAX_STALENESS", "5s")
+                .doesNotContainKey("SPRING_DATASOURCE_PASSWORD");
+        EnvVar password = chart.container().getEnv().stream()
+                .filter(e -> e.getName().equals("SPRING_DATASOURCE_PASSWORD")).findFirst().orElseThrow();
+        assertThat(password.getValueFrom().getSecretKeyRef().getName()).isEqualTo("iris-db");
+        assertThat(password.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("password");
+        assertThat(chart.yaml()).doesNotContain("kind: Secret");
+    }
+
+    @Test
+    void theFileStoreSetsNoDatabase() {
+        assertThat(RenderedChart.defaults().env())
+                .containsEntry("IRIS_STORE_TYPE", "file")
+                .doesNotContainKeys("SPRING_DATASOURCE_URL", "SPRING_DATASOURCE_USERNAME");
+    }
+
+    @Test
+    void autoscalerOwnsTheReplicaCountWhenEnabledOnPostgres() {
+        RenderedChart chart = RenderedChart.render(postgres(Map.of(
+                "autoscaling.enabled", true, "autoscaling.maxReplicas", 4)));
 
         HorizontalPodAutoscaler hpa = chart.one(HorizontalPodAutoscaler.class);
         assertThat(chart.deployment().getSpec().getReplicas()).isNull();
@@ -87,7 +119,7 @@ class ChartReplicaGuardTest {
     }
 
     @Test
-    void oneReplicaOnAReadWriteManyVolumeIsStillReplacedByRecreate() {
+    void oneReplicaOnAReadWriteManyFileStoreIsStillReplacedByRecreate() {
         RenderedChart chart = RenderedChart.render(Map.of("persistence.accessModes[0]", "ReadWriteMany"));
 
         assertThat(chart.deployment().getSpec().getStrategy().getType()).isEqualTo("Recreate");
@@ -107,5 +139,12 @@ class ChartReplicaGuardTest {
         assertThatThrownBy(() -> RenderedChart.render(Map.of("replicaCount", "two")))
                 .hasMessageContaining("schema")
                 .hasMessageContaining("replicaCount");
+    }
+
+    @Test
+    void schemaRejectsAnUnknownStoreType() {
+        assertThatThrownBy(() -> RenderedChart.render(Map.of("taskStore.type", "redis")))
+                .hasMessageContaining("schema")
+                .hasMessageContaining("taskStore");
     }
 }
