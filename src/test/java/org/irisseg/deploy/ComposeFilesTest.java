@@ -50,6 +50,23 @@ class ComposeFilesTest {
     }
 
     @Test
+    void thePostgresProfileRunsTheServiceOnADatabaseOfItsOwn() {
+        Map<String, Object> postgres = service(COMPOSE, "postgres");
+        Map<String, Object> service = service(COMPOSE, "iris-service-pg");
+        Map<String, Object> environment = map(service, "environment");
+
+        assertThat(list(postgres, "profiles")).containsExactly("postgres");
+        assertThat(list(service, "profiles")).containsExactly("postgres");
+        assertThat((String) postgres.get("image")).startsWith("postgres:15");
+        assertThat(environment).containsEntry("IRIS_STORE_TYPE", "postgres")
+                .containsEntry("SPRING_DATASOURCE_URL", "jdbc:postgresql://postgres:5432/iris")
+                .containsEntry("SPRING_DATASOURCE_USERNAME", map(postgres, "environment").get("POSTGRES_USER"));
+        assertThat(map(map(service, "depends_on"), "postgres")).containsEntry("condition", "service_healthy");
+        assertThat(map(COMPOSE, "volumes")).containsKey("iris-db");
+        assertThat(map(service(COMPOSE, "iris-service"), "environment")).doesNotContainKey("IRIS_STORE_TYPE");
+    }
+
+    @Test
     void gpuOverrideBuildsTheCudaImageAndReservesAnNvidiaGpu() {
         Map<String, Object> service = service(GPU, "iris-service");
         @SuppressWarnings("unchecked")
