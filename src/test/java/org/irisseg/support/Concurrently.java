@@ -1,5 +1,6 @@
 package org.irisseg.support;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,6 +24,11 @@ public final class Concurrently {
 
     /** Starts {@code n} threads, releases them at once to run {@code task}, and waits up to 30 s for each. */
     public static void run(int n, Task task) throws Exception {
+        run(n, task, Duration.ofSeconds(30));
+    }
+
+    /** As {@link #run(int, Task)}, waiting up to {@code timeout} for each. */
+    public static void run(int n, Task task, Duration timeout) throws Exception {
         ExecutorService executor = Executors.newFixedThreadPool(n);
         CountDownLatch start = new CountDownLatch(1);
         try {
@@ -38,7 +44,7 @@ public final class Concurrently {
             }
             start.countDown();
             for (Future<?> f : futures) {
-                f.get(30, TimeUnit.SECONDS);
+                f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             }
         } finally {
             executor.shutdownNow();
