@@ -188,18 +188,27 @@ class Soak:
             t.join()
 
     def watch_heap(self):
+        """Peak heap of each replica (sum of its heap pools) against its maximum, from /actuator/prometheus."""
         while not self.stop.is_set():
             for target in self.targets:
-                for name, key in (("jvm.memory.used", "max_used"), ("jvm.memory.max", "limit")):
-                    try:
-                        status, data = self.request(target, "GET", f"/actuator/metrics/{name}?tag=area:heap",
-                                                    timeout=10)
-                        if status == 200:
-                            value = json.loads(data)["measurements"][0]["value"]
-                            entry = self.heap[target.geturl()]
-                            entry[key] = value if key == "limit" else max(entry[key], value)
-                    except (OSError, ValueError, KeyError):
-                        pass
+                try:
+                    status, data = self.request(target, "GET", "/actuator/prometheus", timeout=10)
+                except OSError:
+                    continue
+                if status != 200:
+                    continue
+                used = limit = 0.0
+                for line in data.decode().splitlines():
+                    if 'area="heap"' not in line or line.startswith("#"):
+                        continue
+                    value = float(line.rsplit(" ", 1)[1])
+                    if line.startswith("jvm_memory_used_bytes"):
+                        used += value
+                    elif line.startswith("jvm_memory_max_bytes") and value > 0:
+                        limit += value
+                entry = self.heap[target.geturl()]
+                entry["max_used"] = max(entry["max_used"], used)
+                entry["limit"] = limit or entry["limit"]
             self.stop.wait(1.0)
 
     def verify(self):

@@ -78,35 +78,31 @@ public class TaskService {
     }
 
     /**
-     * Adds reference pairs to a task's pool; their masks must hold exactly the task's classes. The store
-     * appends them after whatever the pool holds by then, so additions from several replicas all land;
-     * should another replica re-encode the task with another model meanwhile, they are encoded again.
+     * Adds reference pairs to a task's pool; their masks must hold exactly the task's classes. Additions
+     * are encoded side by side (each waits only within the inference queue's bounds) and the store
+     * appends each atomically after whatever the pool holds by then, so concurrent additions, on this
+     * replica or others, all land; should another replica re-encode the task with another model meanwhile,
+     * they are encoded again.
      */
     public TaskSummary addReferences(String id, List<ReferenceUpload> pairs) {
         List<HashedPair> hashed = hashed(pairs);
-        ReentrantLock lock = lockOf(id);
-        lock.lock();
-        try {
-            for (int attempt = 1; ; attempt++) {
-                Task task = get(id);
-                InferenceTimings timings = new InferenceTimings();
-                List<TaskReference> added = encoder.encodeAll(hashed, "reference", task.labels(),
-                        task.references().size(), task.modelVersion(), timings);
-                keepFiles(hashed);
-                try {
-                    Task grown = cache.addReferences(id, task.modelVersion(), added).orElseThrow(() -> notFound(id));
-                    metrics.record(timings);
-                    return grown.summary();
-                } catch (TaskChangedException e) {
-                    if (attempt >= MAX_ATTEMPTS) {
-                        throw modelChanging(id);
-                    }
-                    log.info("Task {} changed while references were encoded ({}); encoding them again", id,
-                            e.getMessage());
+        for (int attempt = 1; ; attempt++) {
+            Task task = get(id);
+            InferenceTimings timings = new InferenceTimings();
+            List<TaskReference> added = encoder.encodeAll(hashed, "reference", task.labels(),
+                    task.references().size(), task.modelVersion(), timings);
+            keepFiles(hashed);
+            try {
+                Task grown = cache.addReferences(id, task.modelVersion(), added).orElseThrow(() -> notFound(id));
+                metrics.record(timings);
+                return grown.summary();
+            } catch (TaskChangedException e) {
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw modelChanging(id);
                 }
+                log.info("Task {} changed while references were encoded ({}); encoding them again", id,
+                        e.getMessage());
             }
-        } finally {
-            lock.unlock();
         }
     }
 
