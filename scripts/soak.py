@@ -88,10 +88,10 @@ class Soak:
         self.heap = {t.geturl(): {"max_used": 0, "limit": None} for t in self.targets}
         self.stop = threading.Event()
 
-    def request(self, target, method, path, body=None, content_type=None, timeout=180):
+    def request(self, target, method, path, body=None, content_type=None, timeout=180, accept="application/json"):
         conn = http.client.HTTPConnection(target.hostname, target.port, timeout=timeout)
         try:
-            headers = {"Accept": "application/json"}
+            headers = {"Accept": accept}
             if content_type:
                 headers["Content-Type"] = content_type
             conn.request(method, path, body=body, headers=headers)
@@ -192,7 +192,7 @@ class Soak:
         while not self.stop.is_set():
             for target in self.targets:
                 try:
-                    status, data = self.request(target, "GET", "/actuator/prometheus", timeout=10)
+                    status, data = self.request(target, "GET", "/actuator/prometheus", timeout=10, accept="text/plain")
                 except OSError:
                     continue
                 if status != 200:

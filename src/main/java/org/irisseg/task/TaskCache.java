@@ -83,25 +83,27 @@ public class TaskCache {
     }
 
     /**
-     * Appends references to the stored task (see {@link TaskStore#addReferences}) and caches the result.
+     * Appends references to the stored task (see {@link TaskStore#addReferences}). The cached copy is
+     * dropped, not replaced: a concurrent addition may have committed after this one, and the next read
+     * loads whatever the store holds.
      *
      * @throws TaskChangedException when the stored task is encoded by another model
      */
     public Optional<Task> addReferences(String id, String modelVersion, List<TaskReference> added) {
-        Optional<Task> grown = store.addReferences(id, modelVersion, added);
-        grown.ifPresentOrElse(this::put, () -> cache.invalidate(id));
-        return grown;
+        try {
+            return store.addReferences(id, modelVersion, added);
+        } finally {
+            cache.invalidate(id);
+        }
     }
 
     /** Replaces the stored task if it is still {@code previous} (see {@link TaskStore#replace}); false otherwise. */
     public boolean replace(Task previous, Task next) {
-        boolean replaced = store.replace(previous, next);
-        if (replaced) {
-            put(next);
-        } else {
+        try {
+            return store.replace(previous, next);
+        } finally {
             cache.invalidate(previous.id());
         }
-        return replaced;
     }
 
     /** Removes the task from the store and from memory. */
