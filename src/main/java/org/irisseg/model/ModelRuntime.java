@@ -40,6 +40,7 @@ public class ModelRuntime implements SmartLifecycle, DisposableBean {
     private volatile State state = State.LOADING;
     private volatile String failure;
     private volatile ModelManifest manifest;
+    private volatile MemoryBank memoryBank = MemoryBank.empty();
     private volatile TorchScriptModules modules;
     private volatile BoundedPool<InferenceSession> pool;
     private volatile boolean running;
@@ -77,6 +78,7 @@ public class ModelRuntime implements SmartLifecycle, DisposableBean {
         try {
             ModelManifest read = ModelManifest.read(dir, json);
             ModelChecksums.verify(dir, read);
+            MemoryBank bank = MemoryBank.read(dir, json, read.embeddingDim());
             Device device = properties.model().device() == IrisProperties.Device.GPU ? Device.gpu() : Device.cpu();
             TorchScriptModules loaded = TorchScriptModules.load(dir, read, device);
             List<InferenceSession> sessions = new ArrayList<>();
@@ -92,11 +94,13 @@ public class ModelRuntime implements SmartLifecycle, DisposableBean {
             }
             this.modules = loaded;
             this.manifest = read;
+            this.memoryBank = bank;
             this.pool = new BoundedPool<>(sessions, properties.inference().queueCapacity(),
                     properties.inference().queueTimeout());
             state = State.READY;
-            log.info("Model {} loaded from {} on {}, verified and warm in {} ms ({} predictor sets)",
-                    read.modelVersion(), dir, device, (System.nanoTime() - start) / 1_000_000, sessions.size());
+            log.info("Model {} loaded from {} on {}, verified and warm in {} ms ({} predictor sets, {} built-in classes)",
+                    read.modelVersion(), dir, device, (System.nanoTime() - start) / 1_000_000, sessions.size(),
+                    bank.classes().size());
         } catch (RuntimeException | LinkageError e) {
             failure = e.getMessage();
             state = State.FAILED;
@@ -125,6 +129,12 @@ public class ModelRuntime implements SmartLifecycle, DisposableBean {
     public ModelManifest manifest() {
         requireReady();
         return manifest;
+    }
+
+    /** The built-in classes of the loaded model; {@link ModelNotReadyException} while not ready. */
+    public MemoryBank memoryBank() {
+        requireReady();
+        return memoryBank;
     }
 
     /** {@code name@version} of the loaded model; {@link ModelNotReadyException} while not ready. */

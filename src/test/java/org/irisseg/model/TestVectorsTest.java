@@ -14,7 +14,7 @@ import org.irisseg.nifti.NiftiImage;
 import org.irisseg.nifti.NiftiLimits;
 import org.irisseg.nifti.NiftiReader;
 import org.irisseg.nifti.Reorientation;
-import org.irisseg.support.Npy;
+import org.irisseg.util.Npy;
 import org.irisseg.support.TestPaths;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -144,7 +144,7 @@ class TestVectorsTest {
     private static void assertClose(float[] expected, float[] actual, JsonNode c, String what) {
         double tolerance = c.path("tolerance").asDouble(1e-4);
         assertEquals(expected.length, actual.length, what + " length");
-        double diff = Npy.maxAbsDiff(expected, actual);
+        double diff = maxAbsDiff(expected, actual);
         assertTrue(diff <= tolerance, c.path("name").asString() + " " + what + ": max abs diff " + diff + " > "
                 + tolerance);
     }
@@ -171,5 +171,17 @@ class TestVectorsTest {
             System.arraycopy(rows[i], 0, out, i * rows[i].length, rows[i].length);
         }
         return out;
+    }
+
+    /** Largest absolute element-wise difference; fails on a length mismatch. */
+    private static double maxAbsDiff(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
+        }
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs((double) a[i] - b[i]));
+        }
+        return max;
     }
 }

@@ -1,4 +1,4 @@
-package org.irisseg.support;
+package org.irisseg.util;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /**
  * A NumPy {@code .npy} array (versions 1-3, C order, little-endian float32/float64/int64/int32/uint8/bool),
- * values widened to float: enough to read the export's test vectors.
+ * values widened to float: the export's memory bank and test vectors (docs/export-contract.md).
  *
  * @param shape the array's shape
  * @param data  values in C order
@@ -64,17 +64,5 @@ public record Npy(int[] shape, float[] data) {
             };
         }
         return new Npy(shape, data);
-    }
-
-    /** Largest absolute element-wise difference; fails on a length mismatch. */
-    public static double maxAbsDiff(float[] a, float[] b) {
-        if (a.length != b.length) {
-            throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
-        }
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs((double) a[i] - b[i]));
-        }
-        return max;
     }
 }
