@@ -88,11 +88,12 @@ def _bank_lines(bank: dict[str, Any] | None) -> list[str]:
     by_dataset: dict[str, list[str]] = {}
     for c in bank["classes"]:
         by_dataset.setdefault(c["dataset"], []).append(c["name"])
+    history = "; ".join(bank.get("history") or []) or "not recorded"
     return ["", "## Memory bank (built-in classes)", "",
-            f"{len(bank['classes'])} classes the model was trained on, each the EMA (momentum {bank['momentum']})"
-            f" of its task embeddings during training, kept when folded in at least {bank['min_updates']} times."
+            f"{len(bank['classes'])} classes the model was trained on, each a moving average (momentum"
+            f" {bank['momentum']}) of its task embeddings, kept when folded in at least {bank['min_updates']} times."
             " They segment without a reference; their held-out Dice, where the suite has the class, is the"
-            " `memory bank` row beside one-shot above.", "",
+            f" `memory bank` row beside one-shot above. How the entries were made: {history}.", "",
             *[f"- {d}: {', '.join(sorted(set(names)))}" for d, names in sorted(by_dataset.items())]]
 
 

@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> None:
     bank = MemoryBank.load(args.start) if args.start else MemoryBank(args.momentum)
     print(f"model {loaded.source} ({loaded.version}); bank {len(bank)} entries at the start", flush=True)
     fill(loaded.predictor, sampler, bank, args.episodes, args.seed, log=lambda m: print(m, flush=True))
+    bank.history.append(f"fill_bank: {args.episodes} training episodes (seed {args.seed}) folded in with the frozen"
+                        f" weights of {loaded.version}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     bank.save(args.out)
     kept = exported_classes(bank)

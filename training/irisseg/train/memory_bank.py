@@ -23,6 +23,8 @@ class MemoryBank:
         if not 0.0 <= momentum < 1.0:
             raise ValueError(f"momentum must lie in [0, 1), got {momentum}")
         self.momentum = float(momentum)
+        #: how the entries were made, in words (the trainer's EMA; a frozen-weights fill appends to it)
+        self.history: list[str] = []
         self._embeddings: dict[str, Tensor] = {}
         self._counts: dict[str, int] = {}
 
@@ -66,12 +68,14 @@ class MemoryBank:
             "momentum": self.momentum,
             "embeddings": {name: value.clone() for name, value in self._embeddings.items()},
             "counts": dict(self._counts),
+            "history": list(self.history),
         }
 
     def load_state_dict(self, state: Mapping) -> None:
         self.momentum = float(state["momentum"])
         self._embeddings = {name: value.detach().to("cpu", torch.float32).clone() for name, value in state["embeddings"].items()}
         self._counts = {name: int(n) for name, n in state.get("counts", {}).items()}
+        self.history = [str(h) for h in state.get("history", [])]
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the bank to ``path`` (``torch.save``; temp file then rename)."""
@@ -156,7 +160,8 @@ def write_exported(bank: MemoryBank, out_dir: str | os.PathLike, min_updates: in
     else:
         rows = np.zeros((0, 0), dtype="<f4")
     np.save(Path(out_dir) / BANK_FILE, np.ascontiguousarray(rows))
-    return {"file": BANK_FILE, "momentum": bank.momentum, "min_updates": int(min_updates), "classes": classes}
+    return {"file": BANK_FILE, "momentum": bank.momentum, "min_updates": int(min_updates),
+            "history": list(bank.history), "classes": classes}
 
 
 def read_exported(model_dir: str | os.PathLike, card: Mapping) -> dict[str, Tensor]:

@@ -97,6 +97,7 @@ class Trainer:
         self.scheduler = warmup_cosine_scheduler(self.optimizer, tc.warmup, tc.iterations, tc.min_lr_ratio)
         self.weight_ema = WeightEMA(self.model, tc.weight_ema) if tc.weight_ema > 0 else None
         self.memory_bank = MemoryBank(tc.memory_bank_momentum)
+        self.memory_bank.history.append("training: EMA of the task embeddings of the training episodes")
         self.stream = EpisodeStream(make_episode, tc.batch_size, tc.seed, self.ctx.rank, tc.num_workers)
         self.autocast = tc.amp and self.device.type == "cuda"
         self.iteration = 0
