@@ -27,7 +27,7 @@ public class OpenApiConfiguration {
                                 + " image-mask pairs as a task once, then segment any query volume with it."
                                 + " Errors are RFC 9457 problem+json; their type URIs are listed under"
                                 + " " + org.irisseg.error.ProblemType.BASE + "<cause>.")
-                        .license(new License().name("Apache-2.0")))
+                        .license(new License().name("Apache-2.0").identifier("Apache-2.0")))
                 .servers(List.of(new Server().url("/").description("This service")));
     }
 }

@@ -29,6 +29,7 @@ class ProblemResponseCustomizer implements GlobalOperationComponentsCustomizer {
     /** One description per status, shared by every operation that can answer it. */
     static final Map<Integer, String> DESCRIPTIONS = Map.of(
             404, "Unknown task",
+            406, "The Accept header admits no media type of the output asked for",
             409, "Task encoded by another model and not re-encodable",
             413, "Upload, volume or its memory need too large (multipart limit, iris.nifti.max-voxels,"
                     + " iris.admission.max-bytes)",

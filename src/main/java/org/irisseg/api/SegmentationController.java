@@ -1,8 +1,6 @@
 package org.irisseg.api;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -11,6 +9,7 @@ import org.irisseg.model.Stage;
 import org.irisseg.nifti.NiftiWriter;
 import org.irisseg.segmentation.ClassVolume;
 import org.irisseg.segmentation.SegmentationMode;
+import org.irisseg.segmentation.SegmentationOutput;
 import org.irisseg.segmentation.SegmentationRequest;
 import org.irisseg.segmentation.SegmentationResult;
 import org.irisseg.segmentation.SegmentationService;
@@ -29,13 +28,18 @@ import org.springframework.web.multipart.MultipartFile;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
-/** Segmentations: a query volume segmented with a registered task. */
+/**
+ * Segmentations: a query volume segmented with a registered task. One operation answers with any output
+ * (chosen by {@code output}); a second answers with the statistics alone, so that generated clients,
+ * which type one response per operation, get them as an object.
+ */
 @RestController
 @RequestMapping("/api/v1/segmentations")
 @Tag(name = "segmentations", description = "Segment NIfTI query volumes with a registered task")
@@ -46,6 +50,8 @@ public class SegmentationController {
     static final String MODE_HEADER = "Iris-Mode";
     static final String MODEL_HEADER = "Iris-Model-Version";
     static final MediaType GZIP = MediaType.parseMediaType(ApiDocs.GZIP);
+    private static final String BAD_REQUEST = "Corrupt file, volume too small for the 3D model, unknown class, bad"
+            + " mode, output or parameter";
 
     private final SegmentationService segmentations;
     private final NiftiWriter writer = new NiftiWriter();
@@ -55,11 +61,16 @@ public class SegmentationController {
     }
 
     @Operation(summary = "Segment a volume",
-            description = "Returns a NIfTI label map (.nii.gz) on the query's own voxel grid and header geometry,"
-                    + " with the task's label values; overlaps go to the class of highest probability. Per-class"
-                    + " volumes are in the Iris-Volumes-mL header and stage timings in Server-Timing. With"
-                    + " Accept: application/json the same statistics come back as JSON, without the mask.")
-    @ApiResponse(responseCode = "200", description = "Label map, or its statistics for Accept: application/json",
+            description = "Segments the query with a registered task and answers with the output asked for:"
+                    + " label-map (default), a NIfTI label map (.nii.gz) on the query's own voxel grid and header"
+                    + " geometry with the task's label values, overlaps going to the class of highest probability;"
+                    + " statistics, the per-class volumes as JSON without the mask (also"
+                    + " POST /api/v1/segmentations/statistics, typed for generated clients). Without output,"
+                    + " Accept chooses: application/json ranked strictly above application/gzip gives the"
+                    + " statistics. Per-class volumes are in the " + VOLUMES_HEADER + " header and stage timings"
+                    + " in Server-Timing.")
+    @ApiResponse(responseCode = "200", description = "The output asked for: label map (application/gzip) or"
+            + " statistics (application/json)",
             headers = {
                     @Header(name = VOLUMES_HEADER, description = "label=millilitres, comma-separated",
                             schema = @Schema(type = "string", example = "1=1.234, 2=0.987")),
@@ -72,9 +83,7 @@ public class SegmentationController {
                     @Content(mediaType = ApiDocs.GZIP, schema = @Schema(type = "string", format = "binary")),
                     @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                             schema = @Schema(implementation = SegmentationResponse.class))})
-    @ProblemResponses(badRequest = "Corrupt file, volume too small for the 3D model, unknown class, bad mode or"
-            + " parameter",
-            value = {404, 409, 413, 415, 429, 503, 507})
+    @ProblemResponses(badRequest = BAD_REQUEST, value = {404, 406, 409, 413, 415, 429, 503, 507})
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = {ApiDocs.GZIP, MediaType.APPLICATION_JSON_VALUE})
     public ResponseEntity<?> segment(
@@ -90,43 +99,65 @@ public class SegmentationController {
             @RequestParam(value = "classes", required = false) String classes,
             @Parameter(description = "Reference used by one-shot (0-based)")
             @RequestParam(value = "referenceIndex", defaultValue = "0") int referenceIndex,
+            @Parameter(in = ParameterIn.QUERY, description = "What to answer with; without it, Accept decides and"
+                    + " the label map is the default",
+                    schema = @Schema(type = "string", allowableValues = {"label-map", "statistics"}))
+            @RequestParam(value = "output", required = false) String output,
             @Parameter(hidden = true) @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
-        SegmentationRequest request = new SegmentationRequest(taskId, SegmentationMode.parse(mode), k, threshold,
-                classes == null ? List.of() : Arrays.asList(classes.split(",")), referenceIndex);
+        SegmentationOutput chosen = OutputNegotiation.choose(output, accept);
         VolumeUpload upload = Uploads.of(image);
-        SegmentationResult result = segmentations.segment(upload, request);
-        ResponseEntity.BodyBuilder response = ResponseEntity.ok()
+        SegmentationResult result = segmentations.segment(upload, new SegmentationRequest(taskId,
+                SegmentationMode.parse(mode), k, threshold, classList(classes), referenceIndex, chosen));
+        ResponseEntity.BodyBuilder response = headers(result);
+        return switch (chosen) {
+            case STATISTICS -> response.contentType(MediaType.APPLICATION_JSON).body(SegmentationResponse.of(result));
+            case LABEL_MAP -> response.contentType(GZIP)
+                    .header(HttpHeaders.CONTENT_DISPOSITION, attachment(labelMapName(upload)))
+                    .body(writer.labelMapGz(result.geometry(), result.labels()));
+        };
+    }
+
+    @Operation(summary = "Segment a volume and return its statistics",
+            description = "The same as output=statistics on POST /api/v1/segmentations, with one response type so"
+                    + " that generated clients type it.")
+    @ApiResponse(responseCode = "200", description = "Statistics of the segmentation")
+    @ProblemResponses(badRequest = BAD_REQUEST, value = {404, 409, 413, 415, 429, 503, 507})
+    @PostMapping(path = "/statistics", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<SegmentationResponse> segmentStatistics(
+            @Parameter(description = "Query volume (NIfTI, .nii or .nii.gz)") @RequestPart("image") MultipartFile image,
+            @Parameter(description = "Task id") @RequestPart("taskId") String taskId,
+            @Parameter(description = "one-shot, ensemble or retrieval",
+                    schema = @Schema(allowableValues = {"one-shot", "ensemble", "retrieval"}, defaultValue = "ensemble"))
+            @RequestParam(value = "mode", defaultValue = "ensemble") String mode,
+            @Parameter(description = "Retrieval top-k") @RequestParam(value = "k", defaultValue = "3") int k,
+            @Parameter(description = "Probability threshold, in [0, 1)")
+            @RequestParam(value = "threshold", defaultValue = "0.5") double threshold,
+            @Parameter(description = "Comma-separated labels or names of the classes to segment (default all)")
+            @RequestParam(value = "classes", required = false) String classes,
+            @Parameter(description = "Reference used by one-shot (0-based)")
+            @RequestParam(value = "referenceIndex", defaultValue = "0") int referenceIndex) {
+        SegmentationResult result = segmentations.segment(Uploads.of(image), new SegmentationRequest(taskId,
+                SegmentationMode.parse(mode), k, threshold, classList(classes), referenceIndex,
+                SegmentationOutput.STATISTICS));
+        return headers(result).contentType(MediaType.APPLICATION_JSON).body(SegmentationResponse.of(result));
+    }
+
+    private static ResponseEntity.BodyBuilder headers(SegmentationResult result) {
+        return ResponseEntity.ok()
                 .header(TASK_HEADER, result.taskId())
                 .header(MODE_HEADER, result.mode().wire())
                 .header(MODEL_HEADER, result.modelVersion())
                 .header(VOLUMES_HEADER, volumes(result.classes()))
                 .header("Server-Timing", serverTiming(result));
-        if (prefersJson(accept)) {
-            return response.contentType(MediaType.APPLICATION_JSON).body(SegmentationResponse.of(result));
-        }
-        byte[] labelMap = writer.labelMapGz(result.geometry(), result.labels());
-        return response.contentType(GZIP)
-                .header(HttpHeaders.CONTENT_DISPOSITION,
-                        ContentDisposition.attachment().filename(labelMapName(upload)).build().toString())
-                .body(labelMap);
     }
 
-    /** JSON when the client ranks application/json above application/gzip; the label map otherwise. */
-    static boolean prefersJson(String accept) {
-        if (accept == null || accept.isBlank()) {
-            return false;
-        }
-        List<MediaType> types = new ArrayList<>(MediaType.parseMediaTypes(accept));
-        types.sort(Comparator.comparingDouble(MediaType::getQualityValue).reversed());
-        for (MediaType type : types) {
-            if (type.isWildcardType() || GZIP.isCompatibleWith(type) && !type.isWildcardSubtype()) {
-                return false;
-            }
-            if (MediaType.APPLICATION_JSON.isCompatibleWith(type) && !type.isWildcardSubtype()) {
-                return true;
-            }
-        }
-        return false;
+    private static List<String> classList(String classes) {
+        return classes == null ? List.of() : Arrays.asList(classes.split(","));
+    }
+
+    private static String attachment(String filename) {
+        return ContentDisposition.attachment().filename(filename).build().toString();
     }
 
     /** {@code hippocampus_003.nii.gz} -> {@code hippocampus_003_seg.nii.gz}. */

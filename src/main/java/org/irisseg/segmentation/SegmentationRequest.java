@@ -14,6 +14,7 @@ import org.irisseg.error.ProblemType;
  * @param threshold      probability above which a voxel belongs to a class, in [0, 1)
  * @param classes        labels or names of the classes to segment; empty means all
  * @param referenceIndex the reference used by one-shot (0-based)
+ * @param output         what the answer carries (label map by default)
  */
 public record SegmentationRequest(
         String taskId,
@@ -21,7 +22,8 @@ public record SegmentationRequest(
         int k,
         double threshold,
         List<String> classes,
-        int referenceIndex) {
+        int referenceIndex,
+        SegmentationOutput output) {
 
     public static final int DEFAULT_K = 3;
     public static final double DEFAULT_THRESHOLD = 0.5;
@@ -40,5 +42,12 @@ public record SegmentationRequest(
             throw new IrisException(ProblemType.INVALID_PARAMETER, "'referenceIndex' must not be negative");
         }
         classes = classes == null ? List.of() : List.copyOf(classes);
+        output = output == null ? SegmentationOutput.LABEL_MAP : output;
+    }
+
+    /** A request for the label map. */
+    public SegmentationRequest(String taskId, SegmentationMode mode, int k, double threshold, List<String> classes,
+            int referenceIndex) {
+        this(taskId, mode, k, threshold, classes, referenceIndex, SegmentationOutput.LABEL_MAP);
     }
 }

@@ -99,6 +99,21 @@ class SegmentationApiTest extends IrisIntegrationTest {
         assertEquals(0.0, stats.path("timings").path("taskEncodingMs").asDouble(), "no re-encoding of the task");
     }
 
+    @Test
+    void theOutputQueryParameterChoosesTheAnswerWhateverTheOrderOfAccept() {
+        HttpResponse<byte[]> response = client().post("/api/v1/segmentations?output=statistics", form("one-shot"),
+                "application/gzip, application/json");
+        assertEquals(200, response.statusCode(), new String(response.body()));
+        assertTrue(response.headers().firstValue("Content-Type").orElseThrow().startsWith("application/json"));
+        assertEquals("one-shot", IrisClient.json(response).path("mode").asString());
+    }
+
+    @Test
+    void anOutputThatAcceptRefusesIsNotAcceptable() {
+        ProblemAssertions.assertProblem(client().post("/api/v1/segmentations?output=statistics", form("one-shot"),
+                "application/gzip"), 406, "not-acceptable");
+    }
+
     private JsonNode referencesUsed(Multipart form) {
         HttpResponse<byte[]> response = segment(form, "application/json");
         assertEquals(200, response.statusCode(), new String(response.body()));
@@ -161,6 +176,8 @@ class SegmentationApiTest extends IrisIntegrationTest {
         ProblemAssertions.assertProblem(segment(Multipart.form().field("taskId", taskId), null), 400,
                 "invalid-parameter");
         ProblemAssertions.assertProblem(segment(form("ensemble"), "text/html"), 406, "not-acceptable");
+        ProblemAssertions.assertProblem(client().post("/api/v1/segmentations?output=mask", form("ensemble"), null),
+                400, "invalid-parameter");
     }
 
     /** The same volume with its first axis stored in reverse, and an affine that says so. */
