@@ -46,6 +46,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 public class SegmentationController {
 
     static final String VOLUMES_HEADER = "Iris-Volumes-mL";
+    static final String QUALITY_HEADER = "Iris-Quality";
     static final String TASK_HEADER = "Iris-Task-Id";
     static final String MODE_HEADER = "Iris-Mode";
     static final String MODEL_HEADER = "Iris-Model-Version";
@@ -67,15 +68,19 @@ public class SegmentationController {
                     + " statistics, the per-class volumes as JSON without the mask (also"
                     + " POST /api/v1/segmentations/statistics, typed for generated clients). Without output,"
                     + " Accept chooses: application/json ranked strictly above application/gzip gives the"
-                    + " statistics. Per-class volumes are in the " + VOLUMES_HEADER + " header and stage timings"
+                    + " statistics. Per-class volumes are in the " + VOLUMES_HEADER + " header, quality flags in "
+                    + QUALITY_HEADER + " (the JSON statistics carry the metrics behind them) and stage timings"
                     + " in Server-Timing.")
     @ApiResponse(responseCode = "200", description = "The output asked for: label map (application/gzip) or"
             + " statistics (application/json)",
             headers = {
                     @Header(name = VOLUMES_HEADER, description = "label=millilitres, comma-separated",
                             schema = @Schema(type = "string", example = "1=1.234, 2=0.987")),
-                    @Header(name = "Server-Timing", description = "queue, image-encoding, task-encoding, decoding"
-                            + " and total durations in ms", schema = @Schema(type = "string")),
+                    @Header(name = QUALITY_HEADER, description = "label=flags joined by +, or ok; the flags are"
+                            + " those of ClassQuality", schema = @Schema(type = "string",
+                            example = "1=ok, 2=LOW_CONFIDENCE+MEMBERS_DISAGREE")),
+                    @Header(name = "Server-Timing", description = "queue, image-encoding, task-encoding, decoding,"
+                            + " quality and total durations in ms", schema = @Schema(type = "string")),
                     @Header(name = TASK_HEADER, schema = @Schema(type = "string")),
                     @Header(name = MODE_HEADER, schema = @Schema(type = "string")),
                     @Header(name = MODEL_HEADER, schema = @Schema(type = "string"))},
@@ -149,6 +154,7 @@ public class SegmentationController {
                 .header(MODE_HEADER, result.mode().wire())
                 .header(MODEL_HEADER, result.modelVersion())
                 .header(VOLUMES_HEADER, volumes(result.classes()))
+                .header(QUALITY_HEADER, qualityFlags(result.classes()))
                 .header("Server-Timing", serverTiming(result));
     }
 
@@ -169,6 +175,14 @@ public class SegmentationController {
     static String volumes(List<ClassVolume> classes) {
         return classes.stream()
                 .map(c -> c.label() + "=" + String.format(Locale.ROOT, "%.4f", c.millilitres()))
+                .collect(Collectors.joining(", "));
+    }
+
+    /** {@code 1=ok, 2=LOW_CONFIDENCE+MEMBERS_DISAGREE}: per label its flags, or ok. */
+    static String qualityFlags(List<ClassVolume> classes) {
+        return classes.stream()
+                .map(c -> c.label() + "=" + (c.quality().flags().isEmpty() ? "ok"
+                        : c.quality().flags().stream().map(Enum::name).collect(Collectors.joining("+"))))
                 .collect(Collectors.joining(", "));
     }
 

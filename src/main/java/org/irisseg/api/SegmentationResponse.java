@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.irisseg.model.Stage;
+import org.irisseg.segmentation.ClassQuality;
+import org.irisseg.segmentation.QualityFlag;
 import org.irisseg.segmentation.SegmentationResult;
 
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -28,26 +30,51 @@ public record SegmentationResponse(
         return new SegmentationResponse(result.taskId(), result.mode().wire(), result.modelVersion(),
                 result.shape(), result.voxelMillilitres(),
                 result.classes().stream()
-                        .map(c -> new ClassStatistics(c.label(), c.name(), c.voxels(), c.millilitres()))
+                        .map(c -> new ClassStatistics(c.label(), c.name(), c.voxels(), c.millilitres(),
+                                Quality.of(c.quality())))
                         .toList(),
                 used, Timings.of(result));
     }
 
-    /** Voxels and volume of one class. */
+    /** Voxels, volume and quality of one class. */
     @Schema(name = "ClassStatistics")
     public record ClassStatistics(int label, String name, long voxels,
-            @Schema(description = "Volume in millilitres") double volumeMl) {
+            @Schema(description = "Volume in millilitres") double volumeMl,
+            Quality quality) {
+    }
+
+    /** How far one class can be trusted; metrics that do not apply are left out. */
+    @Schema(name = "ClassQuality", description = "Quality metrics of one class and the flags they raise"
+            + " (thresholds: iris.quality.*)")
+    public record Quality(
+            @Schema(description = "Smallest volume of the class among the task's references, mL")
+            Double referenceVolumeMinMl,
+            @Schema(description = "Largest volume of the class among the task's references, mL")
+            Double referenceVolumeMaxMl,
+            @Schema(description = "Mean probability inside the predicted region") Double meanProbability,
+            @Schema(description = "Cosine similarity of the predicted object's embedding to the closest reference"
+                    + " embedding of the class") Double referenceSimilarity,
+            @Schema(description = "Mean Dice of each ensemble member's mask with the answer") Double memberAgreement,
+            @Schema(description = "Ensemble members compared (1: the mode used one reference)") int members,
+            @Schema(description = "Reasons to doubt the class; empty when there are none")
+            List<QualityFlag> flags) {
+
+        static Quality of(ClassQuality q) {
+            return new Quality(q.referenceVolumeMinMl(), q.referenceVolumeMaxMl(), q.meanProbability(),
+                    q.referenceSimilarity(), q.memberAgreement(), q.members(), q.flags());
+        }
     }
 
     /** Milliseconds per stage; the three model stages are the TorchScript calls alone. */
     @Schema(name = "SegmentationTimings")
     public record Timings(double queueMs, double imageEncodingMs, double taskEncodingMs, double decodingMs,
-            double totalMs) {
+            @Schema(description = "Model calls of the quality checks") double qualityMs, double totalMs) {
 
         static Timings of(SegmentationResult result) {
             return new Timings(result.timings().millis(Stage.QUEUE_WAIT),
                     result.timings().millis(Stage.IMAGE_ENCODING), result.timings().millis(Stage.TASK_ENCODING),
-                    result.timings().millis(Stage.DECODING), result.totalNanos() / 1e6);
+                    result.timings().millis(Stage.DECODING), result.timings().millis(Stage.QUALITY),
+                    result.totalNanos() / 1e6);
         }
     }
 }

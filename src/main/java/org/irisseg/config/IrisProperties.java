@@ -4,10 +4,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
@@ -20,6 +23,7 @@ import jakarta.validation.constraints.NotNull;
  * @param inference   concurrency cap and bounded wait queue in front of the model
  * @param taskCache   the in-memory cache of registered tasks and their embeddings
  * @param admission   what a request may cost before any volume is decoded
+ * @param quality     the thresholds of the quality flags every segmentation carries
  */
 @Validated
 @ConfigurationProperties(prefix = "iris")
@@ -29,7 +33,18 @@ public record IrisProperties(
         @Valid @DefaultValue Nifti nifti,
         @Valid @DefaultValue Inference inference,
         @Valid @DefaultValue TaskCache taskCache,
-        @Valid @DefaultValue Admission admission) {
+        @Valid @DefaultValue Admission admission,
+        @Valid @DefaultValue Quality quality) {
+
+    @ConstructorBinding
+    public IrisProperties {
+    }
+
+    /** Settings with the default quality thresholds. */
+    public IrisProperties(Model model, Store store, Nifti nifti, Inference inference, TaskCache taskCache,
+            Admission admission) {
+        this(model, store, nifti, inference, taskCache, admission, Quality.defaults());
+    }
 
     /** Device that runs the TorchScript modules. */
     public enum Device { CPU, GPU }
@@ -107,6 +122,42 @@ public record IrisProperties(
         /** The configured budget, or half of {@code maxHeapBytes} when none is set. */
         public long maxBytesOr(long maxHeapBytes) {
             return maxBytes != null ? maxBytes : maxHeapBytes / 2;
+        }
+    }
+
+    /**
+     * The one place the quality flags' thresholds live. The defaults were chosen on held-out development
+     * data by {@code training/scripts/calibrate_quality.py} (see {@code docs/quality-calibration.md}).
+     *
+     * @param volumeTolerance      VOLUME_OUTSIDE_REFERENCE_RANGE when the predicted volume is below
+     *                             min x (1 - tolerance) or above max x (1 + tolerance) of the task's
+     *                             reference volumes of that class
+     * @param minMeanProbability   LOW_CONFIDENCE when the mean probability inside the predicted region is below
+     * @param minReferenceSimilarity LOW_REFERENCE_SIMILARITY when the cosine similarity of the predicted
+     *                             object's embedding to the closest reference embedding of its class is below
+     * @param minMemberAgreement   MEMBERS_DISAGREE when the mean Dice of the ensemble members' masks with the
+     *                             answer is below
+     * @param maxMembers           at most this many ensemble members are decoded on their own for the
+     *                             agreement (0: no member check) [IRIS_QUALITY_MAX_MEMBERS]
+     */
+    public record Quality(
+            @DecimalMin("0") @DefaultValue(VOLUME_TOLERANCE) double volumeTolerance,
+            @DecimalMin("0") @DecimalMax("1") @DefaultValue(MIN_MEAN_PROBABILITY) double minMeanProbability,
+            @DecimalMin("-1") @DecimalMax("1") @DefaultValue(MIN_REFERENCE_SIMILARITY) double minReferenceSimilarity,
+            @DecimalMin("0") @DecimalMax("1") @DefaultValue(MIN_MEMBER_AGREEMENT) double minMemberAgreement,
+            @Min(0) @DefaultValue(MAX_MEMBERS) int maxMembers) {
+
+        static final String VOLUME_TOLERANCE = "0.3";
+        static final String MIN_MEAN_PROBABILITY = "0.91";
+        static final String MIN_REFERENCE_SIMILARITY = "0.974";
+        static final String MIN_MEMBER_AGREEMENT = "0.92";
+        static final String MAX_MEMBERS = "5";
+
+        /** The defaults. */
+        public static Quality defaults() {
+            return new Quality(Double.parseDouble(VOLUME_TOLERANCE), Double.parseDouble(MIN_MEAN_PROBABILITY),
+                    Double.parseDouble(MIN_REFERENCE_SIMILARITY), Double.parseDouble(MIN_MEMBER_AGREEMENT),
+                    Integer.parseInt(MAX_MEMBERS));
         }
     }
 }

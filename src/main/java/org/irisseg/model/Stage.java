@@ -1,11 +1,13 @@
 package org.irisseg.model;
 
-/** The timed stages of a request; the three model stages are the TorchScript calls alone. */
+/** The timed stages of a request; the model stages are the TorchScript calls alone. */
 public enum Stage {
     QUEUE_WAIT("queue"),
     IMAGE_ENCODING("image-encoding"),
     TASK_ENCODING("task-encoding"),
-    DECODING("decoding");
+    DECODING("decoding"),
+    /** The model calls of the quality checks: ensemble members decoded one by one, the answer's objects encoded. */
+    QUALITY("quality");
 
     private final String label;
 

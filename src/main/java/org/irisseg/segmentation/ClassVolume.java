@@ -7,6 +7,7 @@ package org.irisseg.segmentation;
  * @param name        class name
  * @param voxels      voxels carrying this label
  * @param millilitres voxels times the voxel volume
+ * @param quality     how far the class can be trusted
  */
-public record ClassVolume(int label, String name, long voxels, double millilitres) {
+public record ClassVolume(int label, String name, long voxels, double millilitres, ClassQuality quality) {
 }

@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.irisseg.admission.MemoryBudget;
 import org.irisseg.admission.MemoryCost;
+import org.irisseg.config.IrisProperties;
 import org.irisseg.error.IrisException;
 import org.irisseg.error.ProblemType;
 import org.irisseg.model.BoundedPool;
@@ -13,6 +14,7 @@ import org.irisseg.model.InferenceMetrics;
 import org.irisseg.model.InferenceSession;
 import org.irisseg.model.InferenceTimings;
 import org.irisseg.model.ModelRuntime;
+import org.irisseg.model.Stage;
 import org.irisseg.nifti.NiftiHeader;
 import org.irisseg.task.Task;
 import org.irisseg.task.TaskClass;
@@ -42,20 +44,24 @@ public class SegmentationService {
     static final int FIXED_COPIES = 5;
     static final int COPIES_PER_CLASS = 2;
     static final int RETRIEVAL_COPIES_PER_CLASS = 4;
+    /** The quality checks: one member's probabilities (or the answer's object masks) and its transfer copy. */
+    static final int QUALITY_COPIES_PER_CLASS = 2;
 
     private final TaskService tasks;
     private final VolumeReader reader;
     private final ModelRuntime model;
     private final InferenceMetrics metrics;
     private final MemoryBudget budget;
+    private final IrisProperties.Quality quality;
 
     public SegmentationService(TaskService tasks, VolumeReader reader, ModelRuntime model, InferenceMetrics metrics,
-            MemoryBudget budget) {
+            MemoryBudget budget, IrisProperties properties) {
         this.tasks = tasks;
         this.reader = reader;
         this.model = model;
         this.metrics = metrics;
         this.budget = budget;
+        this.quality = properties.quality();
     }
 
     public SegmentationResult segment(VolumeUpload image, SegmentationRequest request) {
@@ -69,7 +75,8 @@ public class SegmentationService {
         VolumeReader.requireSegmentable(header, "image");
         int[] d = header.spatialDims();
         MemoryCost cost = new MemoryCost(header.voxelCount(), classes.size(), FIXED_COPIES,
-                request.mode() == SegmentationMode.RETRIEVAL ? RETRIEVAL_COPIES_PER_CLASS : COPIES_PER_CLASS);
+                (request.mode() == SegmentationMode.RETRIEVAL ? RETRIEVAL_COPIES_PER_CLASS : COPIES_PER_CLASS)
+                        + QUALITY_COPIES_PER_CLASS);
         String what = "The image (" + d[0] + "x" + d[1] + "x" + d[2] + " voxels, " + classes.size() + " classes, "
                 + request.mode().wire() + ")";
         InferenceTimings timings = new InferenceTimings();
@@ -77,23 +84,28 @@ public class SegmentationService {
         TaskEmbedding chosen;
         int[] nativeLabels;
         LabelFusion.Fused fused;
+        QualityCheck.Assessment assessment;
+        double voxelMl;
         try (MemoryBudget.Reservation reserved = budget.reserve(cost, what)) {
             query = reader.readImage(image, "image");
-            float[] probabilities;
+            voxelMl = VoxelSize.millilitres(query.image().header());
+            int[] labelValues = classes.stream().mapToInt(TaskClass::label).toArray();
             try (BoundedPool.Lease<InferenceSession> lease = model.lease(timings);
                     ImageFeatures features = lease.get().encodeImage(query.shape(), query.canonical().data(), timings)) {
                 chosen = choose(task, classes, request, lease.get(), features, timings);
-                probabilities = lease.get().decode(features, chosen.embeddings(), timings);
+                float[] probabilities = lease.get().decode(features, chosen.embeddings(), timings);
+                fused = LabelFusion.fuse(probabilities, labelValues, request.threshold());
+                InferenceTimings checks = new InferenceTimings();
+                assessment = QualityCheck.assess(task, classes, chosen, probabilities, fused, voxelMl,
+                        request.threshold(), quality, false, lease.get(), features, checks);
+                timings.add(Stage.QUALITY, checks.modelNanos());
             }
-            int[] labelValues = classes.stream().mapToInt(TaskClass::label).toArray();
-            fused = LabelFusion.fuse(probabilities, labelValues, request.threshold());
             nativeLabels = query.reorientation().toNative(fused.labels());
         }
-        double voxelMl = VoxelSize.millilitres(query.image().header());
         List<ClassVolume> volumes = new ArrayList<>();
         for (int k = 0; k < classes.size(); k++) {
             volumes.add(new ClassVolume(classes.get(k).label(), classes.get(k).name(), fused.counts()[k],
-                    fused.counts()[k] * voxelMl));
+                    fused.counts()[k] * voxelMl, assessment.classes().get(k)));
         }
         long total = System.nanoTime() - start;
         metrics.record(timings);

@@ -72,4 +72,15 @@ final class LabelSet {
         }
         return masks;
     }
+
+    /** Voxels carrying {@code label}. */
+    static long count(float[] labels, int label) {
+        long n = 0;
+        for (float v : labels) {
+            if (v == label) {
+                n++;
+            }
+        }
+        return n;
+    }
 }

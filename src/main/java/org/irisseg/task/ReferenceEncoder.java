@@ -18,6 +18,7 @@ import org.irisseg.nifti.NiftiHeader;
 import org.irisseg.volume.Grids;
 import org.irisseg.volume.OrientedVolume;
 import org.irisseg.volume.VolumeReader;
+import org.irisseg.volume.VoxelSize;
 import org.springframework.stereotype.Component;
 
 /**
@@ -73,7 +74,7 @@ public class ReferenceEncoder {
             Encoded encoded = encode(pair, timings);
             references.add(new TaskReference(first + i, pair.hashed().pair().image().displayName(),
                     pair.hashed().imageSha256(), pair.hashed().maskSha256(), encoded.shape(), modelVersion,
-                    encoded.embeddings()));
+                    encoded.embeddings(), encoded.volumesMl()));
         }
         return references;
     }
@@ -106,10 +107,13 @@ public class ReferenceEncoder {
                 embeddings = lease.get().encodeTask(features, classes.size(), masks, timings);
             }
             Map<Integer, float[]> byLabel = new LinkedHashMap<>();
+            Map<Integer, Double> volumes = new LinkedHashMap<>();
+            double voxelMl = VoxelSize.millilitres(image.image().header());
             for (int k = 0; k < classes.size(); k++) {
                 byLabel.put(classes.get(k), embeddings[k]);
+                volumes.put(classes.get(k), LabelSet.count(mask.canonical().data(), classes.get(k)) * voxelMl);
             }
-            return new Encoded(byLabel, image.shape());
+            return new Encoded(byLabel, volumes, image.shape());
         }
     }
 
@@ -125,8 +129,9 @@ public class ReferenceEncoder {
 
     /**
      * @param embeddings label -> embedding of length E
+     * @param volumesMl  label -> volume of the class in the mask, mL
      * @param shape      canonical [X, Y, Z]
      */
-    private record Encoded(Map<Integer, float[]> embeddings, int[] shape) {
+    private record Encoded(Map<Integer, float[]> embeddings, Map<Integer, Double> volumesMl, int[] shape) {
     }
 }

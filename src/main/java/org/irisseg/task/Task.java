@@ -56,6 +56,15 @@ public record Task(
         return out;
     }
 
+    /** The recorded volume of a class in every reference that has one, in pool order (mL). */
+    public List<Double> referenceVolumesMl(int label) {
+        List<Double> out = new ArrayList<>(references.size());
+        for (TaskReference reference : references) {
+            reference.volumeMl(label).ifPresent(out::add);
+        }
+        return out;
+    }
+
     /** The class with this label or name. */
     public Optional<TaskClass> findClass(String labelOrName) {
         for (TaskClass c : classes) {

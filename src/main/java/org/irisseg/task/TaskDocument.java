@@ -13,7 +13,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 /**
  * The on-disk JSON form of a {@link Task} (format 1). Embeddings are base64 of little-endian float32,
  * so a file round-trips bit-exactly. Files written before tasks dropped their per-class EMA summary
- * still carry an {@code ema} object: it is ignored.
+ * still carry an {@code ema} object: it is ignored. Files written before references recorded their class
+ * volumes ({@code volumesMl}) load with none.
  */
 @JsonIgnoreProperties({"ema"})
 record TaskDocument(
@@ -34,13 +35,14 @@ record TaskDocument(
             String maskSha256,
             int[] shape,
             String modelVersion,
-            Map<String, String> embeddings) {
+            Map<String, String> embeddings,
+            Map<String, Double> volumesMl) {
     }
 
     static TaskDocument of(Task task) {
         List<ReferenceDocument> refs = task.references().stream()
                 .map(r -> new ReferenceDocument(r.index(), r.filename(), r.imageSha256(), r.maskSha256(),
-                        r.shape(), r.modelVersion(), encode(r.embeddings())))
+                        r.shape(), r.modelVersion(), encode(r.embeddings()), byName(r.volumesMl())))
                 .toList();
         return new TaskDocument(FORMAT, task.id(), task.name(), task.modelVersion(), task.createdAt().toString(),
                 task.classes(), refs);
@@ -52,9 +54,23 @@ record TaskDocument(
         }
         List<TaskReference> refs = references.stream()
                 .map(r -> new TaskReference(r.index(), r.filename(), r.imageSha256(), r.maskSha256(), r.shape(),
-                        r.modelVersion(), decode(r.embeddings())))
+                        r.modelVersion(), decode(r.embeddings()), byLabel(r.volumesMl())))
                 .toList();
         return new Task(id, name, classes, refs, modelVersion, Instant.parse(createdAt));
+    }
+
+    private static Map<String, Double> byName(Map<Integer, Double> volumes) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        volumes.forEach((label, v) -> out.put(String.valueOf(label), v));
+        return out;
+    }
+
+    private static Map<Integer, Double> byLabel(Map<String, Double> volumes) {
+        Map<Integer, Double> out = new LinkedHashMap<>();
+        if (volumes != null) {
+            volumes.forEach((label, v) -> out.put(Integer.parseInt(label), v));
+        }
+        return out;
     }
 
     private static Map<String, String> encode(Map<Integer, float[]> vectors) {

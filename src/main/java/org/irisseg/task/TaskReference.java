@@ -3,6 +3,7 @@ package org.irisseg.task;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 /**
@@ -15,6 +16,8 @@ import java.util.TreeMap;
  * @param shape        canonical [X, Y, Z] of the reference
  * @param modelVersion {@code name@version} of the model that computed the embeddings
  * @param embeddings   label -> embedding (length E); one entry per class of the task
+ * @param volumesMl    label -> volume of that class in the reference mask, in mL; empty for references
+ *                     registered before volumes were recorded
  */
 public record TaskReference(
         int index,
@@ -23,11 +26,25 @@ public record TaskReference(
         String maskSha256,
         int[] shape,
         String modelVersion,
-        Map<Integer, float[]> embeddings) {
+        Map<Integer, float[]> embeddings,
+        Map<Integer, Double> volumesMl) {
 
     public TaskReference {
         shape = shape.clone();
         embeddings = Collections.unmodifiableMap(new TreeMap<>(embeddings));
+        volumesMl = volumesMl == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(volumesMl));
+    }
+
+    /** A reference whose class volumes are not known. */
+    public TaskReference(int index, String filename, String imageSha256, String maskSha256, int[] shape,
+            String modelVersion, Map<Integer, float[]> embeddings) {
+        this(index, filename, imageSha256, maskSha256, shape, modelVersion, embeddings, Map.of());
+    }
+
+    /** The volume of a class in this reference's mask, if it was recorded. */
+    public OptionalDouble volumeMl(int label) {
+        Double v = volumesMl.get(label);
+        return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
     }
 
     /** This reference at another position of a pool. */

@@ -106,6 +106,20 @@ class FileTaskStoreTest {
     }
 
     @Test
+    void aTaskFileWrittenBeforeReferencesRecordedTheirClassVolumesLoadsWithoutThem() throws IOException {
+        Task task = TaskFixtures.task(2, 8, 8);
+        new FileTaskStore(root, JSON).save(task);
+        Path file = root.resolve("tasks").resolve(task.id() + ".json");
+        Files.writeString(file, Files.readString(file).replaceAll(",\\s*\"volumesMl\"\\s*:\\s*\\{[^}]*\\}", ""));
+
+        Task loaded = new FileTaskStore(root, JSON).find(task.id()).orElseThrow();
+
+        assertFalse(Files.readString(file).contains("volumesMl"));
+        assertEquals(List.of(), loaded.referenceVolumesMl(1));
+        assertArrayEquals(task.references().get(1).embedding(2), loaded.references().get(1).embedding(2));
+    }
+
+    @Test
     void anUnreadableTaskFileIsMovedAsideNotLoaded() throws IOException {
         Path tasks = Files.createDirectories(root.resolve("tasks"));
         Path broken = tasks.resolve("00000000-0000-0000-0000-00000000000a.json");
@@ -177,6 +191,7 @@ class FileTaskStoreTest {
             assertEquals(e.imageSha256(), a.imageSha256());
             assertEquals(e.modelVersion(), a.modelVersion());
             assertArrayEquals(e.shape(), a.shape());
+            assertEquals(e.volumesMl(), a.volumesMl());
             for (TaskClass c : expected.classes()) {
                 assertArrayEquals(e.embedding(c.label()), a.embedding(c.label()));
             }

@@ -38,6 +38,15 @@ class TaskTest {
     }
 
     @Test
+    void referenceVolumesOfAClassComeInPoolOrderLeavingOutReferencesWithoutThem() {
+        TaskReference measured = new TaskReference(1, "r.nii", "", "", new int[] {2, 2, 2}, "m@1",
+                Map.of(1, new float[] {1, 1}, 2, new float[] {2, 2}), Map.of(1, 1.25, 2, 0.5));
+        Task task = new Task(ID, "t", CLASSES, List.of(ref(0, 1, 2), measured), "m@1", Instant.EPOCH);
+        assertEquals(List.of(1.25), task.referenceVolumesMl(1));
+        assertEquals(List.of(0.5), task.referenceVolumesMl(2));
+    }
+
+    @Test
     void embeddingsOfAClassComeInPoolOrder() {
         Task task = new Task(ID, "t", CLASSES, List.of(ref(0, 1, 2), ref(1, 3, 4)), "m@1", Instant.EPOCH);
         assertEquals(1f, task.embeddings(1).get(0)[0]);
