@@ -65,14 +65,20 @@ public class SegmentationController {
             description = "Segments the query with a registered task and answers with the output asked for:"
                     + " label-map (default), a NIfTI label map (.nii.gz) on the query's own voxel grid and header"
                     + " geometry with the task's label values, overlaps going to the class of highest probability;"
-                    + " statistics, the per-class volumes as JSON without the mask (also"
-                    + " POST /api/v1/segmentations/statistics, typed for generated clients). Without output,"
-                    + " Accept chooses: application/json ranked strictly above application/gzip gives the"
-                    + " statistics. Per-class volumes are in the " + VOLUMES_HEADER + " header, quality flags in "
+                    + " statistics, the per-class volumes and quality as JSON without the mask (also"
+                    + " POST /api/v1/segmentations/statistics, typed for generated clients); probabilities, a"
+                    + " float32 NIfTI (.nii.gz) on the query's grid with one volume per class (4th axis, in the"
+                    + " order of " + VOLUMES_HEADER + "); uncertainty, the same shape holding per voxel the"
+                    + " standard deviation of the ensemble members' probabilities (modes with several members:"
+                    + " ensemble, or retrieval with k >= 2, and a task of 2 or more references); preview, a PNG"
+                    + " montage of axial, coronal and sagittal slices through the predicted objects with the label"
+                    + " map over the image (radiological convention: the patient's right on the left). Without"
+                    + " output, Accept chooses: application/json ranked strictly above application/gzip gives the"
+                    + " statistics, image/png the preview. Per-class volumes are in the " + VOLUMES_HEADER + " header, quality flags in "
                     + QUALITY_HEADER + " (the JSON statistics carry the metrics behind them) and stage timings"
                     + " in Server-Timing.")
-    @ApiResponse(responseCode = "200", description = "The output asked for: label map (application/gzip) or"
-            + " statistics (application/json)",
+    @ApiResponse(responseCode = "200", description = "The output asked for: label map, probabilities or uncertainty"
+            + " (application/gzip), statistics (application/json) or preview (image/png)",
             headers = {
                     @Header(name = VOLUMES_HEADER, description = "label=millilitres, comma-separated",
                             schema = @Schema(type = "string", example = "1=1.234, 2=0.987")),
@@ -87,10 +93,11 @@ public class SegmentationController {
             content = {
                     @Content(mediaType = ApiDocs.GZIP, schema = @Schema(type = "string", format = "binary")),
                     @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
-                            schema = @Schema(implementation = SegmentationResponse.class))})
+                            schema = @Schema(implementation = SegmentationResponse.class)),
+                    @Content(mediaType = MediaType.IMAGE_PNG_VALUE, schema = @Schema(type = "string", format = "binary"))})
     @ProblemResponses(badRequest = BAD_REQUEST, value = {404, 406, 409, 413, 415, 429, 503, 507})
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
-            produces = {ApiDocs.GZIP, MediaType.APPLICATION_JSON_VALUE})
+            produces = {ApiDocs.GZIP, MediaType.APPLICATION_JSON_VALUE, MediaType.IMAGE_PNG_VALUE})
     public ResponseEntity<?> segment(
             @Parameter(description = "Query volume (NIfTI, .nii or .nii.gz)") @RequestPart("image") MultipartFile image,
             @Parameter(description = "Task id") @RequestPart("taskId") String taskId,
@@ -106,7 +113,8 @@ public class SegmentationController {
             @RequestParam(value = "referenceIndex", defaultValue = "0") int referenceIndex,
             @Parameter(in = ParameterIn.QUERY, description = "What to answer with; without it, Accept decides and"
                     + " the label map is the default",
-                    schema = @Schema(type = "string", allowableValues = {"label-map", "statistics"}))
+                    schema = @Schema(type = "string", allowableValues = {"label-map", "statistics", "probabilities",
+                            "uncertainty", "preview"}))
             @RequestParam(value = "output", required = false) String output,
             @Parameter(hidden = true) @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
         SegmentationOutput chosen = OutputNegotiation.choose(output, accept);
@@ -119,6 +127,14 @@ public class SegmentationController {
             case LABEL_MAP -> response.contentType(GZIP)
                     .header(HttpHeaders.CONTENT_DISPOSITION, attachment(labelMapName(upload)))
                     .body(writer.labelMapGz(result.geometry(), result.labels()));
+            case PROBABILITIES, UNCERTAINTY -> response.contentType(GZIP)
+                    .header(HttpHeaders.CONTENT_DISPOSITION, attachment(outputName(upload, chosen, ".nii.gz")))
+                    .body(writer.volumesGz(result.geometry(), result.classMaps(), result.classes().size(),
+                            "Iris " + chosen.wire()));
+            case PREVIEW -> response.contentType(MediaType.IMAGE_PNG)
+                    .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.inline()
+                            .filename(outputName(upload, chosen, ".png")).build().toString())
+                    .body(result.previewPng());
         };
     }
 
@@ -170,6 +186,11 @@ public class SegmentationController {
     static String labelMapName(VolumeUpload upload) {
         String name = upload.displayName().replaceFirst("(?i)\\.nii(\\.gz)?$", "");
         return name + "_seg.nii.gz";
+    }
+
+    /** {@code hippocampus_003.nii.gz} -> {@code hippocampus_003_probabilities.nii.gz}. */
+    static String outputName(VolumeUpload upload, SegmentationOutput output, String extension) {
+        return upload.displayName().replaceFirst("(?i)\\.nii(\\.gz)?$", "") + "_" + output.wire() + extension;
     }
 
     static String volumes(List<ClassVolume> classes) {

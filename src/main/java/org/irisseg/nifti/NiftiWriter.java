@@ -122,6 +122,42 @@ public final class NiftiWriter {
         }
     }
 
+    /**
+     * Writes {@code volumes} float32 volumes on the grid of {@code geometry} as one 4D file (the fourth axis
+     * runs over the volumes), e.g. one probability map per class.
+     *
+     * @param valuesNativeOrder volumes x X*Y*Z values, each volume in the native voxel order of {@code geometry}
+     * @return the .nii.gz file
+     */
+    public byte[] volumesGz(NiftiHeader geometry, float[] valuesNativeOrder, int volumes, String description) {
+        if (volumes < 1 || (long) volumes * geometry.voxelCount() != valuesNativeOrder.length) {
+            throw new IllegalArgumentException(valuesNativeOrder.length + " values for " + volumes + " volumes of "
+                    + geometry.voxelCount() + " voxels");
+        }
+        int[] d = geometry.spatialDims();
+        double[] pixdim = geometry.pixdim().clone();
+        pixdim[4] = 1;
+        NiftiHeader header = geometry.toBuilder().dim(4, d[0], d[1], d[2], volumes, 1, 1, 1).pixdim(pixdim).build();
+        byte[] encoded = Nifti1HeaderEncoder.encode(header, NiftiDatatype.FLOAT32, 0, 0, 1, description);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            GZIPOutputStream gz = gzip(bytes);
+            gz.write(encoded);
+            ByteBuffer chunk = ByteBuffer.allocate(Math.min(valuesNativeOrder.length, CHUNK_VOXELS) * 4)
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            for (int at = 0; at < valuesNativeOrder.length; at += CHUNK_VOXELS) {
+                int n = Math.min(CHUNK_VOXELS, valuesNativeOrder.length - at);
+                chunk.clear();
+                chunk.asFloatBuffer().put(valuesNativeOrder, at, n);
+                gz.write(chunk.array(), 0, n * 4);
+            }
+            gz.finish();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
     private GZIPOutputStream gzip(OutputStream out) throws IOException {
         int deflateLevel = level;
         return new GZIPOutputStream(out, 1 << 16) {

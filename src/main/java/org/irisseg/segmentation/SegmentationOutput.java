@@ -11,7 +11,16 @@ public enum SegmentationOutput {
     /** The label map, gzip NIfTI on the query's grid. */
     LABEL_MAP("label-map", "application/gzip"),
     /** Per-class volumes, quality and timings as JSON, without the mask. */
-    STATISTICS("statistics", "application/json");
+    STATISTICS("statistics", "application/json"),
+    /** Per-class probabilities: float32 gzip NIfTI on the query's grid, one volume per class (4th axis). */
+    PROBABILITIES("probabilities", "application/gzip"),
+    /**
+     * Per-class disagreement of the ensemble members: the standard deviation of their probabilities per
+     * voxel, as above; needs a mode with several members.
+     */
+    UNCERTAINTY("uncertainty", "application/gzip"),
+    /** A PNG montage of three orthogonal slices with the label map over the image. */
+    PREVIEW("preview", "image/png");
 
     private final String wire;
     private final String mediaType;

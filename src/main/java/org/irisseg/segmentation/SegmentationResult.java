@@ -17,6 +17,9 @@ import org.irisseg.nifti.NiftiHeader;
  * @param referencesUsed   label -> indices of the reference embeddings that made its task embedding
  * @param timings          per-stage times (queue wait and the three TorchScript calls)
  * @param totalNanos       the whole segmentation, from parameters to label map
+ * @param classMaps        for {@code probabilities} and {@code uncertainty}: K*V values, class after class,
+ *                         each in the query's native voxel order; null for other outputs
+ * @param previewPng       for {@code preview}: the PNG montage; null for other outputs
  */
 public record SegmentationResult(
         String taskId,
@@ -29,5 +32,7 @@ public record SegmentationResult(
         List<ClassVolume> classes,
         Map<Integer, List<Integer>> referencesUsed,
         InferenceTimings timings,
-        long totalNanos) {
+        long totalNanos,
+        float[] classMaps,
+        byte[] previewPng) {
 }

@@ -1,6 +1,7 @@
 package org.irisseg.segmentation;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.irisseg.admission.MemoryBudget;
@@ -16,6 +17,7 @@ import org.irisseg.model.InferenceTimings;
 import org.irisseg.model.ModelRuntime;
 import org.irisseg.model.Stage;
 import org.irisseg.nifti.NiftiHeader;
+import org.irisseg.preview.PreviewRenderer;
 import org.irisseg.task.Task;
 import org.irisseg.task.TaskClass;
 import org.irisseg.task.TaskService;
@@ -46,6 +48,10 @@ public class SegmentationService {
     static final int RETRIEVAL_COPIES_PER_CLASS = 4;
     /** The quality checks: one member's probabilities (or the answer's object masks) and its transfer copy. */
     static final int QUALITY_COPIES_PER_CLASS = 2;
+    /** {@code output=probabilities}: their native-order copy. */
+    static final int PROBABILITIES_COPIES_PER_CLASS = 1;
+    /** {@code output=uncertainty}: the members' sums and sums of squares, the spread's native-order copy. */
+    static final int UNCERTAINTY_COPIES_PER_CLASS = 3;
 
     private final TaskService tasks;
     private final VolumeReader reader;
@@ -71,12 +77,17 @@ public class SegmentationService {
         if (request.mode() == SegmentationMode.ONE_SHOT) {
             EmbeddingSelection.requireReference(task, request.referenceIndex());
         }
+        if (request.output() == SegmentationOutput.UNCERTAINTY && members(task, request) < 2) {
+            throw new IrisException(ProblemType.INVALID_PARAMETER, "'output=uncertainty' compares ensemble members,"
+                    + " and " + request.mode().wire() + " with this task has one: use mode ensemble or retrieval"
+                    + " (k >= 2) with a task of at least 2 references");
+        }
         NiftiHeader header = reader.readHeader(image, "image");
         VolumeReader.requireSegmentable(header, "image");
         int[] d = header.spatialDims();
         MemoryCost cost = new MemoryCost(header.voxelCount(), classes.size(), FIXED_COPIES,
                 (request.mode() == SegmentationMode.RETRIEVAL ? RETRIEVAL_COPIES_PER_CLASS : COPIES_PER_CLASS)
-                        + QUALITY_COPIES_PER_CLASS);
+                        + QUALITY_COPIES_PER_CLASS + outputCopiesPerClass(request.output()));
         String what = "The image (" + d[0] + "x" + d[1] + "x" + d[2] + " voxels, " + classes.size() + " classes, "
                 + request.mode().wire() + ")";
         InferenceTimings timings = new InferenceTimings();
@@ -86,6 +97,8 @@ public class SegmentationService {
         LabelFusion.Fused fused;
         QualityCheck.Assessment assessment;
         double voxelMl;
+        float[] classMaps = null;
+        byte[] preview = null;
         try (MemoryBudget.Reservation reserved = budget.reserve(cost, what)) {
             query = reader.readImage(image, "image");
             voxelMl = VoxelSize.millilitres(query.image().header());
@@ -97,8 +110,19 @@ public class SegmentationService {
                 fused = LabelFusion.fuse(probabilities, labelValues, request.threshold());
                 InferenceTimings checks = new InferenceTimings();
                 assessment = QualityCheck.assess(task, classes, chosen, probabilities, fused, voxelMl,
-                        request.threshold(), quality, false, lease.get(), features, checks);
+                        request.threshold(), quality, request.output() == SegmentationOutput.UNCERTAINTY, lease.get(),
+                        features, checks);
                 timings.add(Stage.QUALITY, checks.modelNanos());
+                if (request.output() == SegmentationOutput.PROBABILITIES) {
+                    classMaps = toNative(query, probabilities, classes.size());
+                }
+            }
+            if (request.output() == SegmentationOutput.UNCERTAINTY) {
+                classMaps = toNative(query, assessment.spread(), classes.size());
+            }
+            if (request.output() == SegmentationOutput.PREVIEW) {
+                preview = PreviewRenderer.png(query.shape(), query.canonical().data(), fused.labels(), labelValues,
+                        spacing(query.canonical().affine()));
             }
             nativeLabels = query.reorientation().toNative(fused.labels());
         }
@@ -111,7 +135,45 @@ public class SegmentationService {
         metrics.record(timings);
         metrics.recordSegmentation(request.mode().wire(), total);
         return new SegmentationResult(task.id(), request.mode(), task.modelVersion(), query.image().header(),
-                nativeLabels, query.image().dims(), voxelMl, volumes, chosen.referencesUsed(), timings, total);
+                nativeLabels, query.image().dims(), voxelMl, volumes, chosen.referencesUsed(), timings, total,
+                classMaps, preview);
+    }
+
+    /** Ensemble members the request's mode combines per class. */
+    private static int members(Task task, SegmentationRequest request) {
+        return switch (request.mode()) {
+            case ONE_SHOT -> 1;
+            case ENSEMBLE -> task.references().size();
+            case RETRIEVAL -> Math.min(request.k(), task.references().size());
+        };
+    }
+
+    private static int outputCopiesPerClass(SegmentationOutput output) {
+        return switch (output) {
+            case PROBABILITIES -> PROBABILITIES_COPIES_PER_CLASS;
+            case UNCERTAINTY -> UNCERTAINTY_COPIES_PER_CLASS;
+            default -> 0;
+        };
+    }
+
+    /** K canonical volumes, class after class, each in the query's native order. */
+    private static float[] toNative(OrientedVolume query, float[] canonical, int classes) {
+        int voxels = canonical.length / classes;
+        float[] out = new float[canonical.length];
+        for (int k = 0; k < classes; k++) {
+            float[] one = query.reorientation().toNative(Arrays.copyOfRange(canonical, k * voxels, (k + 1) * voxels));
+            System.arraycopy(one, 0, out, k * voxels, voxels);
+        }
+        return out;
+    }
+
+    /** Voxel size along the canonical axes: the lengths of the affine's columns. */
+    private static double[] spacing(double[][] affine) {
+        double[] out = new double[3];
+        for (int j = 0; j < 3; j++) {
+            out[j] = Math.sqrt(affine[0][j] * affine[0][j] + affine[1][j] * affine[1][j] + affine[2][j] * affine[2][j]);
+        }
+        return out;
     }
 
     private static TaskEmbedding choose(Task task, List<TaskClass> classes, SegmentationRequest request,

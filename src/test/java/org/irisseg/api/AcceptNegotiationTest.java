@@ -28,6 +28,13 @@ class AcceptNegotiationTest {
     }
 
     @Test
+    void imagePngRankedAboveTheLabelMapGivesThePreview() {
+        assertEquals(SegmentationOutput.PREVIEW, byAccept("image/png"));
+        assertEquals(SegmentationOutput.PREVIEW, byAccept("image/*, application/gzip;q=0.5"));
+        assertEquals(SegmentationOutput.LABEL_MAP, byAccept("image/png, application/gzip"));
+    }
+
+    @Test
     void typesOfEqualQualityInAnyOrderGiveTheLabelMap() {
         assertEquals(SegmentationOutput.LABEL_MAP, byAccept("application/json, application/gzip"));
     }

@@ -94,6 +94,13 @@ class GeneratedClientTest extends IrisIntegrationTest {
     }
 
     @Test
+    void thePreviewReachesTheClientAsAPngFile() throws Exception {
+        File png = new SegmentationsApi(api()).segment(query, taskId, "preview", null, null, null, null, null);
+        assertTrue(javax.imageio.ImageIO.read(png).getWidth() > 0);
+        assertTrue(png.getName().endsWith("_preview.png"), png.getName());
+    }
+
+    @Test
     void theStatisticsOperationIsTypedByTheClient() throws Exception {
         Segmentation statistics = new SegmentationsApi(api()).segmentStatistics(query, taskId, "posterior", null,
                 "ensemble", null, null);
@@ -102,6 +109,7 @@ class GeneratedClientTest extends IrisIntegrationTest {
         ClassStatistics posterior = statistics.getClasses().get(0);
         assertEquals(2, posterior.getLabel());
         assertTrue(posterior.getVoxels() > 0, "posterior found nothing");
+        assertTrue(posterior.getQuality().getFlags().isEmpty(), posterior.toString());
     }
 
     @Test
