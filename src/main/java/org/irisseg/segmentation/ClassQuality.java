@@ -2,6 +2,8 @@ package org.irisseg.segmentation;
 
 import java.util.List;
 
+import org.irisseg.config.IrisProperties;
+
 /**
  * How far one class of an answer can be trusted: its metrics, null where they do not apply, and the flags
  * they raise ({@link QualityFlag#of}).
@@ -33,7 +35,7 @@ public record ClassQuality(
     }
 
     /** These metrics with the flags they raise. */
-    ClassQuality flagged(org.irisseg.config.IrisProperties.Quality thresholds) {
+    ClassQuality flagged(IrisProperties.Quality thresholds) {
         return new ClassQuality(voxels, volumeMl, referenceVolumeMinMl, referenceVolumeMaxMl, meanProbability,
                 referenceSimilarity, memberAgreement, members, QualityFlag.of(this, thresholds));
     }

@@ -238,11 +238,13 @@ public final class PostgresTaskStore implements TaskStore {
             rows.add(new Object[] {id, r.index(), r.filename(), r.imageSha256(), r.maskSha256(),
                     Arrays.stream(r.shape()).mapToObj(String::valueOf).collect(Collectors.joining(",", "{", "}")),
                     r.modelVersion()});
-            r.embeddings().forEach((label, v) -> embeddings.add(new Object[] {id, r.index(), label, bytes(v)}));
+            r.embeddings().forEach((label, v) -> embeddings.add(new Object[] {id, r.index(), label, bytes(v),
+                    r.volumesMl().get(label)}));
         }
         batch.batchUpdate("INSERT INTO task_reference (task_id, position, filename, image_sha256, mask_sha256, shape,"
                 + " model_version) VALUES (?, ?, ?, ?, ?, ?::integer[], ?)", rows);
-        batch.batchUpdate("INSERT INTO reference_embedding (task_id, position, label, vector) VALUES (?, ?, ?, ?)",
+        batch.batchUpdate("INSERT INTO reference_embedding (task_id, position, label, vector, volume_ml)"
+                + " VALUES (?, ?, ?, ?, ?)",
                 embeddings);
     }
 
@@ -258,16 +260,22 @@ public final class PostgresTaskStore implements TaskStore {
         List<TaskClass> classes = jdbc.sql("SELECT label, name FROM task_class WHERE task_id = ? ORDER BY position")
                 .param(id).query((rs, row) -> new TaskClass(rs.getInt(1), rs.getString(2))).list();
         Map<Integer, Map<Integer, float[]>> vectors = new HashMap<>();
-        jdbc.sql("SELECT position, label, vector FROM reference_embedding WHERE task_id = ?").param(id)
+        Map<Integer, Map<Integer, Double>> volumes = new HashMap<>();
+        jdbc.sql("SELECT position, label, vector, volume_ml FROM reference_embedding WHERE task_id = ?").param(id)
                 .query((ResultSet rs) -> {
                     vectors.computeIfAbsent(rs.getInt(1), k -> new LinkedHashMap<>()).put(rs.getInt(2),
                             floats(rs.getBytes(3)));
+                    double volume = rs.getDouble(4);
+                    if (!rs.wasNull()) {
+                        volumes.computeIfAbsent(rs.getInt(1), k -> new LinkedHashMap<>()).put(rs.getInt(2), volume);
+                    }
                 });
         List<TaskReference> references = jdbc.sql("""
                 SELECT position, filename, image_sha256, mask_sha256, shape, model_version
                   FROM task_reference WHERE task_id = ? ORDER BY position""").param(id)
                 .query((rs, row) -> new TaskReference(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        shape(rs), rs.getString(6), vectors.getOrDefault(rs.getInt(1), Map.of())))
+                        shape(rs), rs.getString(6), vectors.getOrDefault(rs.getInt(1), Map.of()),
+                        volumes.getOrDefault(rs.getInt(1), Map.of())))
                 .list();
         Head h = head.get();
         return Optional.of(new Task(id.toString(), h.name(), classes, references, h.modelVersion(),

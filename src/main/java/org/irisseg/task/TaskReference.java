@@ -50,7 +50,8 @@ public record TaskReference(
     /** This reference at another position of a pool. */
     public TaskReference withIndex(int position) {
         return position == index ? this
-                : new TaskReference(position, filename, imageSha256, maskSha256, shape, modelVersion, embeddings);
+                : new TaskReference(position, filename, imageSha256, maskSha256, shape, modelVersion, embeddings,
+                        volumesMl);
     }
 
     /** The labels this reference has embeddings for, ascending. */
