@@ -70,9 +70,15 @@ final class QualityCheck {
         return new Assessment(out, keepSpread && members > 1 ? spread(sum, squares, members) : null, members);
     }
 
-    /** Members of the mode's combination per class (all classes have as many), at most {@code max}. */
+    /**
+     * Members compared, the same for every class: the fewest any class's embedding combines (retrieval
+     * gives a class without a coarse object the whole pool, the others their top k), at most {@code max}.
+     */
     static int memberCount(TaskEmbedding chosen, List<TaskClass> classes, int max) {
-        int used = chosen.referencesUsed().get(classes.get(0).label()).size();
+        int used = Integer.MAX_VALUE;
+        for (TaskClass c : classes) {
+            used = Math.min(used, chosen.referencesUsed().get(c.label()).size());
+        }
         return Math.min(used, max);
     }
 
