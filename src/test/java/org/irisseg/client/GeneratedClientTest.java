@@ -9,8 +9,10 @@ import java.io.File;
 import java.nio.file.Files;
 import java.util.List;
 
+import org.irisseg.client.api.CatalogueApi;
 import org.irisseg.client.api.SegmentationsApi;
 import org.irisseg.client.api.TasksApi;
+import org.irisseg.client.model.Catalogue;
 import org.irisseg.client.model.ClassStatistics;
 import org.irisseg.client.model.Segmentation;
 import org.irisseg.client.model.Task;
@@ -110,6 +112,13 @@ class GeneratedClientTest extends IrisIntegrationTest {
         assertEquals(2, posterior.getLabel());
         assertTrue(posterior.getVoxels() > 0, "posterior found nothing");
         assertTrue(posterior.getQuality().getFlags().isEmpty(), posterior.toString());
+    }
+
+    @Test
+    void theCatalogueOfBuiltInClassesIsReadTypedThroughTheClient() throws Exception {
+        Catalogue catalogue = new CatalogueApi(api()).listCatalogue();
+        assertEquals(model.modelVersion(), catalogue.getModelVersion());
+        assertTrue(catalogue.getClasses().stream().allMatch(c -> c.getId() != null), catalogue.toString());
     }
 
     @Test
