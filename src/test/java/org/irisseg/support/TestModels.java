@@ -29,7 +29,8 @@ public final class TestModels {
 
     /**
      * The model's modules (linked, checksums intact) with a {@code model.json} that claims an embedding
-     * size one larger than theirs: it loads, then fails its warm-up.
+     * size one larger than theirs and no memory bank (whose rows would not match that size either): it
+     * loads, then fails its warm-up.
      */
     public static Path claimingAnotherEmbeddingSize() throws IOException {
         Path model = TestPaths.assumeModel();
@@ -39,6 +40,8 @@ public final class TestModels {
         }
         ObjectNode manifest = (ObjectNode) JSON.readTree(model.resolve("model.json").toFile());
         manifest.put("embedding_dim", manifest.path("embedding_dim").asInt() + 1);
+        manifest.remove("memory_bank");
+        ((ObjectNode) manifest.path("files")).remove("memory_bank.npy");
         Files.writeString(dir.resolve("model.json"), JSON.writeValueAsString(manifest));
         return dir;
     }
