@@ -7,6 +7,7 @@ import java.util.stream.Collectors;
 
 import org.irisseg.model.Stage;
 import org.irisseg.nifti.NiftiWriter;
+import org.irisseg.segmentation.BuiltInTask;
 import org.irisseg.segmentation.ClassVolume;
 import org.irisseg.segmentation.SegmentationMode;
 import org.irisseg.segmentation.SegmentationOutput;
@@ -57,6 +58,9 @@ public class SegmentationController {
     private final SegmentationService segmentations;
     private final NiftiWriter writer = new NiftiWriter();
 
+    private static final String TASK_ID = "Task id, or " + BuiltInTask.ID + " to segment built-in classes (no reference):"
+            + " then classes names their ids from GET /api/v1/catalogue, labelled 1, 2, ... in that order";
+
     public SegmentationController(SegmentationService segmentations) {
         this.segmentations = segmentations;
     }
@@ -100,7 +104,7 @@ public class SegmentationController {
             produces = {ApiDocs.GZIP, MediaType.APPLICATION_JSON_VALUE, MediaType.IMAGE_PNG_VALUE})
     public ResponseEntity<?> segment(
             @Parameter(description = "Query volume (NIfTI, .nii or .nii.gz)") @RequestPart("image") MultipartFile image,
-            @Parameter(description = "Task id") @RequestPart("taskId") String taskId,
+            @Parameter(description = TASK_ID) @RequestPart("taskId") String taskId,
             @Parameter(description = "one-shot, ensemble or retrieval",
                     schema = @Schema(allowableValues = {"one-shot", "ensemble", "retrieval"}, defaultValue = "ensemble"))
             @RequestParam(value = "mode", defaultValue = "ensemble") String mode,
@@ -147,7 +151,7 @@ public class SegmentationController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<SegmentationResponse> segmentStatistics(
             @Parameter(description = "Query volume (NIfTI, .nii or .nii.gz)") @RequestPart("image") MultipartFile image,
-            @Parameter(description = "Task id") @RequestPart("taskId") String taskId,
+            @Parameter(description = TASK_ID) @RequestPart("taskId") String taskId,
             @Parameter(description = "one-shot, ensemble or retrieval",
                     schema = @Schema(allowableValues = {"one-shot", "ensemble", "retrieval"}, defaultValue = "ensemble"))
             @RequestParam(value = "mode", defaultValue = "ensemble") String mode,

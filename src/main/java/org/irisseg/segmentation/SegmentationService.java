@@ -8,6 +8,7 @@ import org.irisseg.admission.MemoryBudget;
 import org.irisseg.admission.MemoryCost;
 import org.irisseg.config.IrisProperties;
 import org.irisseg.error.IrisException;
+import org.irisseg.error.Messages;
 import org.irisseg.error.ProblemType;
 import org.irisseg.model.BoundedPool;
 import org.irisseg.model.ImageFeatures;
@@ -72,7 +73,9 @@ public class SegmentationService {
 
     public SegmentationResult segment(VolumeUpload image, SegmentationRequest request) {
         long start = System.nanoTime();
-        Task task = tasks.get(request.taskId());
+        Task task = BuiltInTask.isBuiltIn(request.taskId())
+                ? BuiltInTask.of(model.memoryBank(), request.classes(), model.modelVersion())
+                : tasks.get(request.taskId());
         List<TaskClass> classes = selectClasses(task, request.classes());
         if (request.mode() == SegmentationMode.ONE_SHOT) {
             EmbeddingSelection.requireReference(task, request.referenceIndex());
@@ -196,7 +199,7 @@ public class SegmentationService {
                 continue;
             }
             TaskClass c = task.findClass(selector.strip()).orElseThrow(() -> new IrisException(
-                    ProblemType.UNKNOWN_CLASS, "The task has no class '" + printable(selector) + "'; its classes are "
+                    ProblemType.UNKNOWN_CLASS, "The task has no class '" + Messages.printable(selector) + "'; its classes are "
                             + task.classes().stream().map(tc -> tc.label() + " (" + tc.name() + ")").toList()));
             if (!chosen.contains(c)) {
                 chosen.add(c);
@@ -206,10 +209,5 @@ public class SegmentationService {
             return task.classes();
         }
         return task.classes().stream().filter(chosen::contains).toList();
-    }
-
-    private static String printable(String s) {
-        String p = s.replaceAll("\\p{Cntrl}", "?");
-        return p.length() > 64 ? p.substring(0, 64) + "..." : p;
     }
 }
