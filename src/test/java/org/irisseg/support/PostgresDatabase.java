@@ -9,6 +9,8 @@ import java.sql.Statement;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -17,13 +19,17 @@ import org.junit.jupiter.api.Assumptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.PostgreSQLContainer;
 
 /**
  * The real PostgreSQL the tests use: the local server at {@code jdbc:postgresql://127.0.0.1:5432/test}
  * (user {@code postgres}, trust authentication; {@code -Diris.test.postgres-url=...} to point elsewhere),
- * one new schema per test class so classes never see each other's tasks. Where the server cannot be
- * reached the tests skip and log why, unless {@value #REQUIRE_POSTGRES} (environment) or
- * {@code -Diris.require-postgres} is set: then they fail (CI starts the server and sets it).
+ * or, where that server does not answer and a Docker engine runs, a PostgreSQL 15 container started once
+ * by Testcontainers with the same user, database and authentication. One new schema per test class so
+ * classes never see each other's tasks. Where neither can be had the tests skip and log why, unless
+ * {@value #REQUIRE_POSTGRES} (environment) or {@code -Diris.require-postgres} is set: then they fail (CI
+ * starts the local server and sets it).
  */
 public final class PostgresDatabase {
 
@@ -34,8 +40,43 @@ public final class PostgresDatabase {
     private PostgresDatabase() {
     }
 
-    public static String serverUrl() {
-        return System.getProperty("iris.test.postgres-url", "jdbc:postgresql://127.0.0.1:5432/test");
+    private static final String LOCAL = "jdbc:postgresql://127.0.0.1:5432/test";
+    private static String resolved;
+
+    /** The server's JDBC URL: the configured or local one, else a container's (see the class comment). */
+    public static synchronized String serverUrl() {
+        if (resolved == null) {
+            resolved = resolve();
+        }
+        return resolved;
+    }
+
+    /** The server's TCP port (5432 for the local server, the mapped port of a container). */
+    public static int serverPort() {
+        Matcher m = Pattern.compile("//[^/:]+:(\\d+)/").matcher(serverUrl());
+        return m.find() ? Integer.parseInt(m.group(1)) : 5432;
+    }
+
+    private static String resolve() {
+        String configured = System.getProperty("iris.test.postgres-url");
+        if (configured != null) {
+            return configured;
+        }
+        try (Connection ignored = DriverManager.getConnection(LOCAL + "?connectTimeout=5", USER, null)) {
+            return LOCAL;
+        } catch (SQLException local) {
+            if (!DockerClientFactory.instance().isDockerAvailable()) {
+                log.warn("PostgreSQL not reachable at {} ({}) and no Docker engine for Testcontainers", LOCAL,
+                        local.getMessage());
+                return LOCAL;
+            }
+            PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:15").withDatabaseName("test")
+                    .withUsername(USER).withEnv("POSTGRES_HOST_AUTH_METHOD", "trust");
+            container.start();
+            log.info("PostgreSQL not reachable at {}: using a Testcontainers PostgreSQL at {}", LOCAL,
+                    container.getJdbcUrl());
+            return container.getJdbcUrl().replaceFirst("\\?.*$", "");
+        }
     }
 
     static boolean required() {

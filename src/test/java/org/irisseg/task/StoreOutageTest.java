@@ -36,7 +36,7 @@ class StoreOutageTest {
         schema = PostgresDatabase.newSchema().migrated();
         task = TaskFixtures.task(1, 8, 1);
         new PostgresTaskStore(schema.dataSource()).save(task);
-        proxy = new TcpProxy(5432);
+        proxy = new TcpProxy(PostgresDatabase.serverPort());
         service = ServiceInstance.start(schema.urlThrough("127.0.0.1", proxy.port()), TestModels.withoutModules());
     }
 
