@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fine-tune the `small` model on one GPU from the training pack alone, within a fixed time, continuing
-# from the shipped model (or GPU_TRAIN_INIT) with the episode mix of configs/finetune.yaml, and leave
+# from the committed fine-tuning candidate models/iris-small-finetune (else the shipped model; or
+# GPU_TRAIN_INIT) with the episode mix of configs/finetune.yaml, and leave
 # the weights (model.pt, <= 16 MiB per file) plus logs (log.csv, kind_loss.csv), summary and memory bank in $OUT.
 #
 #   training/scripts/gpu_train.sh                  # on the GPU machine, from the repository root
@@ -13,7 +14,7 @@
 # Environment: OUT (default training/runs/gpu-out), GPU_TRAIN_MINUTES (training budget, default 7.5:
 # the whole script stays under 9 minutes), GPU_TRAIN_DEVICE (default cuda), GPU_TRAIN_INIT (optional
 # model.pt or exported model directory to start from, e.g. a carried runs/<run>/model.pt of the
-# fine-tuning in progress; default: the shipped models/iris-small),
+# fine-tuning in progress; default: models/iris-small-finetune when present, else models/iris-small),
 # GPU_TRAIN_CONFIG (default configs/finetune.yaml), GPU_TRAIN_SET (extra "--set" overrides, space separated), GPU_TRAIN_KEEP_LAST=1
 # (also return last.pt, to resume the run elsewhere).
 set -euo pipefail
@@ -55,7 +56,9 @@ if device == "cuda":
 PY
 
 WORKERS="$("$PYTHON" -c "import os; print(max(1, min(12, (os.cpu_count() or 2) - 2)))")"
-INIT=(--init-weights "${GPU_TRAIN_INIT:-$REPO/models/iris-small}")
+DEFAULT_INIT="$REPO/models/iris-small"
+[ -f "$REPO/models/iris-small-finetune/model.json" ] && DEFAULT_INIT="$REPO/models/iris-small-finetune"
+INIT=(--init-weights "${GPU_TRAIN_INIT:-$DEFAULT_INIT}")
 CONFIG="${GPU_TRAIN_CONFIG:-configs/finetune.yaml}"
 # shellcheck disable=SC2206
 EXTRA=(${GPU_TRAIN_SET:-})
