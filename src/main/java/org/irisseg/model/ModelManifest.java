@@ -2,6 +2,7 @@ package org.irisseg.model;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,7 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param name              model name, e.g. {@code iris-small}
  * @param version           model version string
  * @param format            export format, 1
- * @param files             TorchScript file name -> SHA-256 hex
+ * @param files             file name -> SHA-256 hex, in model.json order (the modules, a memory bank)
  * @param grid              model grid G (the exported grid is G x G x G)
  * @param embeddingDim      E, length of one class embedding
  * @param numFeatureTensors N, number of feature tensors returned by the image encoder before {@code size}
@@ -75,8 +76,8 @@ public record ModelManifest(
         String version = requiredText(root, "version");
         int embeddingDim = positive(root, "embedding_dim");
         int featureTensors = positive(root, "num_feature_tensors");
-        return new ModelManifest(name, version, format, Map.copyOf(files), grid.get(0).asInt(), embeddingDim,
-                featureTensors, Math.max(0, root.path("num_classes_max").asInt(0)));
+        return new ModelManifest(name, version, format, Collections.unmodifiableMap(files), grid.get(0).asInt(),
+                embeddingDim, featureTensors, Math.max(0, root.path("num_classes_max").asInt(0)));
     }
 
     private static String requiredText(JsonNode root, String key) {
