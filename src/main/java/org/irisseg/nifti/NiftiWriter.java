@@ -105,21 +105,7 @@ public final class NiftiWriter {
     public void writeImage(OutputStream out, NiftiHeader geometry, float[] valuesNativeOrder) {
         requireLength(geometry, valuesNativeOrder.length);
         byte[] header = Nifti1HeaderEncoder.encode(geometry, NiftiDatatype.FLOAT32, 0, 0, 0, "Iris");
-        try {
-            GZIPOutputStream gz = gzip(out);
-            gz.write(header);
-            ByteBuffer chunk = ByteBuffer.allocate(Math.min(valuesNativeOrder.length, CHUNK_VOXELS) * 4)
-                    .order(ByteOrder.LITTLE_ENDIAN);
-            for (int at = 0; at < valuesNativeOrder.length; at += CHUNK_VOXELS) {
-                int n = Math.min(CHUNK_VOXELS, valuesNativeOrder.length - at);
-                chunk.clear();
-                chunk.asFloatBuffer().put(valuesNativeOrder, at, n);
-                gz.write(chunk.array(), 0, n * 4);
-            }
-            gz.finish();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        writeFloats(out, header, valuesNativeOrder);
     }
 
     /**
@@ -140,22 +126,27 @@ public final class NiftiWriter {
         NiftiHeader header = geometry.toBuilder().dim(4, d[0], d[1], d[2], volumes, 1, 1, 1).pixdim(pixdim).build();
         byte[] encoded = Nifti1HeaderEncoder.encode(header, NiftiDatatype.FLOAT32, 0, 0, 1, description);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        writeFloats(bytes, encoded, valuesNativeOrder);
+        return bytes.toByteArray();
+    }
+
+    /** Gzips {@code header} then {@code values} as little-endian float32, in bounded chunks; the stream is not closed. */
+    private void writeFloats(OutputStream out, byte[] header, float[] values) {
         try {
-            GZIPOutputStream gz = gzip(bytes);
-            gz.write(encoded);
-            ByteBuffer chunk = ByteBuffer.allocate(Math.min(valuesNativeOrder.length, CHUNK_VOXELS) * 4)
+            GZIPOutputStream gz = gzip(out);
+            gz.write(header);
+            ByteBuffer chunk = ByteBuffer.allocate(Math.min(values.length, CHUNK_VOXELS) * 4)
                     .order(ByteOrder.LITTLE_ENDIAN);
-            for (int at = 0; at < valuesNativeOrder.length; at += CHUNK_VOXELS) {
-                int n = Math.min(CHUNK_VOXELS, valuesNativeOrder.length - at);
+            for (int at = 0; at < values.length; at += CHUNK_VOXELS) {
+                int n = Math.min(CHUNK_VOXELS, values.length - at);
                 chunk.clear();
-                chunk.asFloatBuffer().put(valuesNativeOrder, at, n);
+                chunk.asFloatBuffer().put(values, at, n);
                 gz.write(chunk.array(), 0, n * 4);
             }
             gz.finish();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return bytes.toByteArray();
     }
 
     private GZIPOutputStream gzip(OutputStream out) throws IOException {
