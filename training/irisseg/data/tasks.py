@@ -147,7 +147,7 @@ class TaskDrawer:
         if cross:
             maps = self.label_maps[CROSS_VIEWS[view]]
             query_key = maps[int(rng.integers(len(maps)))]
-        elif others:
+        elif others and not (self.s.self_pair_prob > 0 and rng.random() < self.s.self_pair_prob):
             query_key = others[int(rng.integers(len(others)))]
         else:  # single-subject set: the query is another augmentation of the same subject
             query_key = ref_key
@@ -181,6 +181,13 @@ class TaskDrawer:
             else:
                 image = synthseg_image(torch.from_numpy(item.labels.astype(np.int64)), palette, gen)
             sides.append(self._side(key, image, masks, item.labels, meta["dataset"], flips, crop))
+        if query_key == ref_key and not cross:
+            # the same scan on both sides: the query is cropped apart and re-posed (axes permuted; for
+            # left/right classes only by a rotation, which keeps handedness), so the task is solved by
+            # reading the reference, not by where the mask was
+            orders = ((1, 2, 0), (2, 0, 1)) if lateral else ((0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0))
+            sides[1] = replace(permuted(sides[1], orders[int(rng.integers(len(orders)))]), crop=True)
+            return sides[0], sides[1], chosen, f"{dataset}/{view}/self:{','.join(chosen)}"
         return sides[0], sides[1], chosen, f"{dataset}/{view}:{','.join(chosen)}"
 
     def _shared_classes(self, a: dict, b: dict) -> list[str]:
@@ -316,8 +323,10 @@ class TaskDrawer:
 
 
 def permuted(subject: Subject, order: tuple[int, int, int]) -> Subject:
-    """The subject with its spatial axes in ``order`` (output axis i = input axis order[i])."""
+    """The subject with its spatial axes in ``order`` (output axis i = input axis order[i]); the axes it
+    may be mirrored along move with them."""
     return replace(subject, image=subject.image.permute(order).contiguous(),
+                   flip_axes=tuple(i for i in range(3) if order[i] in subject.flip_axes),
                    masks=subject.masks.permute(0, *(a + 1 for a in order)).contiguous(),
                    ignore=subject.ignore.permute(order).contiguous())
 

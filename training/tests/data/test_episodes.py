@@ -150,6 +150,22 @@ def test_reference_and_query_are_different_subjects(pack):
             assert not torch.equal(e["ref_image"], e["query_image"])
 
 
+def test_a_self_pair_shows_the_reference_scan_re_posed_as_the_query(pack):
+    sampler = EpisodeSampler(settings(kinds={"real": 1.0}, cross_pair_prob=0.0, crop_prob=0.0, self_pair_prob=1.0,
+                                      task_augment_prob=0.0), GRID, pack)
+    for n in range(8):
+        e = sampler(np.random.default_rng([5, n]))
+        assert e["ref"] == e["query"] and "/self:" in e["task"]
+        assert not torch.equal(e["ref_image"], e["query_image"])
+
+
+def test_permuting_a_subject_moves_its_mirror_axes_with_its_axes():
+    from irisseg.data.tasks import Subject, permuted
+    s = Subject("k", torch.zeros(2, 3, 4), torch.zeros(1, 2, 3, 4, dtype=torch.bool), (0,), torch.zeros(2, 3, 4, dtype=torch.bool))
+    p = permuted(s, (2, 0, 1))
+    assert p.image.shape == (4, 2, 3) and p.flip_axes == (1,)
+
+
 def test_hippocampus_is_never_mirrored_front_to_back(pack):
     """Anterior hippocampus lies at larger y (RAS+) than posterior in every subject; mirroring is on."""
     strength = dict(dataset_weights={"hippocampus": 1.0}, class_drop_prob=0.0, merge_prob=0.0, k_max=2,
