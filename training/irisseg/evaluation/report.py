@@ -53,6 +53,7 @@ CHECK_LABELS = {
     r.COPY_TEST: "copy test: own scan as reference, query re-cropped and mirrored (or turned 180°) (>= 0.85)",
     r.COPY_TEST_CROP: "copy test, the same crop only",
     r.COPY_TEST_PERMUTED: "copy test, the same crop turned by 90° (axes permuted)",
+    r.FOCUSED_COPY_TEST: "copy test as located, then focused: reference encoded in its box, query coarse then focused",
 }
 
 

@@ -15,6 +15,9 @@ permutation ``perm_i`` of that pool:
   (a random crop keeping the structure, mirrored; rotated by 180 degrees for left/right classes),
   ``copy_test_crop`` (the same crop alone) and, with ``copy_permuted``, ``copy_test_permuted`` (the
   same crop turned by a 90-degree rotation: axes permuted);
+- locate-then-focus (``focus``; :mod:`irisseg.evaluation.focus`): ``focused_one_shot`` uses one-shot
+  draw 0's reference encoded inside its box, then a coarse and a focused pass on the query;
+  ``focused_copy_test`` is the copy test's mirrored variant seen the same way;
 - memory bank (``memory_bank``): where the loaded model has a bank entry for every class of the task
   (classes seen in training), the prediction from those entries with no reference at all;
 - in-context tuning is a property of the references, not of the query: ``tune_sets`` fixed sets of
@@ -34,6 +37,7 @@ import torch
 
 from irisseg.evaluation import honesty
 from irisseg.evaluation.cases import Subject, Task
+from irisseg.evaluation.focus import focused_embedding, focused_prediction
 from irisseg.evaluation.copytest import Reorientation, copy_query, is_lateral, random_crop, random_orientation
 from irisseg.evaluation.metrics import score_masks
 from irisseg.evaluation.strategies import (
@@ -60,6 +64,8 @@ CHECK_BLANK = "check_blank_reference"
 COPY_TEST = "copy_test"
 COPY_TEST_CROP = "copy_test_crop"
 COPY_TEST_PERMUTED = "copy_test_permuted"
+FOCUSED_ONE_SHOT = "focused_one_shot"
+FOCUSED_COPY_TEST = "focused_copy_test"
 
 
 def ensemble_name(n: int) -> str:
@@ -80,6 +86,7 @@ class Settings:
     honesty_queries: int = 10
     copy_tests: int = 10
     copy_permuted: bool = True
+    focus: bool = True
     tune_unseen: bool = False
     seed: int = 0
 
@@ -166,7 +173,11 @@ def copy_test_rows(predictor, task: Task, query: Subject, features, settings: Se
     rows = []
     for strategy, t in copy_transforms(task, query, settings, i):
         copy = copy_query(query, t, suffix=t.describe())
-        rows += _score(task, copy, strategy, decode(predictor, predictor.encode_image(copy.image), embedding))
+        copy_features = predictor.encode_image(copy.image)
+        rows += _score(task, copy, strategy, decode(predictor, copy_features, embedding))
+        if settings.focus and strategy == COPY_TEST:
+            focused, side = focused_embedding(predictor, query)
+            rows += _score(task, copy, FOCUSED_COPY_TEST, focused_prediction(predictor, copy, copy_features, focused, side))
     return rows
 
 
@@ -208,6 +219,9 @@ def run_task(predictor, task: Task, settings: Settings, wrong: Subject | None = 
             rows += _score(task, query, ONE_SHOT, probs, d)
             floor = copied_mask_floor(pool.subjects[int(perm[d])].masks, query.image.shape)
             rows += _score(task, query, FLOOR, floor, d)
+        if settings.focus and len(pool):
+            focused, side = focused_embedding(predictor, pool.subjects[int(perm[0])])
+            rows += _score(task, query, FOCUSED_ONE_SHOT, focused_prediction(predictor, query, features, focused, side))
         ensembles = {}
         for n in settings.ensemble_sizes:
             if n > len(pool):

@@ -29,7 +29,7 @@ def test_run_task_scores_every_strategy_per_query_and_class(predictor, tmp_path)
         counts[row.strategy] = counts.get(row.strategy, 0) + 1
     per_query = 2 * 2  # queries x classes
     assert counts[r.ONE_SHOT] == counts[r.FLOOR] == 2 * per_query  # two draws each
-    for name in (r.ensemble_name(1), r.ensemble_name(3), r.RETRIEVAL, r.TUNED_INIT, r.TUNED):
+    for name in (r.ensemble_name(1), r.ensemble_name(3), r.RETRIEVAL, r.TUNED_INIT, r.TUNED, r.FOCUSED_ONE_SHOT):
         assert counts[name] == per_query, name
     assert r.ensemble_name(5) not in counts  # larger than the pool: skipped
     for check in (r.CHECK_SWAP_SWAPPED, r.CHECK_SWAP_ORIGINAL, r.CHECK_BLANK, r.CHECK_WRONG):

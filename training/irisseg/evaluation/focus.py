@@ -1,0 +1,38 @@
+"""Locate, then focus (:mod:`irisseg.boxes`), with the modules as exported today: the reference is
+encoded from a box around its mask; the query is segmented whole with that embedding (coarse pass),
+then again inside a box of the reference box's physical size around what it found (focused pass),
+pasted back into the coarse probabilities.
+
+Scored beside the whole-volume strategies, it measures what encoding in physical boxes is worth
+before the export contract moves the boxes inside the modules.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from irisseg import boxes
+from irisseg.evaluation.cases import Subject
+from irisseg.evaluation.strategies import decode
+
+
+def focused_embedding(predictor, reference: Subject) -> tuple[torch.Tensor, float]:
+    """Embedding ``[K, E]`` of ``reference`` encoded inside its box, and the box side in mm."""
+    box = boxes.reference_box(reference.masks, reference.spacing)
+    image = np.ascontiguousarray(reference.image[box.slices()])
+    masks = np.ascontiguousarray(reference.masks[(slice(None), *box.slices())])
+    with torch.no_grad():
+        embedding = predictor.encode_reference(image, masks).detach().float().cpu()
+    return embedding, boxes.side_mm(reference.masks.any(axis=0), reference.spacing)
+
+
+def focused_prediction(predictor, query: Subject, features, embedding: torch.Tensor, side: float) -> np.ndarray:
+    """Probabilities ``[K, X, Y, Z]``: the coarse pass on ``features`` (the whole query), then the
+    focused pass where it found something (the coarse pass alone where it found nothing)."""
+    coarse = decode(predictor, features, embedding)
+    box = boxes.query_box(coarse, query.spacing, side)
+    if box is None or box.covers(query.image.shape):
+        return coarse
+    crop = np.ascontiguousarray(query.image[box.slices()])
+    focused = decode(predictor, predictor.encode_image(crop), embedding)
+    return boxes.paste(coarse, focused, box)

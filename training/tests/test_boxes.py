@@ -1,0 +1,69 @@
+"""The box policy: cubes in mm around an object, clamped to the volume, and the paste back."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from irisseg import boxes
+
+
+def blob(shape, lo, hi) -> np.ndarray:
+    m = np.zeros(shape, dtype=bool)
+    m[tuple(slice(a, b) for a, b in zip(lo, hi))] = True
+    return m
+
+
+def test_a_small_object_gets_the_minimum_side():
+    mask = blob((200, 200, 200), (100, 100, 100), (105, 105, 105))
+    box = boxes.reference_box(mask[None], (1.0, 1.0, 1.0))
+    assert box.shape == (48, 48, 48)
+    assert all(a <= 100 and b >= 105 for a, b in zip(box.start, box.stop))
+
+
+def test_the_box_is_a_cube_in_millimetres_not_in_voxels():
+    mask = blob((300, 300, 40), (140, 140, 18), (160, 160, 22))  # 20 x 20 voxels in plane, 4 slices of 5 mm
+    box = boxes.reference_box(mask[None], (0.5, 0.5, 5.0))
+    assert box.shape == (96, 96, 10)  # 48 mm (twice the 20 mm extent is under the minimum) at 0.5 and 5 mm
+
+
+def test_a_large_object_gets_twice_its_extent_clamped_to_the_volume():
+    mask = blob((100, 100, 100), (20, 30, 40), (80, 70, 60))  # 60 mm along x
+    box = boxes.reference_box(mask[None], (1.0, 1.0, 1.0))
+    assert box.shape == (100, 100, 100) and box.covers((100, 100, 100))
+
+
+def test_a_box_near_the_edge_is_shifted_inside_the_volume():
+    mask = blob((100, 100, 100), (0, 0, 0), (4, 4, 4))
+    box = boxes.reference_box(mask[None], (1.0, 1.0, 1.0))
+    assert box.start == (0, 0, 0) and box.stop == (48, 48, 48)
+
+
+def test_one_box_covers_every_class():
+    masks = np.stack([blob((120, 120, 120), (10, 10, 10), (14, 14, 14)), blob((120, 120, 120), (40, 40, 40), (44, 44, 44))])
+    box = boxes.reference_box(masks, (1.0, 1.0, 1.0))
+    for m in masks:
+        assert m[box.slices()].sum() == m.sum()
+
+
+def test_the_query_box_follows_what_the_coarse_pass_found():
+    coarse = np.zeros((1, 100, 100, 100), dtype=np.float32)
+    coarse[0, 70:75, 20:25, 50:55] = 0.9
+    box = boxes.query_box(coarse, (1.0, 1.0, 1.0), 30.0)
+    assert box.shape == (30, 30, 30)
+    assert box.start[0] <= 70 and box.stop[0] >= 75 and box.start[1] <= 20 and box.stop[1] >= 25
+
+
+def test_nothing_found_means_no_query_box():
+    assert boxes.query_box(np.full((2, 10, 10, 10), 0.2, dtype=np.float32), (1.0, 1.0, 1.0), 30.0) is None
+
+
+def test_paste_replaces_only_the_box():
+    coarse = np.zeros((1, 10, 10, 10), dtype=np.float32)
+    box = boxes.Box((2, 3, 4), (5, 6, 7))
+    out = boxes.paste(coarse, np.ones((1, 3, 3, 3), dtype=np.float32), box)
+    assert out.sum() == 27 and out[0, 2:5, 3:6, 4:7].min() == 1 and coarse.sum() == 0
+
+
+def test_an_empty_mask_has_no_extent():
+    with pytest.raises(ValueError):
+        boxes.extent_mm(np.zeros((3, 3, 3), dtype=bool), (1, 1, 1))
