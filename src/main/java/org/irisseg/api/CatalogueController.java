@@ -2,6 +2,7 @@ package org.irisseg.api;
 
 import java.util.List;
 
+import org.irisseg.audit.AuditFacts;
 import org.irisseg.model.MemoryBank;
 import org.irisseg.model.ModelRuntime;
 import org.springframework.http.MediaType;
@@ -35,6 +36,7 @@ public class CatalogueController {
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
     public Catalogue list() {
         MemoryBank bank = model.memoryBank();
+        AuditFacts.modelVersion(model.modelVersion());
         return new Catalogue(model.modelVersion(), bank.classes().stream().map(BuiltIn::of).toList());
     }
 

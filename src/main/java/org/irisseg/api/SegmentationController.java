@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
+import org.irisseg.audit.AuditFacts;
 import org.irisseg.model.Stage;
 import org.irisseg.nifti.NiftiWriter;
 import org.irisseg.segmentation.BuiltInTask;
@@ -121,6 +122,7 @@ public class SegmentationController {
                             "uncertainty", "preview"}))
             @RequestParam(value = "output", required = false) String output,
             @Parameter(hidden = true) @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
+        AuditFacts.taskId(taskId);
         SegmentationOutput chosen = OutputNegotiation.choose(output, accept);
         VolumeUpload upload = Uploads.of(image);
         SegmentationResult result = segmentations.segment(upload, new SegmentationRequest(taskId,
@@ -162,6 +164,7 @@ public class SegmentationController {
             @RequestParam(value = "classes", required = false) String classes,
             @Parameter(description = "Reference used by one-shot (0-based)")
             @RequestParam(value = "referenceIndex", defaultValue = "0") int referenceIndex) {
+        AuditFacts.taskId(taskId);
         SegmentationResult result = segmentations.segment(Uploads.of(image), new SegmentationRequest(taskId,
                 SegmentationMode.parse(mode), k, threshold, classList(classes), referenceIndex,
                 SegmentationOutput.STATISTICS));
@@ -169,6 +172,7 @@ public class SegmentationController {
     }
 
     private static ResponseEntity.BodyBuilder headers(SegmentationResult result) {
+        AuditFacts.modelVersion(result.modelVersion());
         return ResponseEntity.ok()
                 .header(TASK_HEADER, result.taskId())
                 .header(MODE_HEADER, result.mode().wire())

@@ -3,6 +3,7 @@ package org.irisseg.api;
 import java.net.URI;
 import java.util.List;
 
+import org.irisseg.audit.AuditFacts;
 import org.irisseg.task.TaskService;
 import org.irisseg.task.TaskSummary;
 import org.springframework.http.MediaType;
@@ -54,6 +55,7 @@ public class TaskController {
             @Parameter(description = "Class names: JSON object, label value -> name, e.g. {\"1\":\"anterior\"}")
             @RequestParam(value = "labels", required = false) String labels) {
         TaskSummary task = tasks.register(name, Uploads.pairs(references, masks), LabelNames.parse(labels, json));
+        AuditFacts.task(task);
         return ResponseEntity.created(URI.create("/api/v1/tasks/" + task.id())).body(TaskResponse.of(task));
     }
 
@@ -69,7 +71,9 @@ public class TaskController {
     @ProblemResponses({404, 503})
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
     public TaskResponse get(@PathVariable("id") String id) {
-        return TaskResponse.of(tasks.summary(id));
+        TaskSummary task = tasks.summary(id);
+        AuditFacts.task(task);
+        return TaskResponse.of(task);
     }
 
     @Operation(summary = "Delete a task")
@@ -93,6 +97,8 @@ public class TaskController {
             @Parameter(description = "Reference images (NIfTI)") @RequestPart("references") List<MultipartFile> references,
             @Parameter(description = "Label maps, one per reference image, in the same order")
             @RequestPart("masks") List<MultipartFile> masks) {
-        return TaskResponse.of(tasks.addReferences(id, Uploads.pairs(references, masks)));
+        TaskSummary task = tasks.addReferences(id, Uploads.pairs(references, masks));
+        AuditFacts.task(task);
+        return TaskResponse.of(task);
     }
 }

@@ -3,6 +3,7 @@ package org.irisseg.api;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.irisseg.audit.AuditFacts;
 import org.irisseg.error.IrisException;
 import org.irisseg.error.ProblemType;
 import org.irisseg.task.ReferenceUpload;
@@ -15,7 +16,9 @@ final class Uploads {
     private Uploads() {
     }
 
+    /** The part as an upload; its SHA-256 goes to the audit line. */
     static VolumeUpload of(MultipartFile file) {
+        AuditFacts.upload(file);
         return new VolumeUpload(file.getOriginalFilename(), file::getInputStream);
     }
 

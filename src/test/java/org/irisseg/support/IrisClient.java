@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -18,9 +20,23 @@ public final class IrisClient {
 
     private final URI base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** Sent with every request of this client. */
+    private final Map<String, String> headers;
 
     public IrisClient(int port) {
-        this.base = URI.create("http://localhost:" + port);
+        this(URI.create("http://localhost:" + port), Map.of());
+    }
+
+    private IrisClient(URI base, Map<String, String> headers) {
+        this.base = base;
+        this.headers = Map.copyOf(headers);
+    }
+
+    /** A client like this one that also sends {@code name: value} with every request. */
+    public IrisClient withHeader(String name, String value) {
+        Map<String, String> more = new LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new IrisClient(base, more);
     }
 
     public HttpResponse<byte[]> post(String path, Multipart form, String accept) {
@@ -43,8 +59,10 @@ public final class IrisClient {
     }
 
     public HttpResponse<byte[]> send(HttpRequest request) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(request, (name, value) -> true);
+        headers.forEach(builder::setHeader);
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
