@@ -87,11 +87,20 @@ taken in at once (maxConcurrent + queueCapacity + one being refused) plus 1Gi, i
 {{- end }}
 
 {{/*
-Refuses configurations the task store cannot serve. The file task store serves one replica (in-memory
+Refuses a network policy peer without selectors (it would admit nothing, or with an empty peer, anything)
+and configurations the task store cannot serve. The file task store serves one replica (in-memory
 listings; start-up clean-up removes files it does not know, i.e. other replicas' uploads in progress), so
 more than one replica, or the autoscaler, needs taskStore.type=postgres; that needs a URL and a password.
 */}}
 {{- define "iris-service.validate" -}}
+{{- if .Values.networkPolicy.enabled }}
+{{- range $name := list "ingressController" "metricsScraper" }}
+{{- $peer := get $.Values.networkPolicy $name | default dict }}
+{{- if not (or (hasKey $peer "namespaceSelector") (hasKey $peer "podSelector")) }}
+{{- fail (printf "iris-service: networkPolicy.%s needs a namespaceSelector and/or a podSelector (or set networkPolicy.enabled=false); see docs/deployment.md." $name) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- $replicas := int .Values.replicaCount }}
 {{- if include "iris-service.postgres" . }}
 {{- if not .Values.taskStore.postgres.url }}
@@ -103,5 +112,45 @@ more than one replica, or the autoscaler, needs taskStore.type=postgres; that ne
 {{- else if or (gt $replicas 1) .Values.autoscaling.enabled }}
 {{- $asked := ternary "autoscaling.enabled=true" (printf "replicaCount=%d" $replicas) .Values.autoscaling.enabled }}
 {{- fail (printf "iris-service: %s refused. The file task store serves one replica, whatever the volume: set taskStore.type=postgres (with taskStore.postgres.url and passwordSecret) to run several, or keep replicaCount=1 and scale up instead (gpu, config.inference.maxConcurrent, resources); see docs/deployment.md." $asked) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Labels of the `helm test` pod: the release's, without app.kubernetes.io/name, so that neither the Service
+nor the network policy of the service's pods selects it.
+*/}}
+{{- define "iris-service.testLabels" -}}
+helm.sh/chart: {{ include "iris-service.chart" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: helm-test
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/* "true" when the chart makes the Secret of API-key hashes from auth.apiKeys.hashes. */}}
+{{- define "iris-service.createApiKeySecret" -}}
+{{- if and (not .Values.auth.apiKeys.existingSecret) .Values.auth.apiKeys.hashes }}true{{ end }}
+{{- end }}
+
+{{/* Name of the Secret holding the API-key hashes, or "" when there is none. */}}
+{{- define "iris-service.apiKeySecret" -}}
+{{- if .Values.auth.apiKeys.existingSecret }}
+{{- .Values.auth.apiKeys.existingSecret }}
+{{- else if .Values.auth.apiKeys.hashes }}
+{{- printf "%s-api-keys" (include "iris-service.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{/*
+A NetworkPolicyPeer from {namespaceSelector, podSelector}: each present key is kept ({} included: all
+namespaces, or all pods); a null one is left out (no namespaceSelector: the release's namespace).
+*/}}
+{{- define "iris-service.peer" -}}
+{{- if and (hasKey . "namespaceSelector") (not (kindIs "invalid" .namespaceSelector)) }}
+namespaceSelector:
+  {{- toYaml .namespaceSelector | nindent 2 }}
+{{- end }}
+{{- if and (hasKey . "podSelector") (not (kindIs "invalid" .podSelector)) }}
+podSelector:
+  {{- toYaml .podSelector | nindent 2 }}
 {{- end }}
 {{- end }}

@@ -6,10 +6,12 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -17,6 +19,7 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,7 +30,7 @@ class ChartDefaultValuesTest {
     private static final RenderedChart CHART = RenderedChart.defaults();
 
     @Test
-    void probesAskTheActuatorHealthGroupsOnTheServicePort() {
+    void probesAskTheActuatorHealthGroupsOnTheManagementPort() {
         Container container = CHART.container();
 
         assertProbe(container, container.getStartupProbe(), "/actuator/health/liveness");
@@ -118,15 +121,46 @@ class ChartDefaultValuesTest {
     }
 
     @Test
-    void serviceForwardsToTheHttpPort() {
+    void serviceForwardsTheApiAndTheManagementPortEachToItsOwnContainerPort() {
         Service service = CHART.one(Service.class);
 
-        assertThat(service.getSpec().getPorts()).singleElement().satisfies(port -> {
-            assertThat(port.getPort()).isEqualTo(8080);
-            assertThat(port.getTargetPort()).isEqualTo(new IntOrString("http"));
-        });
+        assertThat(service.getSpec().getPorts()).hasSize(2);
+        assertThat(service.getSpec().getPorts()).filteredOn(p -> "http".equals(p.getName())).singleElement()
+                .satisfies(port -> {
+                    assertThat(port.getPort()).isEqualTo(8080);
+                    assertThat(port.getTargetPort()).isEqualTo(new IntOrString("http"));
+                });
+        assertThat(service.getSpec().getPorts()).filteredOn(p -> "management".equals(p.getName())).singleElement()
+                .satisfies(port -> {
+                    assertThat(port.getPort()).isEqualTo(8081);
+                    assertThat(port.getTargetPort()).isEqualTo(new IntOrString("management"));
+                });
+        assertThat(containerPort(CHART.container(), new IntOrString("http"))).isEqualTo(8080);
+        assertThat(containerPort(CHART.container(), new IntOrString("management"))).isEqualTo(8081);
+        assertThat(CHART.env()).containsEntry("MANAGEMENT_SERVER_PORT", "8081");
         assertThat(service.getSpec().getSelector())
                 .isEqualTo(CHART.deployment().getSpec().getSelector().getMatchLabels());
+    }
+
+    @Test
+    void authenticationIsOnAndTheDefaultValuesHoldNoKey() {
+        assertThat(CHART.env()).containsEntry("IRIS_SECURITY_ENABLED", "true")
+                .containsEntry("IRIS_CORS_ALLOWED_ORIGINS", "")
+                .containsEntry("IRIS_API_DOCS_ENABLED", "true")
+                .doesNotContainKeys("IRIS_API_KEYS", "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI");
+        assertThat(CHART.container().getEnv()).noneMatch(e -> e.getName().startsWith("IRIS_SECURITY_API_KEY"));
+        assertThat(CHART.all(Secret.class)).isEmpty();
+    }
+
+    @Test
+    void theHelmTestPodIsNotBehindTheServiceAndAsksTheManagementPort() {
+        Pod test = RenderedChart.withTestHooks().one(Pod.class);
+        Map<String, String> selector = CHART.one(Service.class).getSpec().getSelector();
+
+        assertThat(test.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
+                .as("the Service selects the helm test pod %s", test.getMetadata().getLabels()).isFalse();
+        assertThat(test.getSpec().getContainers().get(0).getCommand())
+                .last().asString().isEqualTo("http://iris-iris-service:8081/actuator/health/readiness");
     }
 
     @Test
@@ -135,6 +169,7 @@ class ChartDefaultValuesTest {
         assertThat(CHART.all(PodDisruptionBudget.class)).isEmpty();
         assertThat(CHART.all(Ingress.class)).isEmpty();
         assertThat(CHART.ofKind("ServiceMonitor")).isEmpty();
+        assertThat(CHART.all(NetworkPolicy.class)).as("the network policy is on by default").hasSize(1);
     }
 
     @Test
@@ -145,11 +180,11 @@ class ChartDefaultValuesTest {
     private static void assertProbe(Container container, Probe probe, String path) {
         assertThat(probe).as(path).isNotNull();
         assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
-        assertThat(containerPort(container, probe.getHttpGet().getPort())).isEqualTo(8080);
+        assertThat(containerPort(container, probe.getHttpGet().getPort())).isEqualTo(8081);
     }
 
     /** The container port a probe's named or numbered port designates. */
-    private static int containerPort(Container container, IntOrString port) {
+    static int containerPort(Container container, IntOrString port) {
         if (port.getIntVal() != null) {
             return port.getIntVal();
         }

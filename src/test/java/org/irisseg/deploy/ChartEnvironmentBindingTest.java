@@ -1,12 +1,17 @@
 package org.irisseg.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Secret;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.irisseg.config.IrisProperties;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.core.env.StandardEnvironment;
@@ -91,11 +96,85 @@ class ChartEnvironmentBindingTest {
     }
 
     @Test
+    void theSecurityValuesReachTheirSettings() {
+        Map<String, String> env = RenderedChart.render(Map.of(
+                "auth.jwt.issuerUri", "https://login.hospital.example/realms/radiology",
+                "auth.jwt.audience", "iris",
+                "auth.jwt.tenantClaim", "department",
+                "cors.allowedOrigins[0]", "https://viewer.hospital.example",
+                "cors.allowedOrigins[1]", "https://pacs.hospital.example",
+                "apiDocs.enabled", false,
+                "management.port", 9090,
+                "service.managementPort", 9090)).env();
+        Binder binder = binder(env);
+
+        assertThat(binder.bind("iris.security.enabled", Boolean.class).get()).isTrue();
+        assertThat(binder.bind("spring.security.oauth2.resourceserver.jwt.issuer-uri", String.class).get())
+                .isEqualTo("https://login.hospital.example/realms/radiology");
+        assertThat(binder.bind("iris.security.jwt.audience", String.class).get()).isEqualTo("iris");
+        assertThat(binder.bind("iris.security.jwt.tenant-claim", String.class).get()).isEqualTo("department");
+        assertThat(binder.bind("iris.cors.allowed-origins", Bindable.listOf(String.class)).get())
+                .containsExactly("https://viewer.hospital.example", "https://pacs.hospital.example");
+        assertThat(binder.bind("iris.api-docs.enabled", Boolean.class).get()).isFalse();
+        assertThat(binder.bind("management.server.port", Integer.class).get()).isEqualTo(9090);
+    }
+
+    @Test
+    void authenticationCanBeTurnedOffForATrial() {
+        Map<String, String> env = RenderedChart.render(Map.of("auth.enabled", false)).env();
+
+        assertThat(binder(env).bind("iris.security.enabled", Boolean.class).get()).isFalse();
+    }
+
+    @Test
+    void apiKeyHashesGivenAsValuesReachTheServiceThroughASecretTheChartMakes() {
+        String hash = "a".repeat(64);
+        RenderedChart chart = RenderedChart.render(Map.of(
+                "auth.apiKeys.hashes[0]", "radiology:" + hash,
+                "auth.apiKeys.hashes[1]", "oncology:" + "b".repeat(64) + ":iris.read"));
+        Secret secret = chart.one(Secret.class);
+        EnvVar hashes = envVar(chart, "IRIS_SECURITY_API_KEY_HASHES");
+
+        assertThat(hashes.getValue()).as("from the Secret, never inline").isNull();
+        assertThat(hashes.getValueFrom().getSecretKeyRef().getName()).isEqualTo(secret.getMetadata().getName());
+        String resolved = secret.getStringData().get(hashes.getValueFrom().getSecretKeyRef().getKey());
+        Map<String, String> env = new java.util.HashMap<>(chart.env());
+        env.put(hashes.getName(), resolved);
+        assertThat(binder(env).bind("iris.security.api-key-hashes", String.class).get())
+                .isEqualTo("radiology:" + hash + ",oncology:" + "b".repeat(64) + ":iris.read");
+        assertThat(chart.deployment().getSpec().getTemplate().getMetadata().getAnnotations())
+                .as("pods roll when the hashes change").containsKey("checksum/api-keys");
+    }
+
+    @Test
+    void anExistingApiKeySecretIsReferencedAndNoneIsMade() {
+        RenderedChart chart = RenderedChart.render(Map.of(
+                "auth.apiKeys.existingSecret", "iris-api-keys",
+                "auth.apiKeys.secretKey", "hashes"));
+        EnvVar hashes = envVar(chart, "IRIS_SECURITY_API_KEY_HASHES");
+
+        assertThat(hashes.getValueFrom().getSecretKeyRef().getName()).isEqualTo("iris-api-keys");
+        assertThat(hashes.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("hashes");
+        assertThat(chart.all(Secret.class)).isEmpty();
+    }
+
+    @Test
+    void aPlaintextKeyIsRefusedWhereHashesAreExpected() {
+        assertThatThrownBy(() -> RenderedChart.render(Map.of("auth.apiKeys.hashes[0]", "radiology:my-secret-key")))
+                .hasMessageContaining("hashes");
+    }
+
+    @Test
     void largeNumbersAreNotRenderedInScientificNotation() {
         Map<String, String> env = RenderedChart.render(Map.of("config.nifti.maxVoxels", 8_589_934_592L)).env();
 
         assertThat(env).containsEntry("IRIS_NIFTI_MAX_VOXELS", "8589934592");
         assertThat(bind(env).nifti().maxVoxels()).isEqualTo(8_589_934_592L);
+    }
+
+    private static EnvVar envVar(RenderedChart chart, String name) {
+        return chart.container().getEnv().stream().filter(e -> name.equals(e.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " in the container's environment"));
     }
 
     private static IrisProperties bind(Map<String, String> env) {

@@ -10,11 +10,15 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The iris-service Helm chart rendered by {@code helm template} (helm-java, the real Helm library) and
@@ -51,9 +55,41 @@ final class RenderedChart {
      * @throws IllegalStateException with Helm's message when rendering fails (schema, {@code fail})
      */
     static RenderedChart render(Map<String, ?> set, String... valuesFiles) {
-        TemplateCommand command = new Helm(CHART).template().withName(RELEASE).withKubeVersion(KUBE_VERSION);
+        return render(CHART, set, valuesFiles);
+    }
+
+    /**
+     * The default values rendered with the {@code helm test} hooks as plain objects: helm-java's template,
+     * like Helm's template action, leaves hooks out, so a copy of the chart has them moved out of
+     * {@code templates/tests} and their hook annotations dropped.
+     */
+    static RenderedChart withTestHooks() {
+        try {
+            Path copy = Files.createTempDirectory("iris-chart");
+            try (Stream<Path> files = Files.walk(CHART)) {
+                for (Path file : files.toList()) {
+                    Path target = copy.resolve(CHART.relativize(file).toString().replace("templates/tests/", "templates/"));
+                    if (Files.isDirectory(file)) {
+                        Files.createDirectories(target);
+                    } else if (file.startsWith(CHART.resolve("templates/tests"))) {
+                        Files.writeString(target, Files.readString(file).lines()
+                                .filter(line -> !line.contains("helm.sh/hook"))
+                                .collect(Collectors.joining("\n", "", "\n")));
+                    } else {
+                        Files.copy(file, target);
+                    }
+                }
+            }
+            return render(copy, Map.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static RenderedChart render(Path chart, Map<String, ?> set, String... valuesFiles) {
+        TemplateCommand command = new Helm(chart).template().withName(RELEASE).withKubeVersion(KUBE_VERSION);
         for (String file : valuesFiles) {
-            command = command.withValuesFile(CHART.resolve(file));
+            command = command.withValuesFile(chart.resolve(file));
         }
         for (Map.Entry<String, ?> entry : new LinkedHashMap<>(set).entrySet()) {
             command = command.set(entry.getKey(), entry.getValue());
