@@ -24,6 +24,7 @@ import jakarta.validation.constraints.NotNull;
  * @param taskCache   the in-memory cache of registered tasks and their embeddings
  * @param admission   what a request may cost before any volume is decoded
  * @param quality     the thresholds of the quality flags every segmentation carries
+ * @param upload      where uploads are spooled while a request runs
  */
 @Validated
 @ConfigurationProperties(prefix = "iris")
@@ -34,16 +35,17 @@ public record IrisProperties(
         @Valid @DefaultValue Inference inference,
         @Valid @DefaultValue TaskCache taskCache,
         @Valid @DefaultValue Admission admission,
-        @Valid @DefaultValue Quality quality) {
+        @Valid @DefaultValue Quality quality,
+        @Valid @DefaultValue Upload upload) {
 
     @ConstructorBinding
     public IrisProperties {
     }
 
-    /** Settings with the default quality thresholds. */
+    /** Settings with the default quality thresholds and upload spool. */
     public IrisProperties(Model model, Store store, Nifti nifti, Inference inference, TaskCache taskCache,
             Admission admission) {
-        this(model, store, nifti, inference, taskCache, admission, Quality.defaults());
+        this(model, store, nifti, inference, taskCache, admission, Quality.defaults(), new Upload(null));
     }
 
     /** Device that runs the TorchScript modules. */
@@ -65,20 +67,53 @@ public record IrisProperties(
      * @param type           {@code file} (default) or {@code postgres}, which uses {@code spring.datasource.*}
      *                       [IRIS_STORE_TYPE]
      * @param dir            data directory of the file task store [IRIS_STORE_DIR]
-     * @param keepReferences keep the uploaded reference files so tasks can be re-encoded by a new model
+     * @param keepReferences keep the reference volumes, re-written from their decoded voxels (geometry and
+     *                       voxels only), so tasks can be re-encoded by a new model
+     *                       [IRIS_STORE_KEEP_REFERENCES]
      * @param maxStaleness   longest a replica serves a cached task without asking the store whether it
      *                       changed, should a change notification from another replica be lost
      *                       [IRIS_STORE_MAX_STALENESS]
+     * @param referenceRetention how long a kept reference volume is kept after it was (last) uploaded; unset:
+     *                       as long as a task refers to it. An expired one is removed (swept at start-up and
+     *                       periodically) and its task keeps working from its embeddings, like a task whose
+     *                       references were never kept [IRIS_STORE_REFERENCE_RETENTION]
      */
     public record Store(
             @NotNull @DefaultValue("file") StoreType type,
             @NotNull @DefaultValue("data") Path dir,
             @DefaultValue("true") boolean keepReferences,
-            @NotNull @DefaultValue("5s") Duration maxStaleness) {
+            @NotNull @DefaultValue("5s") Duration maxStaleness,
+            Duration referenceRetention) {
+
+        @ConstructorBinding
+        public Store {
+            if (referenceRetention != null && (referenceRetention.isNegative() || referenceRetention.isZero())) {
+                throw new IllegalArgumentException("iris.store.reference-retention must be positive when set, got "
+                        + referenceRetention);
+            }
+        }
+
+        /** Kept references live as long as their tasks. */
+        public Store(StoreType type, Path dir, boolean keepReferences, Duration maxStaleness) {
+            this(type, dir, keepReferences, maxStaleness, null);
+        }
 
         /** The file store in {@code dir}, default settings otherwise. */
         public static Store files(Path dir) {
             return new Store(StoreType.FILE, dir, true, Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * @param spoolDir folder the multipart parts of a request are spooled to (created 0700; what a killed
+     *                 process left there is removed at start-up). Unset: {@code iris-spool} under
+     *                 {@code java.io.tmpdir} [IRIS_UPLOAD_SPOOL_DIR]
+     */
+    public record Upload(Path spoolDir) {
+
+        /** The configured folder or the default one. */
+        public Path spoolDirOrDefault() {
+            return spoolDir != null ? spoolDir : Path.of(System.getProperty("java.io.tmpdir"), "iris-spool");
         }
     }
 

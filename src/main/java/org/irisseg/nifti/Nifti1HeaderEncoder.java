@@ -25,6 +25,15 @@ final class Nifti1HeaderEncoder {
      */
     static byte[] encode(NiftiHeader geometry, NiftiDatatype datatype, int intent, double calMin, double calMax,
                          String descrip) {
+        return encode(geometry, datatype, 1, 0, intent, calMin, calMax, descrip);
+    }
+
+    /**
+     * The header of a volume stored with {@code datatype} and the scaling {@code scl_slope}, {@code scl_inter}
+     * (written as float32); other fields as {@link #encode(NiftiHeader, NiftiDatatype, int, double, double, String)}.
+     */
+    static byte[] encode(NiftiHeader geometry, NiftiDatatype datatype, double sclSlope, double sclInter, int intent,
+                         double calMin, double calMax, String descrip) {
         ByteBuffer b = ByteBuffer.allocate(VOX_OFFSET).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0, NiftiHeaderParser.NIFTI1_HEADER_SIZE);
         b.put(38, (byte) 'r'); // "regular", as written by nibabel and FSL
@@ -44,8 +53,8 @@ final class Nifti1HeaderEncoder {
             b.putFloat(76 + 4 * i, (float) pixdim[i]);
         }
         b.putFloat(108, VOX_OFFSET);
-        b.putFloat(112, 1f);
-        b.putFloat(116, 0f);
+        b.putFloat(112, (float) sclSlope);
+        b.putFloat(116, (float) sclInter);
         b.put(123, (byte) geometry.xyztUnits());
         b.putFloat(124, (float) calMax);
         b.putFloat(128, (float) calMin);

@@ -130,6 +130,32 @@ public final class NiftiWriter {
         return bytes.toByteArray();
     }
 
+    /**
+     * Re-writes a decoded volume with nothing but its geometry and voxels: dims, pixdim, qform and sform
+     * with their codes and xyzt units are copied from its header, no text field (descrip, aux_file,
+     * db_name, intent_name) and no extension is written, whatever the source held. Reading the file back
+     * gives every voxel's float32 bit for bit ({@link ExactEncoding}: the source's datatype and scaling when
+     * they hold the values exactly, else float32), and the geometry exactly: a NIfTI-1 source is written as
+     * NIfTI-1 (its float32 fields unchanged), a NIfTI-2 source as NIfTI-2 (doubles, 64-bit sizes). The
+     * stream is not closed.
+     */
+    public void writeVolume(OutputStream out, NiftiImage decoded) {
+        NiftiHeader geometry = decoded.header();
+        ExactEncoding encoding = ExactEncoding.of(decoded);
+        byte[] header = geometry.version() == 2
+                ? Nifti2HeaderEncoder.encode(geometry, encoding.datatype(), encoding.slope(), encoding.inter())
+                : Nifti1HeaderEncoder.encode(geometry, encoding.datatype(), encoding.slope(), encoding.inter(), 0, 0, 0,
+                        "");
+        try {
+            GZIPOutputStream gz = gzip(out);
+            gz.write(header);
+            encoding.write(gz, decoded.data());
+            gz.finish();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Gzips {@code header} then {@code values} as little-endian float32, in bounded chunks; the stream is not closed. */
     private void writeFloats(OutputStream out, byte[] header, float[] values) {
         try {

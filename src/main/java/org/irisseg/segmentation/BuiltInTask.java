@@ -54,7 +54,7 @@ public final class BuiltInTask {
             classes.add(new TaskClass(label, id));
             embeddings.put(label, embedding);
         }
-        TaskReference bankEntry = new TaskReference(0, "memory bank", "", "", new int[] {0, 0, 0}, modelVersion,
+        TaskReference bankEntry = new TaskReference(0, "", "", new int[] {0, 0, 0}, modelVersion,
                 embeddings);
         return new Task(ID, "built-in classes", classes, List.of(bankEntry), modelVersion, Instant.EPOCH);
     }

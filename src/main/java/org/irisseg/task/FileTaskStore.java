@@ -7,9 +7,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -21,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
+import org.irisseg.nifti.NiftiLimits;
 import org.irisseg.util.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,17 +35,26 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@link TaskStore} on a local directory (one replica):
  * <pre>
- *   root/tasks/&lt;id&gt;.json            one file per task, embeddings included
- *   root/references/&lt;sha256&gt;.nii     kept reference files, content-addressed
+ *   root/tasks/&lt;id&gt;.json               one file per task, embeddings included
+ *   root/references/&lt;sha256&gt;.nii.gz     kept reference volumes, re-written from their decoded voxels
+ *                                      (geometry and voxels only), under the SHA-256 of the kept file
  * </pre>
+ * Every file is created 0600 and every directory 0700; files of an older store are made so at start-up.
  * Every file is written in full to a {@code .tmp} sibling, forced to disk and only then renamed over its
  * target, and the directory is forced after every rename and delete ({@link DurableFiles}), so a crash,
  * a full disk or a file-size limit leaves the old version or the new one, never half of either; a write
  * that fails is a {@link TaskStoreException} and changes nothing. At start-up leftover temporary files
  * are deleted and reference files no task refers to (from a registration killed half-way) are removed.
  * A task file that cannot be read is set aside ({@code .unreadable}), never deleted, and while any is
- * there no reference file is removed: the set-aside task's references may be among them. The summaries
- * of all tasks are kept in memory for listings.
+ * there no reference file is removed: the set-aside task's references may be among them (except those of a
+ * deleted task: deleting a task removes its kept files at once, unless another task uses them). The
+ * summaries of all tasks are kept in memory for listings.
+ *
+ * <p>A store written by an earlier version is scrubbed at start-up ({@link #scrubLegacy}): reference
+ * files kept as uploaded ({@code <sha256>.nii}, header text and extensions included) are decoded, re-written
+ * and their tasks pointed at the re-written files; task files that still name uploaded files are written
+ * again without the names. With {@code reference-retention} set, kept files older than it are removed at
+ * start-up and by {@link #removeExpiredReferenceFiles()}; their tasks keep their embeddings.
  */
 public final class FileTaskStore implements TaskStore {
 
@@ -49,6 +62,8 @@ public final class FileTaskStore implements TaskStore {
     private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final String TMP = ".tmp";
+    /** Kept reference volumes, re-written. */
+    static final String KEPT = ".nii.gz";
     static final String SET_ASIDE = ".unreadable";
 
     private final Path tasksDir;
@@ -58,40 +73,95 @@ public final class FileTaskStore implements TaskStore {
     private final Map<String, Set<String>> filesByTask = new ConcurrentHashMap<>();
     private final Set<String> pendingFiles = ConcurrentHashMap.newKeySet();
     private final Object writeLock = new Object();
+    private final ReferenceRewriter rewriter;
+    private final Duration retention;
 
+    /** A store with default NIfTI limits for re-writing legacy files, keeping references as long as their tasks. */
     public FileTaskStore(Path root, JsonMapper json) {
+        this(root, json, new ReferenceRewriter(NiftiLimits.defaults()), null);
+    }
+
+    /**
+     * @param rewriter  re-writes reference files an earlier version kept as uploaded
+     * @param retention how long a kept reference file is kept after it was last kept; null: as long as a
+     *                  task refers to it
+     */
+    public FileTaskStore(Path root, JsonMapper json, ReferenceRewriter rewriter, Duration retention) {
         this.tasksDir = root.resolve("tasks");
         this.referencesDir = root.resolve("references");
         this.json = json;
+        this.rewriter = rewriter;
+        this.retention = retention;
         try {
-            Files.createDirectories(tasksDir);
-            Files.createDirectories(referencesDir);
+            DurableFiles.createPrivateDirectories(tasksDir);
+            DurableFiles.createPrivateDirectories(referencesDir);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the task store in " + root.toAbsolutePath(), e);
         }
         recover();
     }
 
-    /** Start-up: drop temporary files, index complete tasks, remove unreferenced reference files. */
+    /**
+     * Start-up: drop temporary files, restrict permissions, index complete tasks, scrub what an earlier
+     * version kept, remove expired and unreferenced reference files.
+     */
     private void recover() {
+        Set<String> withFileNames = new HashSet<>();
+        int restricted;
         try {
             deleteTemporaryFiles(tasksDir);
             deleteTemporaryFiles(referencesDir);
+            restricted = LegacyFileStore.restrictPermissions(List.of(tasksDir, referencesDir));
             try (DirectoryStream<Path> files = Files.newDirectoryStream(tasksDir, "*.json")) {
                 for (Path file : files) {
                     try {
-                        index(read(file));
+                        TaskDocument document = readDocument(file);
+                        Task task = document.toTask();
+                        index(task);
+                        if (document.holdsFileNames()) {
+                            withFileNames.add(task.id());
+                        }
                     } catch (RuntimeException e) {
                         setAside(file, e);
                     }
                 }
             }
+            scrubLegacy(withFileNames);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open the task store " + tasksDir.getParent().toAbsolutePath(), e);
         }
+        int expired = removeExpiredReferenceFiles();
         int removed = collectUnreferencedFiles();
-        log.info("Task store {}: {} tasks loaded, {} unreferenced reference files removed",
-                tasksDir.getParent().toAbsolutePath(), summaries.size(), removed);
+        log.info("Task store {}: {} tasks loaded, {} expired and {} unreferenced reference files removed,"
+                + " {} files made private", tasksDir.getParent().toAbsolutePath(), summaries.size(), expired, removed,
+                restricted);
+    }
+
+    /**
+     * Points the tasks at the re-written versions of the reference files an earlier version kept as uploaded
+     * ({@link LegacyFileStore#rewriteRawFiles}) and writes task files that still name uploaded files again
+     * without the names; then the raw files go. Each step is durable before the next, so a crash part-way is
+     * finished at the next start.
+     */
+    private void scrubLegacy(Set<String> withFileNames) throws IOException {
+        LegacyFileStore.RawFiles raw = LegacyFileStore.rewriteRawFiles(referencesDir, rewriter,
+                (target, bytes) -> writeAtomically(target, bytes));
+        int tasks = 0;
+        for (String id : List.copyOf(summaries.keySet())) {
+            Set<String> files = filesByTask.getOrDefault(id, Set.of());
+            if (withFileNames.contains(id) || files.stream().anyMatch(raw.rewritten()::containsKey)) {
+                save(find(id).orElseThrow().withFilesRenamed(raw.rewritten()));
+                tasks++;
+            }
+        }
+        for (Path file : raw.files()) {
+            DurableFiles.delete(file);
+        }
+        if (!raw.files().isEmpty() || tasks > 0) {
+            log.info("Task store scrubbed: {} reference files kept as uploaded re-written from their decoded volumes"
+                    + " ({} could not be decoded and were removed), {} task files written again without upload file"
+                    + " names", raw.rewritten().size(), raw.files().size() - raw.rewritten().size(), tasks);
+        }
     }
 
     /** Renames an unreadable task file to a name of its own (an earlier set-aside file is never replaced). */
@@ -183,6 +253,7 @@ public final class FileTaskStore implements TaskStore {
                 .toList();
     }
 
+    /** Removes the task, then at once its kept files that no other task and no registration in progress uses. */
     @Override
     public boolean delete(String id) {
         if (id == null || !ID.matcher(id).matches()) {
@@ -196,10 +267,50 @@ public final class FileTaskStore implements TaskStore {
                 throw new TaskStoreException("Cannot delete task " + id + ": " + e.getMessage(), e);
             }
             summaries.remove(id);
-            filesByTask.remove(id);
+            Set<String> own = filesByTask.remove(id);
+            if (own != null) {
+                Set<String> used = new HashSet<>(pendingFiles);
+                filesByTask.values().forEach(used::addAll);
+                for (String sha : own) {
+                    if (!used.contains(sha) && SHA256.matcher(sha).matches()) {
+                        deleteQuietly(referencesDir.resolve(sha + KEPT));
+                    }
+                }
+            }
             collectUnreferencedFiles();
             return deleted;
         }
+    }
+
+    /**
+     * Removes kept reference files last kept longer ago than the retention (none without one); how many.
+     * Their tasks keep their embeddings and, like tasks whose files were never kept, cannot be re-encoded.
+     */
+    @Override
+    public int removeExpiredReferenceFiles() {
+        if (retention == null) {
+            return 0;
+        }
+        FileTime cutoff = FileTime.from(Instant.now().minus(retention));
+        int removed = 0;
+        synchronized (writeLock) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(referencesDir, "*" + KEPT)) {
+                for (Path file : files) {
+                    if (Files.getLastModifiedTime(file).compareTo(cutoff) < 0 && Files.deleteIfExists(file)) {
+                        removed++;
+                    }
+                }
+                if (removed > 0) {
+                    DurableFiles.forceDirectory(referencesDir);
+                }
+            } catch (IOException e) {
+                log.warn("Could not remove expired reference files: {}", e.getMessage());
+            }
+        }
+        if (removed > 0) {
+            log.info("{} kept reference files older than the retention of {} removed", removed, retention);
+        }
+        return removed;
     }
 
     @Override
@@ -212,8 +323,11 @@ public final class FileTaskStore implements TaskStore {
                 String sha = Sha256.hex(digest);
                 synchronized (writeLock) {
                     pendingFiles.add(sha);
-                    Path target = referencesDir.resolve(sha + ".nii");
-                    if (!Files.exists(target)) {
+                    Path target = referencesDir.resolve(sha + KEPT);
+                    if (Files.exists(target)) {
+                        // kept again: its retention starts anew
+                        Files.setLastModifiedTime(target, FileTime.from(Instant.now()));
+                    } else {
                         DurableFiles.move(tmp, target);
                     }
                 }
@@ -231,13 +345,17 @@ public final class FileTaskStore implements TaskStore {
         if (sha256 == null || !SHA256.matcher(sha256).matches()) {
             return Optional.empty();
         }
-        Path file = referencesDir.resolve(sha256 + ".nii");
+        Path file = referencesDir.resolve(sha256 + KEPT);
         return Files.isRegularFile(file) ? Optional.of(Files.newInputStream(file)) : Optional.empty();
     }
 
     private Task read(Path file) {
+        return readDocument(file).toTask();
+    }
+
+    private TaskDocument readDocument(Path file) {
         try {
-            return json.readValue(Files.readAllBytes(file), TaskDocument.class).toTask();
+            return json.readValue(Files.readAllBytes(file), TaskDocument.class);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (JacksonException e) {
@@ -271,10 +389,9 @@ public final class FileTaskStore implements TaskStore {
             Set<String> used = new HashSet<>(pendingFiles);
             filesByTask.values().forEach(used::addAll);
             int removed = 0;
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(referencesDir, "*.nii")) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(referencesDir, "*" + KEPT)) {
                 for (Path file : files) {
-                    String name = file.getFileName().toString();
-                    if (!used.contains(name.substring(0, name.length() - 4)) && Files.deleteIfExists(file)) {
+                    if (!used.contains(stem(file)) && Files.deleteIfExists(file)) {
                         removed++;
                     }
                 }
@@ -297,7 +414,22 @@ public final class FileTaskStore implements TaskStore {
         return names;
     }
 
-    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    /** The SHA-256 a reference file is named by. */
+    static String stem(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.indexOf('.');
+        return dot < 0 ? name : name.substring(0, dot);
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            DurableFiles.delete(file);
+        } catch (IOException e) {
+            log.warn("Could not remove reference file {}: {}", file.getFileName(), e.getMessage());
+        }
+    }
+
+    static void writeAtomically(Path target, byte[] bytes) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + TMP);
         try {
             DurableFiles.writeNew(tmp, bytes);

@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import org.irisseg.nifti.NiftiLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -49,21 +50,43 @@ public final class PostgresTaskStore implements TaskStore {
     private final JdbcTemplate batch;
     private final StoreTransactions tx;
     private final PostgresReferenceFiles files;
+    private final Duration retention;
     private final String origin = UUID.randomUUID().toString();
 
+    /** A store with default NIfTI limits for re-writing legacy files, keeping references as long as their tasks. */
     public PostgresTaskStore(DataSource dataSource) {
-        this(dataSource, FILE_GRACE);
+        this(dataSource, FILE_GRACE, new ReferenceRewriter(NiftiLimits.defaults()), null);
     }
 
     PostgresTaskStore(DataSource dataSource, Duration fileGrace) {
+        this(dataSource, fileGrace, new ReferenceRewriter(NiftiLimits.defaults()), null);
+    }
+
+    /**
+     * @param rewriter  re-writes reference files an earlier version kept as uploaded (at start-up)
+     * @param retention how long a kept reference file is kept after it was last kept; null: as long as a
+     *                  task refers to it
+     */
+    public PostgresTaskStore(DataSource dataSource, ReferenceRewriter rewriter, Duration retention) {
+        this(dataSource, FILE_GRACE, rewriter, retention);
+    }
+
+    PostgresTaskStore(DataSource dataSource, Duration fileGrace, ReferenceRewriter rewriter, Duration retention) {
         this.jdbc = JdbcClient.create(dataSource);
         this.batch = new JdbcTemplate(dataSource);
         this.tx = new StoreTransactions(dataSource);
         this.files = new PostgresReferenceFiles(jdbc, tx, fileGrace);
+        this.retention = retention;
+        int rewritten = files.rewriteRaw(rewriter, id -> {
+            jdbc.sql("UPDATE task SET revision = revision + 1, updated_at = now() WHERE id = ?").param(id).update();
+            notifyChange(id.toString());
+        });
+        int expired = removeExpiredReferenceFiles();
         int removed = files.collectUnreferenced();
-        log.info("PostgreSQL task store: {} tasks, {} unreferenced reference files removed",
+        log.info("PostgreSQL task store: {} tasks, {} reference files kept as uploaded re-written, {} expired and {}"
+                + " unreferenced reference files removed",
                 tx.statement("count tasks", () -> jdbc.sql("SELECT count(*) FROM task").query(Long.class).single()),
-                removed);
+                rewritten, expired, removed);
     }
 
     /** Sent with every notification of this store, so its own changes can be told apart. */
@@ -183,11 +206,18 @@ public final class PostgresTaskStore implements TaskStore {
             return false;
         }
         boolean deleted = tx.write("delete task " + id, status -> {
-            boolean gone = jdbc.sql("DELETE FROM task WHERE id = ?").param(uuid.get()).update() > 0;
-            if (gone) {
-                notifyChange(id);
+            Optional<OffsetDateTime> changed = jdbc.sql("SELECT updated_at FROM task WHERE id = ? FOR UPDATE")
+                    .param(uuid.get()).query(OffsetDateTime.class).optional();
+            if (changed.isEmpty()) {
+                return false;
             }
-            return gone;
+            List<String> own = jdbc.sql("SELECT image_sha256 FROM task_reference WHERE task_id = ?"
+                    + " UNION SELECT mask_sha256 FROM task_reference WHERE task_id = ?")
+                    .params(uuid.get(), uuid.get()).query(String.class).list();
+            jdbc.sql("DELETE FROM task WHERE id = ?").param(uuid.get()).update();
+            files.removeUnused(own, changed.get());
+            notifyChange(id);
+            return true;
         });
         if (deleted) {
             try {
@@ -207,6 +237,18 @@ public final class PostgresTaskStore implements TaskStore {
     @Override
     public Optional<InputStream> openReferenceFile(String sha256) {
         return files.open(sha256);
+    }
+
+    @Override
+    public int removeExpiredReferenceFiles() {
+        if (retention == null) {
+            return 0;
+        }
+        int removed = files.removeExpired(retention);
+        if (removed > 0) {
+            log.info("{} kept reference files older than the retention of {} removed", removed, retention);
+        }
+        return removed;
     }
 
     /** Removes kept files no task refers to (older than the grace period); how many. */
@@ -235,14 +277,14 @@ public final class PostgresTaskStore implements TaskStore {
         List<Object[]> rows = new ArrayList<>();
         List<Object[]> embeddings = new ArrayList<>();
         for (TaskReference r : references) {
-            rows.add(new Object[] {id, r.index(), r.filename(), r.imageSha256(), r.maskSha256(),
+            rows.add(new Object[] {id, r.index(), r.imageSha256(), r.maskSha256(),
                     Arrays.stream(r.shape()).mapToObj(String::valueOf).collect(Collectors.joining(",", "{", "}")),
                     r.modelVersion()});
             r.embeddings().forEach((label, v) -> embeddings.add(new Object[] {id, r.index(), label, bytes(v),
                     r.volumesMl().get(label)}));
         }
-        batch.batchUpdate("INSERT INTO task_reference (task_id, position, filename, image_sha256, mask_sha256, shape,"
-                + " model_version) VALUES (?, ?, ?, ?, ?, ?::integer[], ?)", rows);
+        batch.batchUpdate("INSERT INTO task_reference (task_id, position, image_sha256, mask_sha256, shape,"
+                + " model_version) VALUES (?, ?, ?, ?, ?::integer[], ?)", rows);
         batch.batchUpdate("INSERT INTO reference_embedding (task_id, position, label, vector, volume_ml)"
                 + " VALUES (?, ?, ?, ?, ?)",
                 embeddings);
@@ -271,10 +313,10 @@ public final class PostgresTaskStore implements TaskStore {
                     }
                 });
         List<TaskReference> references = jdbc.sql("""
-                SELECT position, filename, image_sha256, mask_sha256, shape, model_version
+                SELECT position, image_sha256, mask_sha256, shape, model_version
                   FROM task_reference WHERE task_id = ? ORDER BY position""").param(id)
-                .query((rs, row) -> new TaskReference(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        shape(rs), rs.getString(6), vectors.getOrDefault(rs.getInt(1), Map.of()),
+                .query((rs, row) -> new TaskReference(rs.getInt(1), rs.getString(2), rs.getString(3),
+                        shape(rs), rs.getString(5), vectors.getOrDefault(rs.getInt(1), Map.of()),
                         volumes.getOrDefault(rs.getInt(1), Map.of())))
                 .list();
         Head h = head.get();
@@ -283,7 +325,7 @@ public final class PostgresTaskStore implements TaskStore {
     }
 
     private static int[] shape(ResultSet rs) throws SQLException {
-        Object[] values = (Object[]) rs.getArray(5).getArray();
+        Object[] values = (Object[]) rs.getArray(4).getArray();
         return Arrays.stream(values).mapToInt(v -> ((Number) v).intValue()).toArray();
     }
 

@@ -15,6 +15,7 @@ import org.irisseg.model.InferenceSession;
 import org.irisseg.model.InferenceTimings;
 import org.irisseg.model.ModelRuntime;
 import org.irisseg.nifti.NiftiHeader;
+import org.irisseg.nifti.NiftiImage;
 import org.irisseg.volume.Grids;
 import org.irisseg.volume.OrientedVolume;
 import org.irisseg.volume.VolumeReader;
@@ -58,9 +59,11 @@ public class ReferenceEncoder {
      *
      * @param role     "reference" or "kept reference": pair i is named "role i" (1-based) in messages
      * @param expected the task's labels, or null for a new task, whose first pair defines them
+     * @param keeper   is handed each pair's decoded image and mask once encoded, and names the files the
+     *                 reference records
      */
     List<TaskReference> encodeAll(List<HashedPair> pairs, String role, List<Integer> expected, int first,
-            String modelVersion, InferenceTimings timings) {
+            String modelVersion, InferenceTimings timings, VolumeKeeper keeper) {
         List<Admitted> admitted = new ArrayList<>(pairs.size());
         List<Integer> labels = expected;
         for (int i = 0; i < pairs.size(); i++) {
@@ -71,10 +74,9 @@ public class ReferenceEncoder {
         List<TaskReference> references = new ArrayList<>(pairs.size());
         for (int i = 0; i < admitted.size(); i++) {
             Admitted pair = admitted.get(i);
-            Encoded encoded = encode(pair, timings);
-            references.add(new TaskReference(first + i, pair.hashed().pair().image().displayName(),
-                    pair.hashed().imageSha256(), pair.hashed().maskSha256(), encoded.shape(), modelVersion,
-                    encoded.embeddings(), encoded.volumesMl()));
+            Encoded encoded = encode(pair, timings, keeper);
+            references.add(new TaskReference(first + i, encoded.imageKey(), encoded.maskKey(), encoded.shape(),
+                    modelVersion, encoded.embeddings(), encoded.volumesMl()));
         }
         return references;
     }
@@ -95,7 +97,18 @@ public class ReferenceEncoder {
         return new Admitted(hashed, role, classes, cost, what);
     }
 
-    private Encoded encode(Admitted pair, InferenceTimings timings) {
+    /** What becomes of a reference's decoded volumes once encoded. */
+    @FunctionalInterface
+    interface VolumeKeeper {
+        /**
+         * @param decoded      an image or mask as decoded (header and native-order voxels)
+         * @param uploadSha256 SHA-256 of the file it was decoded from
+         * @return the key the reference records for it
+         */
+        String keep(NiftiImage decoded, String uploadSha256);
+    }
+
+    private Encoded encode(Admitted pair, InferenceTimings timings, VolumeKeeper keeper) {
         try (MemoryBudget.Reservation reserved = budget.reserve(pair.cost(), pair.what())) {
             OrientedVolume image = reader.readImage(pair.hashed().pair().image(), pair.role() + " image");
             OrientedVolume mask = reader.readLabelMapOnGrid(pair.hashed().pair().mask(), pair.role() + " mask", image);
@@ -113,7 +126,9 @@ public class ReferenceEncoder {
                 byLabel.put(classes.get(k), embeddings[k]);
                 volumes.put(classes.get(k), LabelSet.count(mask.canonical().data(), classes.get(k)) * voxelMl);
             }
-            return new Encoded(byLabel, volumes, image.shape());
+            String imageKey = keeper.keep(image.image(), pair.hashed().imageSha256());
+            String maskKey = keeper.keep(mask.image(), pair.hashed().maskSha256());
+            return new Encoded(byLabel, volumes, image.shape(), imageKey, maskKey);
         }
     }
 
@@ -131,7 +146,10 @@ public class ReferenceEncoder {
      * @param embeddings label -> embedding of length E
      * @param volumesMl  label -> volume of the class in the mask, mL
      * @param shape      canonical [X, Y, Z]
+     * @param imageKey   what the keeper recorded for the image
+     * @param maskKey    what the keeper recorded for the mask
      */
-    private record Encoded(Map<Integer, float[]> embeddings, Map<Integer, Double> volumesMl, int[] shape) {
+    private record Encoded(Map<Integer, float[]> embeddings, Map<Integer, Double> volumesMl, int[] shape,
+            String imageKey, String maskKey) {
     }
 }

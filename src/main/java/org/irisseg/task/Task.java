@@ -3,6 +3,7 @@ package org.irisseg.task;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -39,6 +40,15 @@ public record Task(
         for (TaskReference reference : added) {
             all.add(reference.withIndex(all.size()));
         }
+        return new Task(id, name, classes, all, modelVersion, createdAt);
+    }
+
+    /** This task with its kept reference files under new keys ({@code renamed}: old key -> new key). */
+    public Task withFilesRenamed(Map<String, String> renamed) {
+        List<TaskReference> all = references.stream()
+                .map(r -> r.withFiles(renamed.getOrDefault(r.imageSha256(), r.imageSha256()),
+                        renamed.getOrDefault(r.maskSha256(), r.maskSha256())))
+                .toList();
         return new Task(id, name, classes, all, modelVersion, createdAt);
     }
 

@@ -9,12 +9,15 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * The on-disk JSON form of a {@link Task} (format 1). Embeddings are base64 of little-endian float32,
  * so a file round-trips bit-exactly. Files written before tasks dropped their per-class EMA summary
  * still carry an {@code ema} object: it is ignored. Files written before references recorded their class
- * volumes ({@code volumesMl}) load with none.
+ * volumes ({@code volumesMl}) load with none. Files written before upload file names were dropped still
+ * carry a {@code filename} per reference: it is read only to tell that the file must be written again
+ * ({@link #holdsFileNames()}), never kept in a {@link Task} and never written.
  */
 @JsonIgnoreProperties({"ema"})
 record TaskDocument(
@@ -30,7 +33,7 @@ record TaskDocument(
 
     record ReferenceDocument(
             int index,
-            String filename,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String filename,
             String imageSha256,
             String maskSha256,
             int[] shape,
@@ -41,7 +44,7 @@ record TaskDocument(
 
     static TaskDocument of(Task task) {
         List<ReferenceDocument> refs = task.references().stream()
-                .map(r -> new ReferenceDocument(r.index(), r.filename(), r.imageSha256(), r.maskSha256(),
+                .map(r -> new ReferenceDocument(r.index(), null, r.imageSha256(), r.maskSha256(),
                         r.shape(), r.modelVersion(), encode(r.embeddings()), byName(r.volumesMl())))
                 .toList();
         return new TaskDocument(FORMAT, task.id(), task.name(), task.modelVersion(), task.createdAt().toString(),
@@ -53,10 +56,15 @@ record TaskDocument(
             throw new IllegalArgumentException("Task file format " + format + " is not " + FORMAT);
         }
         List<TaskReference> refs = references.stream()
-                .map(r -> new TaskReference(r.index(), r.filename(), r.imageSha256(), r.maskSha256(), r.shape(),
+                .map(r -> new TaskReference(r.index(), r.imageSha256(), r.maskSha256(), r.shape(),
                         r.modelVersion(), decode(r.embeddings()), byLabel(r.volumesMl())))
                 .toList();
         return new Task(id, name, classes, refs, modelVersion, Instant.parse(createdAt));
+    }
+
+    /** Whether this document still holds upload file names (written before they were dropped). */
+    boolean holdsFileNames() {
+        return references.stream().anyMatch(r -> r.filename() != null);
     }
 
     private static Map<String, Double> byName(Map<Integer, Double> volumes) {

@@ -17,7 +17,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Brings a task encoded by another model version to the loaded one: every reference is encoded again from
- * its kept files, so embeddings of two models are never mixed. A task whose files were not kept is refused.
+ * its kept files, so embeddings of two models are never mixed. A task whose files were not kept, or whose
+ * kept files expired ({@code iris.store.reference-retention}), is refused.
  */
 @Component
 class TaskReencoder {
@@ -50,13 +51,14 @@ class TaskReencoder {
                         + task.modelVersion() + " and this service runs " + modelVersion + "; its reference files"
                         + " were not kept, so register the task again");
             }
-            kept.add(new HashedPair(new ReferenceUpload(keptFile(r.filename(), r.imageSha256()),
-                    keptFile(r.filename(), r.maskSha256())), r.imageSha256(), r.maskSha256()));
+            kept.add(new HashedPair(new ReferenceUpload(keptFile(r.imageSha256()), keptFile(r.maskSha256())),
+                    r.imageSha256(), r.maskSha256()));
         }
         log.info("Re-encoding task {} from {} to {}", task.id(), task.modelVersion(), modelVersion);
         InferenceTimings timings = new InferenceTimings();
+        // the kept files stay as they are, under the keys the task records
         List<TaskReference> references = encoder.encodeAll(kept, "kept reference", task.labels(), 0, modelVersion,
-                timings);
+                timings, (decoded, keptSha256) -> keptSha256);
         Task reencoded = new Task(task.id(), task.name(), task.classes(), references, modelVersion,
                 task.createdAt());
         metrics.record(timings);
@@ -80,8 +82,8 @@ class TaskReencoder {
         }
     }
 
-    private VolumeUpload keptFile(String filename, String sha256) {
-        return new VolumeUpload(filename, () -> store.openReferenceFile(sha256)
+    private VolumeUpload keptFile(String sha256) {
+        return new VolumeUpload("kept-reference.nii.gz", () -> store.openReferenceFile(sha256)
                 .orElseThrow(() -> new IOException("kept reference file " + sha256 + " disappeared")));
     }
 }

@@ -9,10 +9,12 @@ import java.util.TreeMap;
 /**
  * One reference image-mask pair of a task and its embeddings, computed once at registration.
  *
+ * <p>No file name is kept: an upload's name often carries a patient's name or record number.
+ *
  * @param index        position in the task's reference pool (0-based, registration order)
- * @param filename     the uploaded image's file name, for display only
- * @param imageSha256  SHA-256 of the uploaded image file (key of the kept file, if kept)
- * @param maskSha256   SHA-256 of the uploaded mask file
+ * @param imageSha256  SHA-256 of the kept image file, re-written from the decoded volume (the key it is kept
+ *                     under); of the uploaded file when reference files are not kept
+ * @param maskSha256   the same for the mask
  * @param shape        canonical [X, Y, Z] of the reference
  * @param modelVersion {@code name@version} of the model that computed the embeddings
  * @param embeddings   label -> embedding (length E); one entry per class of the task
@@ -21,7 +23,6 @@ import java.util.TreeMap;
  */
 public record TaskReference(
         int index,
-        String filename,
         String imageSha256,
         String maskSha256,
         int[] shape,
@@ -36,9 +37,9 @@ public record TaskReference(
     }
 
     /** A reference whose class volumes are not known. */
-    public TaskReference(int index, String filename, String imageSha256, String maskSha256, int[] shape,
+    public TaskReference(int index, String imageSha256, String maskSha256, int[] shape,
             String modelVersion, Map<Integer, float[]> embeddings) {
-        this(index, filename, imageSha256, maskSha256, shape, modelVersion, embeddings, Map.of());
+        this(index, imageSha256, maskSha256, shape, modelVersion, embeddings, Map.of());
     }
 
     /** The volume of a class in this reference's mask, if it was recorded. */
@@ -50,8 +51,13 @@ public record TaskReference(
     /** This reference at another position of a pool. */
     public TaskReference withIndex(int position) {
         return position == index ? this
-                : new TaskReference(position, filename, imageSha256, maskSha256, shape, modelVersion, embeddings,
+                : new TaskReference(position, imageSha256, maskSha256, shape, modelVersion, embeddings,
                         volumesMl);
+    }
+
+    /** This reference with its files kept under other keys (re-written files). */
+    public TaskReference withFiles(String image, String mask) {
+        return new TaskReference(index, image, mask, shape, modelVersion, embeddings, volumesMl);
     }
 
     /** The labels this reference has embeddings for, ascending. */

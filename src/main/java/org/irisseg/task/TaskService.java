@@ -1,24 +1,18 @@
 package org.irisseg.task;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 
-import org.irisseg.config.IrisProperties;
 import org.irisseg.error.IrisException;
 import org.irisseg.error.ProblemType;
 import org.irisseg.model.InferenceMetrics;
 import org.irisseg.model.InferenceTimings;
 import org.irisseg.model.ModelRuntime;
-import org.irisseg.volume.VolumeUpload;
+import org.irisseg.util.PrintableText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -42,18 +36,18 @@ public class TaskService {
     private final TaskReencoder reencoder;
     private final ModelRuntime model;
     private final InferenceMetrics metrics;
-    private final IrisProperties properties;
-    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final KeptReferences kept;
+    private final TaskLocks locks = new TaskLocks();
 
     TaskService(TaskCache cache, TaskStore store, ReferenceEncoder encoder, TaskReencoder reencoder,
-            ModelRuntime model, InferenceMetrics metrics, IrisProperties properties) {
+            ModelRuntime model, InferenceMetrics metrics, KeptReferences kept) {
         this.cache = cache;
         this.store = store;
         this.encoder = encoder;
         this.reencoder = reencoder;
         this.model = model;
         this.metrics = metrics;
-        this.properties = properties;
+        this.kept = kept;
     }
 
     /**
@@ -66,9 +60,9 @@ public class TaskService {
         List<HashedPair> hashed = hashed(pairs);
         String modelVersion = model.modelVersion();
         InferenceTimings timings = new InferenceTimings();
-        List<TaskReference> references = encoder.encodeAll(hashed, "reference", null, 0, modelVersion, timings);
+        List<TaskReference> references = encoder.encodeAll(hashed, "reference", null, 0, modelVersion, timings,
+                kept.keeper());
         List<TaskClass> classes = classes(references.get(0).labels(), labelNames);
-        keepFiles(hashed);
         Task task = new Task(UUID.randomUUID().toString(), cleanName, classes, references, modelVersion,
                 Instant.now().truncatedTo(ChronoUnit.MILLIS));
         cache.save(task);
@@ -90,8 +84,7 @@ public class TaskService {
             Task task = get(id);
             InferenceTimings timings = new InferenceTimings();
             List<TaskReference> added = encoder.encodeAll(hashed, "reference", task.labels(),
-                    task.references().size(), task.modelVersion(), timings);
-            keepFiles(hashed);
+                    task.references().size(), task.modelVersion(), timings, kept.keeper());
             try {
                 Task grown = cache.addReferences(id, task.modelVersion(), added).orElseThrow(() -> notFound(id));
                 metrics.record(timings);
@@ -118,9 +111,7 @@ public class TaskService {
         if (task.modelVersion().equals(current)) {
             return task;
         }
-        ReentrantLock lock = lockOf(id);
-        lock.lock();
-        try {
+        try (TaskLocks.Held held = locks.lock(id)) {
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
                 Task latest = cache.find(id).orElseThrow(() -> notFound(id));
                 if (latest.modelVersion().equals(current)) {
@@ -132,8 +123,6 @@ public class TaskService {
                 }
             }
             throw modelChanging(id);
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -146,17 +135,18 @@ public class TaskService {
         return store.list();
     }
 
+    /** Deletes the task and, at once, the kept reference files no other task uses. */
     public void delete(String id) {
-        ReentrantLock lock = lockOf(id);
-        lock.lock();
-        try {
+        try (TaskLocks.Held held = locks.lock(id)) {
             if (!cache.delete(id)) {
                 throw notFound(id);
             }
-        } finally {
-            lock.unlock();
-            locks.remove(id);
         }
+    }
+
+    /** Task ids whose lock is held or waited for now (for tests: requests leave none behind). */
+    int lockedIds() {
+        return locks.size();
     }
 
     /** The pairs with the SHA-256 of their files, before anything is read as NIfTI. */
@@ -165,28 +155,6 @@ public class TaskService {
             throw new IrisException(ProblemType.INVALID_PARAMETER, "At least one reference image and mask is required");
         }
         return pairs.stream().map(HashedPair::of).toList();
-    }
-
-    /** Keeps the files of accepted pairs (when configured) under the hashes their references record. */
-    private void keepFiles(List<HashedPair> pairs) {
-        if (!properties.store().keepReferences()) {
-            return;
-        }
-        for (HashedPair pair : pairs) {
-            keep(pair.pair().image(), pair.imageSha256());
-            keep(pair.pair().mask(), pair.maskSha256());
-        }
-    }
-
-    private void keep(VolumeUpload upload, String sha256) {
-        try (InputStream in = upload.open()) {
-            String stored = store.putReferenceFile(in);
-            if (!stored.equals(sha256)) {
-                throw new IllegalStateException("An uploaded reference file changed while it was registered");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot keep a reference file", e);
-        }
     }
 
     private static List<TaskClass> classes(List<Integer> labels, Map<Integer, String> names) {
@@ -205,15 +173,11 @@ public class TaskService {
             throw new IrisException(ProblemType.INVALID_PARAMETER, "'name' is required");
         }
         String trimmed = name.strip();
-        if (trimmed.length() > MAX_NAME_LENGTH || trimmed.chars().anyMatch(Character::isISOControl)) {
+        PrintableText.fault(trimmed, MAX_NAME_LENGTH).ifPresent(fault -> {
             throw new IrisException(ProblemType.INVALID_PARAMETER, "'name' must be at most " + MAX_NAME_LENGTH
-                    + " printable characters");
-        }
+                    + " printable characters without bidirectional controls; it " + fault);
+        });
         return trimmed;
-    }
-
-    private ReentrantLock lockOf(String id) {
-        return locks.computeIfAbsent(id, k -> new ReentrantLock());
     }
 
     /** Replicas running different models keep re-encoding the task (a rollout in progress). */

@@ -49,16 +49,29 @@ public interface TaskStore {
     /** Every task without embeddings, oldest first. */
     List<TaskSummary> list();
 
-    /** Removes the task and forgets its reference files; false when there was none. */
+    /**
+     * Removes the task and, at once, its kept reference files that no other task (and no registration in
+     * progress) uses; false when there was none.
+     */
     boolean delete(String id);
 
     /**
-     * Keeps an uploaded reference file under its SHA-256 (written atomically; a file with the same
-     * content is stored once). Files no task refers to are removed by the store.
+     * Keeps a reference file, as re-written by {@link ReferenceRewriter} (never an upload's bytes), under its
+     * SHA-256 (written atomically; a file with the same content is stored once, and keeping it again starts
+     * its retention anew). Files no task refers to are removed by the store.
      *
      * @return the lower-case hex SHA-256 of the content
      */
     String putReferenceFile(InputStream content) throws IOException;
+
+    /**
+     * Removes the kept reference files last kept longer ago than {@code iris.store.reference-retention}
+     * (none when it is unset); their tasks keep working from their embeddings, like tasks whose files were
+     * never kept. Runs at start-up and periodically ({@link ReferenceRetention}).
+     *
+     * @return how many were removed
+     */
+    int removeExpiredReferenceFiles();
 
     /** Opens a kept reference file, if kept. */
     Optional<InputStream> openReferenceFile(String sha256) throws IOException;

@@ -6,6 +6,7 @@ import java.util.Properties;
 import javax.sql.DataSource;
 
 import org.irisseg.config.IrisProperties;
+import org.irisseg.nifti.NiftiLimits;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
@@ -24,10 +25,17 @@ public class TaskStoreConfiguration {
 
     static final String TYPE = "iris.store.type";
 
+    /** Re-writes reference volumes for keeping, with the limits of uploads. */
+    @Bean
+    public ReferenceRewriter referenceRewriter(IrisProperties properties) {
+        return new ReferenceRewriter(new NiftiLimits(properties.nifti().maxVoxels(),
+                properties.nifti().maxDecompressedBytes()));
+    }
+
     @Bean
     @ConditionalOnProperty(name = TYPE, havingValue = "file", matchIfMissing = true)
-    public TaskStore fileTaskStore(IrisProperties properties, JsonMapper json) {
-        return new FileTaskStore(properties.store().dir(), json);
+    public TaskStore fileTaskStore(IrisProperties properties, JsonMapper json, ReferenceRewriter rewriter) {
+        return new FileTaskStore(properties.store().dir(), json, rewriter, properties.store().referenceRetention());
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -36,8 +44,9 @@ public class TaskStoreConfiguration {
 
         @Bean
         @DependsOnDatabaseInitialization
-        PostgresTaskStore postgresTaskStore(DataSource dataSource) {
-            return new PostgresTaskStore(dataSource);
+        PostgresTaskStore postgresTaskStore(DataSource dataSource, ReferenceRewriter rewriter,
+                IrisProperties properties) {
+            return new PostgresTaskStore(dataSource, rewriter, properties.store().referenceRetention());
         }
 
         /** Notifications arrive on a connection of their own, outside the pool. */

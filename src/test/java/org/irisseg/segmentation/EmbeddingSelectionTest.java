@@ -27,7 +27,7 @@ class EmbeddingSelectionTest {
     }
 
     private static TaskReference ref(int index, float[] a, float[] b) {
-        return new TaskReference(index, "r", "", "", new int[] {1, 1, 1}, "m@1", Map.of(1, a, 2, b));
+        return new TaskReference(index, "", "", new int[] {1, 1, 1}, "m@1", Map.of(1, a, 2, b));
     }
 
     @Test

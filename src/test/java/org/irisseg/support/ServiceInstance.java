@@ -42,6 +42,27 @@ public final class ServiceInstance implements AutoCloseable {
         return new ServiceInstance(new SpringApplicationBuilder(IrisApplication.class).run(args.toArray(String[]::new)));
     }
 
+    /**
+     * Starts one instance on the file store in {@code storeDir} (no database) with the model under test;
+     * {@code extra} are further {@code --key=value} settings.
+     */
+    public static ServiceInstance startOnFiles(Path storeDir, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--spring.jmx.enabled=false",
+                "--iris.store.type=file", "--iris.store.dir=" + storeDir, "--iris.model.dir=" + TestPaths.modelDir(),
+                "--spring.servlet.multipart.max-file-size=" + IrisIntegrationTest.MAX_UPLOAD_BYTES + "B",
+                "--spring.servlet.multipart.max-request-size=" + 4 * IrisIntegrationTest.MAX_UPLOAD_BYTES + "B",
+                "--iris.admission.max-bytes=" + IrisIntegrationTest.MEMORY_BUDGET_BYTES));
+        args.addAll(List.of(extra));
+        return new ServiceInstance(new SpringApplicationBuilder(IrisApplication.class).run(args.toArray(String[]::new)));
+    }
+
+    /** Waits until the model is ready; fails when it does not load. */
+    public ServiceInstance awaitModel() throws InterruptedException {
+        ModelRuntime model = context.getBean(ModelRuntime.class);
+        assertTrue(model.awaitReady(Duration.ofMinutes(5)), "model did not load: " + model.failure());
+        return this;
+    }
+
     /** Starts a replica with the model under test and waits until it is ready; fails when it does not load. */
     public static ServiceInstance startReady(String datasourceUrl, String... extra) throws InterruptedException {
         ServiceInstance instance = start(datasourceUrl, TestPaths.assumeModel(), extra);

@@ -72,7 +72,7 @@ class FileSizeLimitTest {
         Task base = TaskFixtures.task(1, 64, 5);
         TaskReference r = base.references().get(0);
         return new Task(base.id(), base.name(), base.classes(),
-                List.of(new TaskReference(0, r.filename(), image, mask, r.shape(), r.modelVersion(), r.embeddings())),
+                List.of(new TaskReference(0, image, mask, r.shape(), r.modelVersion(), r.embeddings())),
                 base.modelVersion(), base.createdAt());
     }
 

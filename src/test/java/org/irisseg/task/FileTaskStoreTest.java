@@ -77,7 +77,7 @@ class FileTaskStoreTest {
         Task base = TaskFixtures.task(1, 4, 6);
         TaskReference r = base.references().get(0);
         Task task = new Task(base.id(), base.name(), base.classes(),
-                List.of(new TaskReference(0, r.filename(), image, mask, r.shape(), r.modelVersion(), r.embeddings())),
+                List.of(new TaskReference(0, image, mask, r.shape(), r.modelVersion(), r.embeddings())),
                 base.modelVersion(), base.createdAt());
         store.save(task);
 

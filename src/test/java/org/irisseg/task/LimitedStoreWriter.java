@@ -45,7 +45,7 @@ final class LimitedStoreWriter {
         List<TaskReference> added = new ArrayList<>();
         int next = task.references().size();
         for (TaskReference r : TaskFixtures.task(40, 256, 99).references()) {
-            added.add(new TaskReference(next++, r.filename(), r.imageSha256(), r.maskSha256(), r.shape(),
+            added.add(new TaskReference(next++, r.imageSha256(), r.maskSha256(), r.shape(),
                     task.modelVersion(), r.embeddings()));
         }
         return task.withReferences(added);

@@ -27,9 +27,9 @@ class ModelVersionTest extends IrisIntegrationTest {
      * The task as another model would have left it: its version, and embeddings that model would have
      * computed (here: every value negated, so a re-encoding that only relabels is caught).
      */
-    private static Task asIfEncodedBy(Task task, String version, boolean keepFiles) {
+    static Task asIfEncodedBy(Task task, String version, boolean keepFiles) {
         List<TaskReference> refs = task.references().stream()
-                .map(r -> new TaskReference(r.index(), r.filename(), keepFiles ? r.imageSha256() : "",
+                .map(r -> new TaskReference(r.index(), keepFiles ? r.imageSha256() : "",
                         keepFiles ? r.maskSha256() : "", r.shape(), version, negated(r.embeddings())))
                 .toList();
         return new Task(task.id(), task.name(), task.classes(), refs, version, task.createdAt());

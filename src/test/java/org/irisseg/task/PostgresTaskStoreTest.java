@@ -155,7 +155,7 @@ class PostgresTaskStoreTest {
         Task task = TaskFixtures.task(1, 8, 14);
         String used = store.putReferenceFile(new ByteArrayInputStream("used".getBytes()));
         TaskReference r = task.references().get(0);
-        store.save(new Task(task.id(), task.name(), task.classes(), List.of(new TaskReference(0, r.filename(), used,
+        store.save(new Task(task.id(), task.name(), task.classes(), List.of(new TaskReference(0, used,
                 r.maskSha256(), r.shape(), r.modelVersion(), r.embeddings())), task.modelVersion(), task.createdAt()));
 
         assertEquals(0, store.collectUnreferencedFiles(), "within the grace period every file stays");
@@ -164,5 +164,50 @@ class PostgresTaskStoreTest {
 
         assertTrue(store.openReferenceFile(orphan).isEmpty());
         assertTrue(store.openReferenceFile(used).isPresent());
+    }
+
+    @Test
+    void deletingATaskRemovesItsFilesAtOnceUnlessAnotherTaskUsesThem() throws Exception {
+        PostgresTaskStore store = store();
+        String shared = store.putReferenceFile(new ByteArrayInputStream("shared volume".getBytes()));
+        String own = store.putReferenceFile(new ByteArrayInputStream("own volume".getBytes()));
+        Task first = withFiles(TaskFixtures.task(1, 8, 15), shared, own);
+        Task second = withFiles(TaskFixtures.task(1, 8, 16), shared, shared);
+        store.save(first);
+        store.save(second);
+
+        assertTrue(store.delete(first.id()));
+
+        assertTrue(store.openReferenceFile(own).isEmpty(), "no grace period for the files of a deleted task");
+        assertTrue(store.openReferenceFile(shared).isPresent(), "still used by the second task");
+        assertTrue(store.delete(second.id()));
+        assertTrue(store.openReferenceFile(shared).isEmpty());
+    }
+
+    @Test
+    void keptFilesOlderThanTheRetentionGoWhileTheirTaskKeepsItsEmbeddings() throws Exception {
+        PostgresTaskStore store = new PostgresTaskStore(schema.dataSource(),
+                new ReferenceRewriter(org.irisseg.nifti.NiftiLimits.defaults()), Duration.ofHours(1));
+        String old = store.putReferenceFile(new ByteArrayInputStream("kept long ago".getBytes()));
+        String recent = store.putReferenceFile(new ByteArrayInputStream("kept just now".getBytes()));
+        Task task = withFiles(TaskFixtures.task(1, 8, 17), old, recent);
+        store.save(task);
+        try (var c = schema.dataSource().getConnection(); var s = c.prepareStatement(
+                "UPDATE reference_file SET kept_at = now() - interval '2 hours' WHERE sha256 = ?")) {
+            s.setString(1, old);
+            s.executeUpdate();
+        }
+
+        assertEquals(1, store.removeExpiredReferenceFiles());
+
+        assertTrue(store.openReferenceFile(old).isEmpty());
+        assertTrue(store.openReferenceFile(recent).isPresent());
+        FileTaskStoreTest.assertSameTask(task, store.find(task.id()).orElseThrow());
+    }
+
+    private static Task withFiles(Task task, String image, String mask) {
+        TaskReference r = task.references().get(0);
+        return new Task(task.id(), task.name(), task.classes(), List.of(new TaskReference(0, image, mask, r.shape(),
+                r.modelVersion(), r.embeddings())), task.modelVersion(), task.createdAt());
     }
 }

@@ -20,7 +20,7 @@ final class TaskFixtures {
         List<TaskClass> classes = List.of(new TaskClass(1, "anterior"), new TaskClass(2, "posterior"));
         List<TaskReference> refs = new ArrayList<>();
         for (int i = 0; i < references; i++) {
-            refs.add(new TaskReference(i, "ref" + i + ".nii.gz", sha(random), sha(random), new int[] {30, 40, 35},
+            refs.add(new TaskReference(i, sha(random), sha(random), new int[] {30, 40, 35},
                     MODEL, Map.of(1, vector(random, dim), 2, vector(random, dim)), Map.of(1, 1.5 + i, 2, 2.25 + i)));
         }
         return new Task(UUID.randomUUID().toString(), "hippocampus", classes, refs, MODEL,

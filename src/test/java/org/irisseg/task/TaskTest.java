@@ -17,7 +17,7 @@ class TaskTest {
     private static final List<TaskClass> CLASSES = List.of(new TaskClass(1, "a"), new TaskClass(2, "b"));
 
     private static TaskReference ref(int index, float a, float b, String model) {
-        return new TaskReference(index, "r.nii", "", "", new int[] {2, 2, 2}, model,
+        return new TaskReference(index, "", "", new int[] {2, 2, 2}, model,
                 Map.of(1, new float[] {a, a}, 2, new float[] {b, b}));
     }
 
@@ -39,7 +39,7 @@ class TaskTest {
 
     @Test
     void referenceVolumesOfAClassComeInPoolOrderLeavingOutReferencesWithoutThem() {
-        TaskReference measured = new TaskReference(1, "r.nii", "", "", new int[] {2, 2, 2}, "m@1",
+        TaskReference measured = new TaskReference(1, "", "", new int[] {2, 2, 2}, "m@1",
                 Map.of(1, new float[] {1, 1}, 2, new float[] {2, 2}), Map.of(1, 1.25, 2, 0.5));
         Task task = new Task(ID, "t", CLASSES, List.of(ref(0, 1, 2), measured), "m@1", Instant.EPOCH);
         assertEquals(List.of(1.25), task.referenceVolumesMl(1));
@@ -63,7 +63,7 @@ class TaskTest {
 
     @Test
     void refusesAReferenceWithoutEveryClass() {
-        TaskReference partial = new TaskReference(0, "r", "", "", new int[] {1, 1, 1}, "m@1",
+        TaskReference partial = new TaskReference(0, "", "", new int[] {1, 1, 1}, "m@1",
                 Map.of(1, new float[] {1}));
         assertThrows(IllegalArgumentException.class,
                 () -> new Task(ID, "t", CLASSES, List.of(partial), "m@1", Instant.EPOCH));
