@@ -40,10 +40,15 @@ public final class IrisClient {
     }
 
     public HttpResponse<byte[]> post(String path, Multipart form, String accept) {
+        return post(path, form.contentType(), HttpRequest.BodyPublishers.ofByteArray(form.bytes()), accept);
+    }
+
+    /** A POST whose body comes from a publisher (e.g. a stream that arrives slowly). */
+    public HttpResponse<byte[]> post(String path, String contentType, HttpRequest.BodyPublisher body, String accept) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
                 .timeout(Duration.ofMinutes(2))
-                .header("Content-Type", form.contentType())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(form.bytes()));
+                .header("Content-Type", contentType)
+                .POST(body);
         if (accept != null) {
             request.header("Accept", accept);
         }
