@@ -40,19 +40,26 @@ public class TaskController {
 
     @Operation(summary = "Register a task",
             description = "Encodes every reference pair once and stores the task durably. Every non-zero value of"
-                    + " the masks is a class; every mask must show every class.")
+                    + " the masks is a class; every mask must show every class. Kept reference volumes are"
+                    + " re-written from the decoded voxels (geometry and voxels only: no header text, no"
+                    + " extensions); file names are not stored.")
     @ApiResponse(responseCode = "201", description = "Task registered")
     @ProblemResponses(badRequest = "Corrupt file, grids differ, volume too small for the 3D model, empty class"
             + " mask, more classes than iris.admission.max-classes, bad parameter",
             value = {413, 415, 429, 503, 507})
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<TaskResponse> create(
-            @Parameter(description = "Task name") @RequestPart("name") String name,
+            @Parameter(description = "Task name, shown in listings and answers: it may identify a patient if one is"
+                    + " put there, so do not. At most 200 printable characters; control characters, line breaks"
+                    + " and bidirectional controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) are"
+                    + " refused (400).") @RequestPart("name") String name,
             @Parameter(description = "Reference images (NIfTI, .nii or .nii.gz)")
             @RequestPart("references") List<MultipartFile> references,
             @Parameter(description = "Label maps, one per reference image, in the same order")
             @RequestPart("masks") List<MultipartFile> masks,
-            @Parameter(description = "Class names: JSON object, label value -> name, e.g. {\"1\":\"anterior\"}")
+            @Parameter(description = "Class names: JSON object, label value -> name, e.g. {\"1\":\"anterior\"}."
+                    + " Keys are canonical decimal labels 1..65535 (not \"01\", \"+1\" or \" 1\"), each once; names"
+                    + " at most 100 printable characters without bidirectional controls (else 400).")
             @RequestParam(value = "labels", required = false) String labels) {
         TaskSummary task = tasks.register(name, Uploads.pairs(references, masks), LabelNames.parse(labels, json));
         AuditFacts.task(task);
