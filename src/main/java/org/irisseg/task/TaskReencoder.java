@@ -49,7 +49,7 @@ class TaskReencoder {
             if (!isKept(r.imageSha256()) || !isKept(r.maskSha256())) {
                 throw new IrisException(ProblemType.MODEL_VERSION_MISMATCH, "Task " + task.id() + " was encoded by "
                         + task.modelVersion() + " and this service runs " + modelVersion + "; its reference files"
-                        + " were not kept, so register the task again");
+                        + " were not kept (or their retention ended), so register the task again");
             }
             kept.add(new HashedPair(new ReferenceUpload(keptFile(r.imageSha256()), keptFile(r.maskSha256())),
                     r.imageSha256(), r.maskSha256()));
