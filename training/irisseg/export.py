@@ -3,7 +3,9 @@
     python -m irisseg.export --checkpoint runs/small/model.pt --out ../models/iris-small
     python -m irisseg.export --random-init --preset small --out /tmp/iris-random
 
-Writes ``image_encoder.pt``, ``task_encoder.pt``, ``mask_decoder.pt`` (TorchScript), ``model.json``,
+Writes ``image_encoder.pt``, ``task_encoder.pt``, ``mask_decoder.pt`` (TorchScript), the region modules
+``grid_decoder.pt``, ``region_upsampler.pt`` and ``object_encoder.pt`` (the same network, for callers that
+must not hold K native-size maps at once), ``model.json``,
 ``testvectors/`` (a random case and a real hippocampus case, checked by pytest and by Java) and, when
 the training run left one (``memory_bank.pt`` beside the checkpoint), ``memory_bank.npy``: the run's
 EMA class embeddings, the classes the service offers without a reference.
@@ -24,14 +26,18 @@ from irisseg.config import IrisConfig, config_to_dict, preset
 from irisseg.model.builder import build_iris
 from irisseg.model_card import evaluation_block, render
 from irisseg.model.iris import IrisModel
-from irisseg.modules import NUM_FEATURES, ImageEncoderModule, MaskDecoderModule, TaskEncoderModule
+from irisseg.modules import (NUM_FEATURES, GridDecoderModule, ImageEncoderModule, MaskDecoderModule,
+                             ObjectEncoderModule, RegionUpsamplerModule, TaskEncoderModule)
 from irisseg.testvectors import write_test_vectors
 from irisseg.train import checkpoint as ckpt
 from irisseg.train.memory_bank import MemoryBank, write_exported
-from irisseg.weights import load_model
+from irisseg.weights import config_from_dict, load_model, state_from_export
 
 #: The three TorchScript files of a model directory (docs/export-contract.md); the one list of their names.
 MODULE_FILES = ("image_encoder.pt", "task_encoder.pt", "mask_decoder.pt")
+#: The region modules: the same weights, split so that K classes never need K native-size maps at once.
+#: The version is computed from MODULE_FILES alone, so adding these to an export does not change it.
+REGION_FILES = ("grid_decoder.pt", "region_upsampler.pt", "object_encoder.pt")
 NORMALISATION = {
     "resample": "adaptive average pooling on axes longer than the grid, then trilinear (align_corners=False)",
     "intensity": "clip to the 0.5 and 99.5 percentiles per volume, then z-score",
@@ -54,6 +60,16 @@ def script_modules(model: IrisModel) -> dict[str, torch.jit.ScriptModule]:
     return {file: torch.jit.script(wrapper(model).eval()) for file, wrapper in zip(MODULE_FILES, wrappers)}
 
 
+def script_region_modules(model: IrisModel) -> dict[str, torch.jit.ScriptModule]:
+    """The three region modules, keyed by file name."""
+    model = model.eval()
+    return {
+        "grid_decoder.pt": torch.jit.script(GridDecoderModule(model).eval()),
+        "region_upsampler.pt": torch.jit.script(RegionUpsamplerModule().eval()),
+        "object_encoder.pt": torch.jit.script(ObjectEncoderModule(model).eval()),
+    }
+
+
 def export(model: IrisModel, cfg: IrisConfig, out: Path, name: str, meta: dict[str, Any],
            evaluation: dict[str, Any] | None, data_root: Path | None, report_dir: Path | None = None,
            memory_bank: MemoryBank | None = None) -> dict[str, Any]:
@@ -63,6 +79,9 @@ def export(model: IrisModel, cfg: IrisConfig, out: Path, name: str, meta: dict[s
         module.save(str(out / file))
     files = {f: sha256(out / f) for f in MODULE_FILES}
     version = f"{__version__}+{hashlib.sha256(''.join(files.values()).encode()).hexdigest()[:12]}"
+    for file, module in script_region_modules(model).items():
+        module.save(str(out / file))
+        files[file] = sha256(out / file)
     vectors = write_test_vectors(model, out / "testvectors", data_root)
     bank = write_exported(memory_bank, out) if memory_bank is not None else None
     if bank is not None:
@@ -114,6 +133,22 @@ def add_memory_bank(model_dir: Path, bank: MemoryBank, report_dir: Path | None) 
     return card
 
 
+def add_region_modules(model_dir: Path) -> dict[str, Any]:
+    """An existing export with the region modules written beside it, built from the weights its three
+    modules hold (so they compute exactly what those do); the modules, their hashes and the version stay
+    as they are. Returns model.json."""
+    card = json.loads((model_dir / "model.json").read_text())
+    model = build_iris(config_from_dict(card["config"]).model)
+    model.load_state_dict(state_from_export(model_dir))
+    files = dict(card["files"])
+    for file, module in script_region_modules(model).items():
+        module.save(str(model_dir / file))
+        files[file] = sha256(model_dir / file)
+    card["files"] = files
+    (model_dir / "model.json").write_text(json.dumps(card, indent=2) + "\n")
+    return card
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m irisseg.export", description=__doc__.split("\n\n")[0])
     src = p.add_mutually_exclusive_group(required=True)
@@ -124,6 +159,9 @@ def main(argv: list[str] | None = None) -> None:
                           " (the modules, their hashes and the version stay as they are)")
     src.add_argument("--add-memory-bank", type=Path, metavar="MODEL_DIR",
                      help="write --memory-bank into MODEL_DIR (memory_bank.npy, model.json; modules untouched)")
+    src.add_argument("--add-region-modules", type=Path, metavar="MODEL_DIR",
+                     help="write the region modules (grid_decoder.pt, region_upsampler.pt, object_encoder.pt) into"
+                          " MODEL_DIR from the weights of its modules (model.json; modules and version untouched)")
     p.add_argument("--preset", default="small", help="preset for --random-init")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, help="model directory to write (with --checkpoint or --random-init)")
@@ -146,6 +184,10 @@ def main(argv: list[str] | None = None) -> None:
             p.error("--add-memory-bank needs --memory-bank")
         card = add_memory_bank(args.add_memory_bank, MemoryBank.load(args.memory_bank), args.report)
         print(f"{len(card['memory_bank']['classes'])} built-in classes written to {args.add_memory_bank}")
+        return
+    if args.add_region_modules is not None:
+        card = add_region_modules(args.add_region_modules)
+        print(f"region modules written to {args.add_region_modules}: " + ", ".join(REGION_FILES))
         return
     if args.out is None:
         p.error("--out is required with --checkpoint or --random-init")

@@ -3,14 +3,14 @@ import json
 import numpy as np
 import torch
 
-from irisseg.export import MODULE_FILES, export, sha256
+from irisseg.export import MODULE_FILES, REGION_FILES, export, sha256
 from irisseg.model import build_iris
 
 
 def test_export_writes_contract_files_and_vectors(tiny_cfg, tmp_path, data_root):
     model = build_iris(tiny_cfg.model).eval()
     card = export(model, tiny_cfg, tmp_path, "iris-tiny", {"iterations": 0}, None, data_root)
-    for f in MODULE_FILES:
+    for f in MODULE_FILES + REGION_FILES:
         assert card["files"][f] == sha256(tmp_path / f)
     saved = json.loads((tmp_path / "model.json").read_text())
     assert saved["embedding_dim"] == model.embedding_dim and saved["grid"] == [32, 32, 32]
@@ -41,3 +41,14 @@ def test_a_memory_bank_is_added_to_an_export_without_touching_its_modules(tiny_c
     assert {f: after["files"][f] for f in MODULE_FILES} == {f: before["files"][f] for f in MODULE_FILES}
     assert after["files"]["memory_bank.npy"] == sha256(tmp_path / "memory_bank.npy")
     assert "hippocampus: anterior" in (tmp_path / "MODEL_CARD.md").read_text()
+
+
+def test_region_modules_are_added_to_an_export_without_touching_its_modules(tiny_cfg, tmp_path):
+    from irisseg.export import add_region_modules
+
+    before = export(build_iris(tiny_cfg.model), tiny_cfg, tmp_path, "t", {}, None, None)
+    for f in REGION_FILES:
+        (tmp_path / f).unlink()
+    after = add_region_modules(tmp_path)
+    assert after["version"] == before["version"]
+    assert after["files"] == before["files"]

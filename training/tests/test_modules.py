@@ -70,3 +70,52 @@ def test_wrong_embedding_size_is_refused(pair):
     feats = scripted["image_encoder.pt"](torch.rand(1, 1, 12, 14, 10))
     with pytest.raises(Exception, match="embedding"):
         scripted["mask_decoder.pt"](*feats, torch.zeros(1, 1, 5))
+
+
+def _region_modules(model):
+    from irisseg.export import script_region_modules
+    return script_region_modules(model)
+
+
+@pytest.mark.parametrize("shape", [(21, 26, 17), (70, 9, 45)])
+def test_region_modules_reproduce_the_whole_volume_modules(tiny_cfg, shape):
+    model = build_iris(tiny_cfg.model).eval()
+    region = _region_modules(model)
+    eager = ExportedModules(model).eval()
+    image = torch.rand((1, 1) + shape) * 500
+    masks = _masks(shape, 2)
+    with torch.no_grad():
+        feats = eager.image_encoder(image)
+        emb = eager.task_encoder(*feats, masks)
+        probs = eager.mask_decoder(*feats, emb)
+        logits = region["grid_decoder.pt"](*feats, emb)
+        assert logits.shape[2:] == (tiny_cfg.model.grid_size,) * 3
+        for k in range(2):
+            box, whole = region["region_upsampler.pt"](logits[:, k:k + 1], feats[5], torch.tensor([0.0]))
+            assert box.tolist() == [0, shape[0], 0, shape[1], 0, shape[2]]
+            assert torch.allclose(whole[0, 0], probs[0, k], atol=1e-5)
+            threshold = float(probs[0, k].median())
+            box, part = region["region_upsampler.pt"](logits[:, k:k + 1], feats[5], torch.tensor([threshold]))
+            x0, x1, y0, y1, z0, z1 = box.tolist()
+            assert torch.allclose(part[0, 0], probs[0, k, x0:x1, y0:y1, z0:z1], atol=1e-5)
+            outside = probs[0, k].clone()
+            outside[x0:x1, y0:y1, z0:z1] = 0
+            assert float(outside.max()) <= threshold
+        box = [1, 2, 0]
+        crop = masks[:, :, 1:shape[0] - 1, 2:shape[1], 0:shape[2] - 1]
+        objects = region["object_encoder.pt"](*feats, crop, torch.tensor(box))
+        assert torch.allclose(objects, emb, atol=1e-4)
+
+
+def test_a_class_above_the_threshold_nowhere_has_an_empty_box(tiny_cfg):
+    region = _region_modules(build_iris(tiny_cfg.model).eval())
+    logits = torch.full((1, 1, tiny_cfg.model.grid_size, tiny_cfg.model.grid_size, tiny_cfg.model.grid_size), -5.0)
+    box, probs = region["region_upsampler.pt"](logits, torch.tensor([40, 30, 20]), torch.tensor([0.5]))
+    assert box.tolist() == [0] * 6 and probs.numel() == 0
+
+
+def test_an_object_box_outside_the_image_is_refused(pair, tiny_cfg):
+    region = _region_modules(build_iris(tiny_cfg.model).eval())
+    feats = pair[1]["image_encoder.pt"](torch.rand(1, 1, 12, 14, 10))
+    with pytest.raises(Exception, match="outside"):
+        region["object_encoder.pt"](*feats, torch.ones(1, 1, 5, 5, 5), torch.tensor([10, 0, 0]))

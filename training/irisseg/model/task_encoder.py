@@ -100,6 +100,9 @@ class TaskEncoder(nn.Module):
     :mod:`irisseg.model.prototypes`); layout in docs/export-contract.md.
     """
 
+    # typed for TorchScript, which cannot infer the element type of an empty list (a model without prototypes)
+    __annotations__ = {"prototype_scales": List[int]}
+
     def __init__(self, scale_ids: List[int], channels: List[int], grid: int, num_tokens: int,
                  heads: List[int], blocks: int, context_channels: int, context_divisor: int = 1,
                  prototype_scales: List[int] = ()):
