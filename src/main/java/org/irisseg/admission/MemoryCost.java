@@ -3,15 +3,18 @@ package org.irisseg.admission;
 /**
  * The heap a request holds at its peak, known from volume headers before any voxel is decoded: float32
  * or int32 copies of the volume, {@code fixedCopies} whatever the number of classes plus
- * {@code copiesPerClass} for each of {@code classes}. All arithmetic is in {@code long} and saturates
- * instead of overflowing.
+ * {@code copiesPerClass} for each of {@code classes}, and {@code valuesPerClass} float32 values per class
+ * that do not grow with the volume (logits on the model grid). All arithmetic is in {@code long} and
+ * saturates instead of overflowing.
  *
  * @param voxels         voxels of the volume (X * Y * Z, as the header declares)
  * @param classes        classes decoded or encoded at once (K)
  * @param fixedCopies    volume-sized arrays independent of K (decoded image, canonical copy, label maps)
- * @param copiesPerClass volume-sized arrays per class (masks, probabilities and their transfer copies)
+ * @param copiesPerClass volume-sized arrays per class (masks, probabilities and their transfer copies),
+ *                       held K to one array
+ * @param valuesPerClass values per class independent of the volume's size
  */
-public record MemoryCost(long voxels, int classes, int fixedCopies, int copiesPerClass) {
+public record MemoryCost(long voxels, int classes, int fixedCopies, int copiesPerClass, long valuesPerClass) {
 
     /** Bytes of one voxel in memory: every decoded volume, mask and probability map is float32 or int32. */
     public static final int BYTES_PER_VOXEL = 4;
@@ -20,10 +23,15 @@ public record MemoryCost(long voxels, int classes, int fixedCopies, int copiesPe
     public static final long MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
     public MemoryCost {
-        if (voxels < 1 || classes < 1 || fixedCopies < 0 || copiesPerClass < 0) {
+        if (voxels < 1 || classes < 1 || fixedCopies < 0 || copiesPerClass < 0 || valuesPerClass < 0) {
             throw new IllegalArgumentException("a memory cost needs voxels >= 1, classes >= 1 and copies >= 0, got "
-                    + voxels + ", " + classes + ", " + fixedCopies + ", " + copiesPerClass);
+                    + voxels + ", " + classes + ", " + fixedCopies + ", " + copiesPerClass + ", " + valuesPerClass);
         }
+    }
+
+    /** A cost of volume-sized copies only. */
+    public MemoryCost(long voxels, int classes, int fixedCopies, int copiesPerClass) {
+        this(voxels, classes, fixedCopies, copiesPerClass, 0);
     }
 
     /** Volume-sized copies in all: fixed + per class x K. */
@@ -31,14 +39,22 @@ public record MemoryCost(long voxels, int classes, int fixedCopies, int copiesPe
         return saturatedAdd(fixedCopies, saturatedMultiply(copiesPerClass, classes));
     }
 
-    /** voxels x bytes per voxel x copies; {@link Long#MAX_VALUE} when that does not fit a long. */
+    /**
+     * (voxels x copies + values per class x K) x bytes per value; {@link Long#MAX_VALUE} when that does not
+     * fit a long.
+     */
     public long bytes() {
-        return saturatedMultiply(saturatedMultiply(voxels, BYTES_PER_VOXEL), copies());
+        long values = saturatedAdd(saturatedMultiply(voxels, copies()), saturatedMultiply(valuesPerClass, classes));
+        return saturatedMultiply(values, BYTES_PER_VOXEL);
     }
 
-    /** Whether K channels of the volume fit one Java array (the [1, K, X, Y, Z] tensors do). */
+    /**
+     * Whether the arrays fit Java arrays: one volume always, K channels of it in one array where there are
+     * per-class copies (the K maps of {@code output=probabilities} or {@code uncertainty}).
+     */
     public boolean fitsInArrays() {
-        return saturatedMultiply(voxels, classes) <= MAX_ARRAY_LENGTH;
+        return saturatedMultiply(voxels, copiesPerClass > 0 ? classes : 1) <= MAX_ARRAY_LENGTH
+                && saturatedMultiply(valuesPerClass, classes) <= MAX_ARRAY_LENGTH;
     }
 
     private static long saturatedMultiply(long a, long b) {

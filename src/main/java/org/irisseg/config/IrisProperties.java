@@ -152,7 +152,7 @@ public record IrisProperties(
      */
     public record Admission(
             @Min(1024) Long maxBytes,
-            @Min(1) @DefaultValue("32") int maxClasses) {
+            @Min(1) @DefaultValue("64") int maxClasses) {
 
         /** The configured budget, or half of {@code maxHeapBytes} when none is set. */
         public long maxBytesOr(long maxHeapBytes) {

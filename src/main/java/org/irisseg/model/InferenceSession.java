@@ -31,6 +31,9 @@ public final class InferenceSession implements AutoCloseable {
     private final Predictor<NDList, NDList> imageEncoder;
     private final Predictor<NDList, NDList> taskEncoder;
     private final Predictor<NDList, NDList> maskDecoder;
+    private final Predictor<NDList, NDList> gridDecoder;
+    private final Predictor<NDList, NDList> regionUpsampler;
+    private final Predictor<NDList, NDList> objectEncoder;
     private final NDManager deviceManager;
     private final ModelManifest manifest;
     private final ExecutorService thread;
@@ -44,6 +47,9 @@ public final class InferenceSession implements AutoCloseable {
         this.imageEncoder = modules.newImageEncoderPredictor();
         this.taskEncoder = modules.newTaskEncoderPredictor();
         this.maskDecoder = modules.newMaskDecoderPredictor();
+        this.gridDecoder = modules.newGridDecoderPredictor();
+        this.regionUpsampler = modules.newRegionUpsamplerPredictor();
+        this.objectEncoder = modules.newObjectEncoderPredictor();
         this.deviceManager = modules.deviceManager();
         this.manifest = modules.manifest();
     }
@@ -181,6 +187,157 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     /**
+     * Decodes an encoded volume on the model grid ({@code grid_decoder.pt}): what {@link #decode} returns
+     * before it is resampled to the native size, K x G^3 values whatever the volume's size.
+     *
+     * @param embeddings K embeddings of length E
+     */
+    public GridLogits decodeGrid(ImageFeatures features, float[][] embeddings, InferenceTimings timings) {
+        return onSessionThread(() -> decodeGridHere(features, embeddings, timings));
+    }
+
+    private GridLogits decodeGridHere(ImageFeatures features, float[][] embeddings, InferenceTimings timings) {
+        int classes = embeddings.length;
+        int dim = manifest.embeddingDim();
+        int g = manifest.grid();
+        long perClass = (long) g * g * g;
+        if (classes < 1 || perClass * classes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(classes + " classes on a grid of " + g + " do not fit one array");
+        }
+        float[] logits = new float[(int) (perClass * classes)];
+        int chunk = chunkSize(classes);
+        for (int first = 0; first < classes; first += chunk) {
+            int count = Math.min(chunk, classes - first);
+            try (NDManager scope = features.manager().newSubManager()) {
+                NDList inputs = new NDList(features.tensors());
+                inputs.add(scope.create(flatten(embeddings, first, count, dim), new Shape(1, count, dim)));
+                long start = System.nanoTime();
+                NDList out = gridDecoder.predict(inputs);
+                timings.add(Stage.DECODING, System.nanoTime() - start);
+                out.attach(scope);
+                NDArray part = out.singletonOrThrow();
+                if (!part.getShape().equals(new Shape(1, count, g, g, g))) {
+                    throw new InferenceException("Grid decoder returned " + part.getShape() + ", expected [1, " + count
+                            + ", " + g + ", " + g + ", " + g + "]");
+                }
+                System.arraycopy(part.toFloatArray(), 0, logits, (int) (first * perClass), (int) (count * perClass));
+            } catch (TranslateException | RuntimeException e) {
+                throw wrap("grid decoder", e);
+            }
+        }
+        return new GridLogits(classes, g, logits);
+    }
+
+    /**
+     * One class's native probabilities where they can exceed {@code threshold} ({@code region_upsampler.pt}):
+     * inside the returned box they equal {@link #decode}'s; outside it they are at most the threshold. A
+     * threshold of 0 or less gives the whole volume.
+     */
+    public ClassRegion upsample(ImageFeatures features, GridLogits logits, int classIndex, double threshold,
+            InferenceTimings timings) {
+        return onSessionThread(() -> upsampleHere(features, logits, classIndex, threshold, timings));
+    }
+
+    private ClassRegion upsampleHere(ImageFeatures features, GridLogits logits, int classIndex, double threshold,
+            InferenceTimings timings) {
+        if (classIndex < 0 || classIndex >= logits.classes()) {
+            throw new IllegalArgumentException("class " + classIndex + " of " + logits.classes());
+        }
+        int g = logits.grid();
+        int perClass = (int) logits.valuesPerClass();
+        int[] shape = features.shape();
+        try (NDManager scope = features.manager().newSubManager()) {
+            float[] one = Arrays.copyOfRange(logits.values(), classIndex * perClass, (classIndex + 1) * perClass);
+            NDList inputs = new NDList(scope.create(one, new Shape(1, 1, g, g, g)), sizeTensor(features),
+                    scope.create(new float[] {(float) threshold}));
+            long start = System.nanoTime();
+            NDList out = regionUpsampler.predict(inputs);
+            out.attach(scope);
+            if (out.size() != 2) {
+                throw new InferenceException("Region upsampler returned " + out.size() + " tensors, expected 2");
+            }
+            long[] b = out.get(0).toLongArray();
+            if (b.length != 6) {
+                throw new InferenceException("Region upsampler returned a box of " + b.length + " values");
+            }
+            Box box = new Box((int) b[0], (int) b[1], (int) b[2], (int) b[3], (int) b[4], (int) b[5]);
+            NDArray values = out.get(1);
+            if (!box.within(shape) || !values.getShape().equals(new Shape(1, 1, box.sizeX(), box.sizeY(), box.sizeZ()))) {
+                throw new InferenceException("Region upsampler returned " + values.getShape() + " in " + box + " of "
+                        + Arrays.toString(shape));
+            }
+            float[] data = box.isEmpty() ? new float[0] : values.toFloatArray();
+            timings.add(Stage.DECODING, System.nanoTime() - start);
+            return new ClassRegion(box, data);
+        } catch (TranslateException | RuntimeException e) {
+            throw wrap("region upsampler", e);
+        }
+    }
+
+    /**
+     * Encodes masks given as a box of the volume ({@code object_encoder.pt}): the same embeddings as
+     * {@link #encodeTask} with whole-size masks that are zero outside the box.
+     *
+     * @param masks {@code classes} binary masks over the box, class after class, each in C order; none empty
+     * @return one embedding of length E per class
+     */
+    public float[][] encodeObjects(ImageFeatures features, Box box, int classes, float[] masks,
+            InferenceTimings timings) {
+        return onSessionThread(() -> encodeObjectsHere(features, box, classes, masks, timings));
+    }
+
+    private float[][] encodeObjectsHere(ImageFeatures features, Box box, int classes, float[] masks,
+            InferenceTimings timings) {
+        if (box.isEmpty() || !box.within(features.shape()) || classes < 1 || masks.length != classes * box.voxels()) {
+            throw new IllegalArgumentException(masks.length + " mask values for " + classes + " classes in " + box);
+        }
+        int dim = manifest.embeddingDim();
+        try (NDManager scope = features.manager().newSubManager()) {
+            NDList inputs = new NDList(features.tensors());
+            inputs.add(scope.create(masks, new Shape(1, classes, box.sizeX(), box.sizeY(), box.sizeZ())));
+            inputs.add(scope.create(new long[] {box.x0(), box.y0(), box.z0()}));
+            long start = System.nanoTime();
+            NDList out = objectEncoder.predict(inputs);
+            timings.add(Stage.TASK_ENCODING, System.nanoTime() - start);
+            out.attach(scope);
+            NDArray embedding = out.singletonOrThrow();
+            if (!embedding.getShape().equals(new Shape(1, classes, dim))) {
+                throw new InferenceException("Object encoder returned " + embedding.getShape() + ", expected [1, "
+                        + classes + ", " + dim + "]");
+            }
+            float[] flat = embedding.toFloatArray();
+            float[][] out2 = new float[classes][];
+            for (int k = 0; k < classes; k++) {
+                out2[k] = Arrays.copyOfRange(flat, k * dim, (k + 1) * dim);
+            }
+            return out2;
+        } catch (TranslateException | RuntimeException e) {
+            throw wrap("object encoder", e);
+        }
+    }
+
+    /** Most classes one task-encoder or decoder call takes ({@code num_classes_max}). */
+    public int classesPerCall() {
+        return chunkSize(Integer.MAX_VALUE);
+    }
+
+    private NDArray sizeTensor(ImageFeatures features) {
+        return features.tensors().get(features.tensors().size() - 1);
+    }
+
+    private static float[] flatten(float[][] embeddings, int first, int count, int dim) {
+        float[] flat = new float[count * dim];
+        for (int k = 0; k < count; k++) {
+            if (embeddings[first + k].length != dim) {
+                throw new InferenceException("Embedding of length " + embeddings[first + k].length
+                        + " given to a model with E = " + dim);
+            }
+            System.arraycopy(embeddings[first + k], 0, flat, k * dim, dim);
+        }
+        return flat;
+    }
+
+    /**
      * Runs {@code work} on the session thread and waits for it without giving up early: the caller holds
      * the session's lease, and returning it while the work still runs would let two requests share it.
      */
@@ -239,5 +396,8 @@ public final class InferenceSession implements AutoCloseable {
         imageEncoder.close();
         taskEncoder.close();
         maskDecoder.close();
+        gridDecoder.close();
+        regionUpsampler.close();
+        objectEncoder.close();
     }
 }

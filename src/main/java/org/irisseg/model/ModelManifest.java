@@ -36,11 +36,20 @@ public record ModelManifest(
     public static final String IMAGE_ENCODER = "image_encoder.pt";
     public static final String TASK_ENCODER = "task_encoder.pt";
     public static final String MASK_DECODER = "mask_decoder.pt";
+    /** The region modules: the decoder's logits on the model grid, native probabilities in a box, masks in a box. */
+    public static final String GRID_DECODER = "grid_decoder.pt";
+    public static final String REGION_UPSAMPLER = "region_upsampler.pt";
+    public static final String OBJECT_ENCODER = "object_encoder.pt";
     public static final int SUPPORTED_FORMAT = 1;
 
     /** The version every task embedding records: {@code name@version}. */
     public String modelVersion() {
         return name + "@" + version;
+    }
+
+    /** Values of one class on the model grid, G^3. */
+    public long gridValues() {
+        return (long) grid * grid * grid;
     }
 
     /** Reads and checks {@code dir/model.json}; does not touch the TorchScript files. */
@@ -62,7 +71,8 @@ public record ModelManifest(
         }
         Map<String, String> files = new LinkedHashMap<>();
         root.path("files").propertyStream().forEach(e -> files.put(e.getKey(), e.getValue().asString()));
-        for (String required : new String[] {IMAGE_ENCODER, TASK_ENCODER, MASK_DECODER}) {
+        for (String required : new String[] {IMAGE_ENCODER, TASK_ENCODER, MASK_DECODER, GRID_DECODER,
+            REGION_UPSAMPLER, OBJECT_ENCODER}) {
             if (!files.containsKey(required)) {
                 throw new ModelLoadException(FILE_NAME + " lists no SHA-256 for " + required);
             }

@@ -1,9 +1,9 @@
 package org.irisseg.model;
 
 /**
- * Runs a synthetic volume through the three modules once before the service reports ready: checks the
- * module outputs against {@code model.json} (tensor count N + 1, embedding size E, probability shape and
- * range) and pays the one-off costs of the first call.
+ * Runs a synthetic volume through the modules before the service reports ready: checks the module outputs
+ * against {@code model.json} (tensor count N + 1, embedding size E, probability shape and range) and pays
+ * the one-off costs of the first calls (the region modules twice: TorchScript optimises on its second run).
  */
 final class ModelWarmUp {
 
@@ -34,6 +34,11 @@ final class ModelWarmUp {
         try (ImageFeatures features = session.encodeImage(s, image, timings)) {
             float[][] embedding = session.encodeTask(features, 1, mask, timings);
             float[] probabilities = session.decode(features, embedding, timings);
+            for (int run = 0; run < 2; run++) {
+                GridLogits logits = session.decodeGrid(features, embedding, timings);
+                session.upsample(features, logits, 0, 0.5, timings);
+                session.encodeObjects(features, Box.whole(s), 1, mask, timings);
+            }
             for (float p : probabilities) {
                 if (!(p >= 0f && p <= 1f)) {
                     throw new ModelLoadException("Mask decoder returned a value outside [0, 1]: not the "

@@ -13,7 +13,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.translate.NoopTranslator;
 
 /**
- * The three TorchScript modules of an exported model directory, loaded through DJL's PyTorch engine.
+ * The TorchScript modules of an exported model directory (the three whole-volume modules and the three
+ * region modules), loaded through DJL's PyTorch engine.
  * Thread-safe to share; predictors made from it are not (see {@link InferenceSession}).
  */
 public final class TorchScriptModules implements AutoCloseable {
@@ -26,26 +27,32 @@ public final class TorchScriptModules implements AutoCloseable {
     private final Model imageEncoder;
     private final Model taskEncoder;
     private final Model maskDecoder;
+    private final Model gridDecoder;
+    private final Model regionUpsampler;
+    private final Model objectEncoder;
 
-    private TorchScriptModules(ModelManifest manifest, Model imageEncoder, Model taskEncoder, Model maskDecoder) {
+    private TorchScriptModules(ModelManifest manifest, Model[] models) {
         this.manifest = manifest;
-        this.imageEncoder = imageEncoder;
-        this.taskEncoder = taskEncoder;
-        this.maskDecoder = maskDecoder;
+        this.imageEncoder = models[0];
+        this.taskEncoder = models[1];
+        this.maskDecoder = models[2];
+        this.gridDecoder = models[3];
+        this.regionUpsampler = models[4];
+        this.objectEncoder = models[5];
     }
 
     /** Loads the modules of {@code dir} onto {@code device}; the caller has verified the checksums. */
     public static TorchScriptModules load(Path dir, ModelManifest manifest, Device device) {
-        Model image = null;
-        Model task = null;
-        Model decoder = null;
+        String[] files = {ModelManifest.IMAGE_ENCODER, ModelManifest.TASK_ENCODER, ModelManifest.MASK_DECODER,
+            ModelManifest.GRID_DECODER, ModelManifest.REGION_UPSAMPLER, ModelManifest.OBJECT_ENCODER};
+        Model[] models = new Model[files.length];
         try {
-            image = loadOne(dir, ModelManifest.IMAGE_ENCODER, device);
-            task = loadOne(dir, ModelManifest.TASK_ENCODER, device);
-            decoder = loadOne(dir, ModelManifest.MASK_DECODER, device);
-            return new TorchScriptModules(manifest, image, task, decoder);
+            for (int i = 0; i < files.length; i++) {
+                models[i] = loadOne(dir, files[i], device);
+            }
+            return new TorchScriptModules(manifest, models);
         } catch (RuntimeException e) {
-            for (Model m : new Model[] {image, task, decoder}) {
+            for (Model m : models) {
                 if (m != null) {
                     m.close();
                 }
@@ -90,10 +97,22 @@ public final class TorchScriptModules implements AutoCloseable {
         return maskDecoder.newPredictor(new NoopTranslator());
     }
 
+    Predictor<NDList, NDList> newGridDecoderPredictor() {
+        return gridDecoder.newPredictor(new NoopTranslator());
+    }
+
+    Predictor<NDList, NDList> newRegionUpsamplerPredictor() {
+        return regionUpsampler.newPredictor(new NoopTranslator());
+    }
+
+    Predictor<NDList, NDList> newObjectEncoderPredictor() {
+        return objectEncoder.newPredictor(new NoopTranslator());
+    }
+
     @Override
     public void close() {
-        imageEncoder.close();
-        taskEncoder.close();
-        maskDecoder.close();
+        for (Model m : new Model[] {imageEncoder, taskEncoder, maskDecoder, gridDecoder, regionUpsampler, objectEncoder}) {
+            m.close();
+        }
     }
 }

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.irisseg.config.IrisProperties;
+import org.irisseg.model.Box;
+import org.irisseg.model.ClassRegion;
+import org.irisseg.model.GridLogits;
 import org.irisseg.model.ImageFeatures;
 import org.irisseg.model.InferenceSession;
 import org.irisseg.model.InferenceTimings;
@@ -17,6 +20,8 @@ import org.irisseg.task.TaskClass;
  * region, the predicted object's embedding (one task-encoder call for all classes) against the class's
  * reference embeddings, and, where the mode combines several references, each member decoded on its own
  * (up to {@code maxMembers}) and compared with the answer. The members' per-voxel spread is kept on request.
+ * Every class is looked at where it can be above the threshold (its region, its box), so nothing here
+ * holds K volume-sized arrays except the spread that is asked for.
  */
 final class QualityCheck {
 
@@ -24,36 +29,38 @@ final class QualityCheck {
     }
 
     /**
-     * @param probabilities K*V canonical probabilities the answer was fused from
-     * @param fused         the answer, in the same voxel order
-     * @param keepSpread    whether to return the members' per-voxel standard deviation
+     * @param fused      the answer, fused on the canonical grid
+     * @param keepSpread whether to return the members' per-voxel standard deviation (K whole maps)
      */
-    static Assessment assess(Task task, List<TaskClass> classes, TaskEmbedding chosen, float[] probabilities,
-            LabelFusion.Fused fused, double voxelMl, double threshold, IrisProperties.Quality thresholds,
-            boolean keepSpread, InferenceSession session, ImageFeatures features, InferenceTimings timings) {
+    static Assessment assess(Task task, List<TaskClass> classes, TaskEmbedding chosen, RegionFusion.Fused fused,
+            double voxelMl, double threshold, IrisProperties.Quality thresholds, boolean keepSpread,
+            InferenceSession session, ImageFeatures features, InferenceTimings timings) {
         int k = classes.size();
         int voxels = fused.labels().length;
-        double[] meanP = meanProbabilities(probabilities, fused, classes);
         double[] similarity = similarities(task, classes, fused, session, features, timings);
         int members = keepSpread ? memberCount(chosen, classes, Integer.MAX_VALUE)
                 : memberCount(chosen, classes, thresholds.maxMembers());
         double[] agreement = new double[k];
-        float[] sum = keepSpread ? new float[k * voxels] : null;
-        float[] squares = keepSpread ? new float[k * voxels] : null;
+        float[] sum = keepSpread && members > 1 ? new float[Math.multiplyExact(k, voxels)] : null;
+        float[] squares = sum == null ? null : new float[sum.length];
         for (int m = 0; members > 1 && m < members; m++) {
             float[][] embeddings = new float[k][];
             for (int c = 0; c < k; c++) {
                 int reference = chosen.referencesUsed().get(classes.get(c).label()).get(m);
                 embeddings[c] = task.references().get(reference).embedding(classes.get(c).label());
             }
-            float[] member = session.decode(features, embeddings, timings);
+            GridLogits member = session.decodeGrid(features, embeddings, timings);
             for (int c = 0; c < k; c++) {
-                agreement[c] += dice(member, c, voxels, threshold, fused.labels(), classes.get(c).label()) / members;
-            }
-            if (keepSpread) {
-                for (int i = 0; i < member.length; i++) {
-                    sum[i] += member[i];
-                    squares[i] += member[i] * member[i];
+                ClassRegion region = session.upsample(features, member, c, sum != null ? 0 : threshold, timings);
+                agreement[c] += dice(region, features.shape(), threshold, fused.labels(), classes.get(c).label(),
+                        fused.counts()[c]) / members;
+                if (sum != null) {
+                    float[] p = region.values();
+                    int offset = c * voxels;
+                    for (int i = 0; i < voxels; i++) {
+                        sum[offset + i] += p[i];
+                        squares[offset + i] += p[i] * p[i];
+                    }
                 }
             }
         }
@@ -64,10 +71,10 @@ final class QualityCheck {
             out.add(new ClassQuality(count, count * voxelMl,
                     volumes.isEmpty() ? null : volumes.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
                     volumes.isEmpty() ? null : volumes.stream().mapToDouble(Double::doubleValue).max().orElseThrow(),
-                    count == 0 ? null : meanP[c], count == 0 ? null : similarity[c],
+                    count == 0 ? null : fused.meanProbabilities()[c], count == 0 ? null : similarity[c],
                     members > 1 ? agreement[c] : null, Math.max(1, members), List.of()).flagged(thresholds));
         }
-        return new Assessment(out, keepSpread && members > 1 ? spread(sum, squares, members) : null, members);
+        return new Assessment(out, sum != null ? spread(sum, squares, members) : null, members);
     }
 
     /**
@@ -82,68 +89,76 @@ final class QualityCheck {
         return Math.min(used, max);
     }
 
-    private static double[] meanProbabilities(float[] probabilities, LabelFusion.Fused fused, List<TaskClass> classes) {
-        int voxels = fused.labels().length;
-        double[] sums = new double[classes.size()];
-        for (int c = 0; c < classes.size(); c++) {
-            int label = classes.get(c).label();
-            for (int i = 0; i < voxels; i++) {
-                if (fused.labels()[i] == label) {
-                    sums[c] += probabilities[c * voxels + i];
-                }
-            }
-            sums[c] = fused.counts()[c] == 0 ? 0 : sums[c] / fused.counts()[c];
-        }
-        return sums;
-    }
-
-    /** Per class, the largest cosine similarity of the predicted object's embedding to a reference embedding. */
-    private static double[] similarities(Task task, List<TaskClass> classes, LabelFusion.Fused fused,
+    /**
+     * Per class, the largest cosine similarity of the predicted object's embedding to a reference embedding;
+     * each object is encoded from the box around its voxels.
+     */
+    private static double[] similarities(Task task, List<TaskClass> classes, RegionFusion.Fused fused,
             InferenceSession session, ImageFeatures features, InferenceTimings timings) {
-        int voxels = fused.labels().length;
-        List<Integer> present = new ArrayList<>();
+        int[] shape = features.shape();
+        ObjectBatcher objects = new ObjectBatcher(session, features, classes.size(), timings);
         for (int c = 0; c < classes.size(); c++) {
+            Box box = fused.boxes()[c];
             if (fused.counts()[c] > 0) {
-                present.add(c);
+                objects.add(c, box, crop(fused.labels(), shape, box, classes.get(c).label()));
             }
         }
+        float[][] embeddings = objects.embeddings();
         double[] out = new double[classes.size()];
-        if (present.isEmpty()) {
-            return out;
-        }
-        float[] masks = new float[present.size() * voxels];
-        for (int j = 0; j < present.size(); j++) {
-            int label = classes.get(present.get(j)).label();
-            for (int i = 0; i < voxels; i++) {
-                if (fused.labels()[i] == label) {
-                    masks[j * voxels + i] = 1f;
-                }
+        for (int c = 0; c < classes.size(); c++) {
+            if (embeddings[c] == null) {
+                continue;
             }
-        }
-        float[][] objects = session.encodeTask(features, present.size(), masks, timings);
-        for (int j = 0; j < present.size(); j++) {
             double best = -1;
-            for (float[] reference : task.embeddings(classes.get(present.get(j)).label())) {
-                best = Math.max(best, EmbeddingMath.cosine(objects[j], reference));
+            for (float[] reference : task.embeddings(classes.get(c).label())) {
+                best = Math.max(best, EmbeddingMath.cosine(embeddings[c], reference));
             }
-            out[present.get(j)] = best;
+            out[c] = best;
         }
         return out;
     }
 
-    /** Dice of a member's mask of class {@code c} (p above the threshold) with the answer's voxels of {@code label}. */
-    static double dice(float[] member, int c, int voxels, double threshold, int[] answer, int label) {
+    /** The binary mask of {@code label} over {@code box} of a canonical label map. */
+    static float[] crop(int[] labels, int[] shape, Box box, int label) {
+        float[] mask = new float[(int) box.voxels()];
+        int i = 0;
+        for (int x = box.x0(); x < box.x1(); x++) {
+            for (int y = box.y0(); y < box.y1(); y++) {
+                int base = (x * shape[1] + y) * shape[2];
+                for (int z = box.z0(); z < box.z1(); z++, i++) {
+                    if (labels[base + z] == label) {
+                        mask[i] = 1f;
+                    }
+                }
+            }
+        }
+        return mask;
+    }
+
+    /**
+     * Dice of a member's mask of one class (p above the threshold; outside the region it is not) with the
+     * answer's {@code answerCount} voxels of {@code label}.
+     */
+    static double dice(ClassRegion member, int[] shape, double threshold, int[] answer, int label, long answerCount) {
         long both = 0;
         long inMember = 0;
-        long inAnswer = 0;
-        for (int i = 0; i < voxels; i++) {
-            boolean m = member[c * voxels + i] > threshold;
-            boolean a = answer[i] == label;
-            inMember += m ? 1 : 0;
-            inAnswer += a ? 1 : 0;
-            both += m && a ? 1 : 0;
+        Box b = member.box();
+        float[] p = member.values();
+        int i = 0;
+        for (int x = b.x0(); x < b.x1(); x++) {
+            for (int y = b.y0(); y < b.y1(); y++) {
+                int base = (x * shape[1] + y) * shape[2];
+                for (int z = b.z0(); z < b.z1(); z++, i++) {
+                    if (p[i] > threshold) {
+                        inMember++;
+                        if (answer[base + z] == label) {
+                            both++;
+                        }
+                    }
+                }
+            }
         }
-        return inMember + inAnswer == 0 ? 1.0 : 2.0 * both / (inMember + inAnswer);
+        return inMember + answerCount == 0 ? 1.0 : 2.0 * both / (inMember + answerCount);
     }
 
     /** Per voxel, the standard deviation of the members' probabilities. */

@@ -1,11 +1,12 @@
 package org.irisseg.segmentation;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.irisseg.model.Box;
+import org.irisseg.model.ClassRegion;
+import org.irisseg.model.GridLogits;
 import org.irisseg.model.ImageFeatures;
 import org.irisseg.model.InferenceSession;
 import org.irisseg.model.InferenceTimings;
@@ -25,31 +26,73 @@ final class Retrieval {
     static TaskEmbedding choose(Task task, List<TaskClass> classes, int k, double threshold, InferenceSession session,
             ImageFeatures features, InferenceTimings timings) {
         TaskEmbedding ensemble = EmbeddingSelection.ensemble(task, classes);
-        float[] coarse = session.decode(features, ensemble.embeddings(), timings);
-        int voxels = (int) features.voxels();
-        List<Integer> present = new ArrayList<>();
-        float[] objectMasks = new float[classes.size() * voxels];
+        GridLogits coarse = session.decodeGrid(features, ensemble.embeddings(), timings);
+        ObjectBatcher objects = new ObjectBatcher(session, features, classes.size(), timings);
         for (int c = 0; c < classes.size(); c++) {
-            float[] mask = LabelFusion.classMask(coarse, c, voxels, threshold);
-            if (LabelFusion.anyInside(mask)) {
-                System.arraycopy(mask, 0, objectMasks, present.size() * voxels, voxels);
-                present.add(c);
+            ClassRegion region = session.upsample(features, coarse, c, threshold, timings);
+            Box inside = boxAbove(region, threshold);
+            if (!inside.isEmpty()) {
+                objects.add(c, inside, maskAbove(region, inside, threshold));
             }
         }
-        if (present.isEmpty()) {
-            return ensemble;
-        }
-        float[][] objects = session.encodeTask(features, present.size(),
-                Arrays.copyOf(objectMasks, present.size() * voxels), timings);
+        float[][] found = objects.embeddings();
         float[][] embeddings = ensemble.embeddings().clone();
         Map<Integer, List<Integer>> used = new LinkedHashMap<>(ensemble.referencesUsed());
-        for (int i = 0; i < present.size(); i++) {
-            int label = classes.get(present.get(i)).label();
+        for (int c = 0; c < classes.size(); c++) {
+            if (found[c] == null) {
+                continue;
+            }
+            int label = classes.get(c).label();
             List<float[]> pool = task.embeddings(label);
-            List<Integer> chosen = EmbeddingSelection.topK(objects[i], pool, k);
-            embeddings[present.get(i)] = EmbeddingSelection.meanOf(pool, chosen);
+            List<Integer> chosen = EmbeddingSelection.topK(found[c], pool, k);
+            embeddings[c] = EmbeddingSelection.meanOf(pool, chosen);
             used.put(label, chosen);
         }
         return new TaskEmbedding(embeddings, used);
+    }
+
+    /** The box around a region's voxels above the threshold (empty when none is). */
+    static Box boxAbove(ClassRegion region, double threshold) {
+        Box b = region.box();
+        float[] p = region.values();
+        int[] r = null;
+        int i = 0;
+        for (int x = b.x0(); x < b.x1(); x++) {
+            for (int y = b.y0(); y < b.y1(); y++) {
+                for (int z = b.z0(); z < b.z1(); z++, i++) {
+                    if (p[i] > threshold) {
+                        if (r == null) {
+                            r = new int[] {x, x, y, y, z, z};
+                        } else {
+                            r[1] = x;
+                            r[2] = Math.min(r[2], y);
+                            r[3] = Math.max(r[3], y);
+                            r[4] = Math.min(r[4], z);
+                            r[5] = Math.max(r[5], z);
+                        }
+                    }
+                }
+            }
+        }
+        return r == null ? new Box(0, 0, 0, 0, 0, 0) : new Box(r[0], r[1] + 1, r[2], r[3] + 1, r[4], r[5] + 1);
+    }
+
+    /** The binary mask {@code p > threshold} of a region over {@code inner}, a box inside the region's. */
+    static float[] maskAbove(ClassRegion region, Box inner, double threshold) {
+        Box b = region.box();
+        float[] p = region.values();
+        float[] mask = new float[(int) inner.voxels()];
+        int i = 0;
+        for (int x = inner.x0(); x < inner.x1(); x++) {
+            for (int y = inner.y0(); y < inner.y1(); y++) {
+                int from = ((x - b.x0()) * b.sizeY() + (y - b.y0())) * b.sizeZ() + (inner.z0() - b.z0());
+                for (int z = 0; z < inner.sizeZ(); z++, i++) {
+                    if (p[from + z] > threshold) {
+                        mask[i] = 1f;
+                    }
+                }
+            }
+        }
+        return mask;
     }
 }

@@ -11,6 +11,8 @@ import org.irisseg.error.IrisException;
 import org.irisseg.error.Messages;
 import org.irisseg.error.ProblemType;
 import org.irisseg.model.BoundedPool;
+import org.irisseg.model.ClassRegion;
+import org.irisseg.model.GridLogits;
 import org.irisseg.model.ImageFeatures;
 import org.irisseg.model.InferenceMetrics;
 import org.irisseg.model.InferenceSession;
@@ -30,8 +32,10 @@ import org.springframework.stereotype.Service;
 
 /**
  * Segments a query volume with a registered task: reads and canonicalises the query, encodes it once,
- * chooses the task embedding by mode (reference embeddings were computed at registration), decodes,
- * fuses the class probabilities into one label map and maps it back to the query's own voxel grid.
+ * chooses the task embedding by mode (reference embeddings were computed at registration), decodes on
+ * the model grid, fuses the classes one at a time into one label map (each at the native size only where
+ * it can exceed the threshold, so memory grows with the voxels, not with classes x voxels) and maps it
+ * back to the query's own voxel grid.
  * The query's header is read first: its size is checked and its memory reserved from the
  * {@link MemoryBudget} before its voxels are decoded.
  */
@@ -39,20 +43,19 @@ import org.springframework.stereotype.Service;
 public class SegmentationService {
 
     /**
-     * Volume-sized arrays of a segmentation at its peak: the query as read and in canonical order, the
-     * fused label map, its native-order copy and the label map written (5); per class the probabilities
-     * and the decoder's transfer copy (2), with retrieval also the coarse probabilities and the query's
-     * object masks with their copy (4).
+     * Volume-sized arrays of a segmentation at its peak, whatever the number of classes: the query as read
+     * and in canonical order (2), the fusion's winning class and its probability (2), one class's region
+     * as the upsampler returns it (1) and the masks of the objects being encoded (1); later the label map
+     * in native order and as written replace the fusion's arrays.
      */
-    static final int FIXED_COPIES = 5;
-    static final int COPIES_PER_CLASS = 2;
-    static final int RETRIEVAL_COPIES_PER_CLASS = 4;
-    /** The quality checks: one member's probabilities (or the answer's object masks) and its transfer copy. */
-    static final int QUALITY_COPIES_PER_CLASS = 2;
-    /** {@code output=probabilities}: their native-order copy. */
-    static final int PROBABILITIES_COPIES_PER_CLASS = 1;
-    /** {@code output=uncertainty}: the members' sums and sums of squares, the spread's native-order copy. */
-    static final int UNCERTAINTY_COPIES_PER_CLASS = 3;
+    static final int FIXED_COPIES = 6;
+    /** Per class, logits on the model grid: the answer's and one member's (or retrieval's coarse ones). */
+    static final int GRID_COPIES_PER_CLASS = 2;
+    static final int RETRIEVAL_GRID_COPIES_PER_CLASS = 3;
+    /** {@code output=probabilities}: K whole maps, canonical and in native order. */
+    static final int PROBABILITIES_COPIES_PER_CLASS = 2;
+    /** {@code output=uncertainty}: the members' sums and sums of squares, the spread, its native-order copy. */
+    static final int UNCERTAINTY_COPIES_PER_CLASS = 4;
 
     private final TaskService tasks;
     private final VolumeReader reader;
@@ -89,15 +92,16 @@ public class SegmentationService {
         VolumeReader.requireSegmentable(header, "image");
         int[] d = header.spatialDims();
         MemoryCost cost = new MemoryCost(header.voxelCount(), classes.size(), FIXED_COPIES,
-                (request.mode() == SegmentationMode.RETRIEVAL ? RETRIEVAL_COPIES_PER_CLASS : COPIES_PER_CLASS)
-                        + QUALITY_COPIES_PER_CLASS + outputCopiesPerClass(request.output()));
+                outputCopiesPerClass(request.output()),
+                (request.mode() == SegmentationMode.RETRIEVAL ? RETRIEVAL_GRID_COPIES_PER_CLASS : GRID_COPIES_PER_CLASS)
+                        * model.manifest().gridValues());
         String what = "The image (" + d[0] + "x" + d[1] + "x" + d[2] + " voxels, " + classes.size() + " classes, "
                 + request.mode().wire() + ")";
         InferenceTimings timings = new InferenceTimings();
         OrientedVolume query;
         TaskEmbedding chosen;
         int[] nativeLabels;
-        LabelFusion.Fused fused;
+        RegionFusion.Fused fused;
         QualityCheck.Assessment assessment;
         double voxelMl;
         float[] classMaps = null;
@@ -109,14 +113,14 @@ public class SegmentationService {
             try (BoundedPool.Lease<InferenceSession> lease = model.lease(timings);
                     ImageFeatures features = lease.get().encodeImage(query.shape(), query.canonical().data(), timings)) {
                 chosen = choose(task, classes, request, lease.get(), features, timings);
-                float[] probabilities = lease.get().decode(features, chosen.embeddings(), timings);
-                fused = LabelFusion.fuse(probabilities, labelValues, request.threshold());
+                float[] probabilities = request.output() == SegmentationOutput.PROBABILITIES
+                        ? new float[Math.multiplyExact(classes.size(), query.voxelCount())] : null;
+                fused = fuse(lease.get(), features, chosen, labelValues, request.threshold(), probabilities, timings);
                 InferenceTimings checks = new InferenceTimings();
-                assessment = QualityCheck.assess(task, classes, chosen, probabilities, fused, voxelMl,
-                        request.threshold(), quality, request.output() == SegmentationOutput.UNCERTAINTY, lease.get(),
-                        features, checks);
+                assessment = QualityCheck.assess(task, classes, chosen, fused, voxelMl, request.threshold(), quality,
+                        request.output() == SegmentationOutput.UNCERTAINTY, lease.get(), features, checks);
                 timings.add(Stage.QUALITY, checks.modelNanos());
-                if (request.output() == SegmentationOutput.PROBABILITIES) {
+                if (probabilities != null) {
                     classMaps = toNative(query, probabilities, classes.size());
                 }
             }
@@ -140,6 +144,25 @@ public class SegmentationService {
         return new SegmentationResult(task.id(), request.mode(), task.modelVersion(), query.image().header(),
                 nativeLabels, query.image().dims(), voxelMl, volumes, chosen.referencesUsed(), timings, total,
                 classMaps, preview);
+    }
+
+    /**
+     * Decodes on the model grid and fuses class after class, each only where it can exceed the threshold;
+     * with {@code probabilities} (K canonical maps) each class is taken whole and kept there.
+     */
+    private static RegionFusion.Fused fuse(InferenceSession session, ImageFeatures features, TaskEmbedding chosen,
+            int[] labelValues, double threshold, float[] probabilities, InferenceTimings timings) {
+        GridLogits logits = session.decodeGrid(features, chosen.embeddings(), timings);
+        RegionFusion fusion = new RegionFusion(features.shape(), labelValues.length);
+        int voxels = (int) features.voxels();
+        for (int k = 0; k < labelValues.length; k++) {
+            ClassRegion region = session.upsample(features, logits, k, probabilities != null ? 0 : threshold, timings);
+            fusion.add(k, region, threshold);
+            if (probabilities != null) {
+                System.arraycopy(region.values(), 0, probabilities, k * voxels, voxels);
+            }
+        }
+        return fusion.finish(labelValues);
     }
 
     /** Ensemble members the request's mode combines per class. */

@@ -36,4 +36,20 @@ class MemoryCostTest {
         assertThrows(IllegalArgumentException.class, () -> new MemoryCost(1, 0, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> new MemoryCost(1, 1, -1, 1));
     }
+
+    @Test
+    void sixtyFourClassesOfA512CubeCostTheirGridLogitsBesideFixedCopiesWithoutOverflow() {
+        long grid = 64L * 64 * 64;
+        MemoryCost labelMap = new MemoryCost(VOXELS_512, 64, 6, 0, 2 * grid);
+        assertEquals((VOXELS_512 * 6 + 64 * 2 * grid) * 4, labelMap.bytes());
+        assertTrue(labelMap.bytes() > Integer.MAX_VALUE, "in long arithmetic");
+        assertTrue(labelMap.fitsInArrays(), "no array holds more than one volume");
+    }
+
+    @Test
+    void sixtyFourWholeMapsOfA512CubeAreCountedExactlyAndDoNotFitOneArray() {
+        MemoryCost probabilities = new MemoryCost(VOXELS_512, 64, 6, 2, 2 * 64L * 64 * 64);
+        assertEquals((VOXELS_512 * (6 + 2 * 64) + 64 * 2 * 64L * 64 * 64) * 4, probabilities.bytes());
+        assertFalse(probabilities.fitsInArrays());
+    }
 }

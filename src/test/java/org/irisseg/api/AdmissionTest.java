@@ -73,12 +73,12 @@ class AdmissionTest extends IrisIntegrationTest {
     @Test
     void aMaskWithMoreClassesThanTheCapIsRefusedNamingTheCap() {
         float[] labels = new float[8 * 8 * 8];
-        for (int i = 0; i < 40; i++) {
-            labels[i * 10] = i + 1;
+        for (int i = 0; i < 70; i++) {
+            labels[i * 7] = i + 1;
         }
         JsonNode problem = ProblemAssertions.assertProblem(register(NiftiBytes.volume(8, 8, 8).blob().nii(),
                 NiftiBytes.volume(8, 8, 8).values(labels).nii()), 400, "too-many-classes");
-        assertTrue(problem.path("detail").asString().contains("has 40 distinct labels; a task may have at most 32"
+        assertTrue(problem.path("detail").asString().contains("has 70 distinct labels; a task may have at most 64"
                 + " classes (iris.admission.max-classes)"), problem.path("detail").asString());
     }
 

@@ -40,7 +40,7 @@ class ChartEnvironmentBindingTest {
         assertThat(properties.inference().queueTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(properties.taskCache().maxBytes()).isEqualTo(268_435_456L);
         assertThat(properties.admission().maxBytes()).as("unset: half the heap").isNull();
-        assertThat(properties.admission().maxClasses()).isEqualTo(32);
+        assertThat(properties.admission().maxClasses()).isEqualTo(64);
     }
 
     @Test

@@ -21,17 +21,22 @@ class ModelManifestTest {
     Path dir;
 
     private void write() throws IOException {
-        for (String f : new String[] {"image_encoder.pt", "task_encoder.pt", "mask_decoder.pt"}) {
+        String[] modules = {"image_encoder.pt", "task_encoder.pt", "mask_decoder.pt", "grid_decoder.pt",
+            "region_upsampler.pt", "object_encoder.pt"};
+        for (String f : modules) {
             Files.writeString(dir.resolve(f), "module " + f);
         }
         Files.writeString(dir.resolve("model.json"), """
                 {"name": "iris-small", "version": "1.2.0", "format": 1,
-                 "files": {"image_encoder.pt": "%s", "task_encoder.pt": "%s", "mask_decoder.pt": "%s"},
+                 "files": {"image_encoder.pt": "%s", "task_encoder.pt": "%s", "mask_decoder.pt": "%s",
+                           "grid_decoder.pt": "%s", "region_upsampler.pt": "%s", "object_encoder.pt": "%s"},
                  "grid": [64, 64, 64], "embedding_dim": 3168, "num_feature_tensors": 5,
                  "num_classes_max": 16, "evaluation": {"hippocampus": {"one_shot_dice": 0.71}}}
                 """.formatted(ModelChecksums.sha256(dir.resolve("image_encoder.pt")),
                 ModelChecksums.sha256(dir.resolve("task_encoder.pt")),
-                ModelChecksums.sha256(dir.resolve("mask_decoder.pt"))));
+                ModelChecksums.sha256(dir.resolve("mask_decoder.pt")), ModelChecksums.sha256(dir.resolve("grid_decoder.pt")),
+                ModelChecksums.sha256(dir.resolve("region_upsampler.pt")),
+                ModelChecksums.sha256(dir.resolve("object_encoder.pt"))));
     }
 
     @Test

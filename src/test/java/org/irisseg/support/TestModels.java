@@ -15,7 +15,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class TestModels {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final String[] MODULES = {"image_encoder.pt", "task_encoder.pt", "mask_decoder.pt"};
+    private static final String[] MODULES = {"image_encoder.pt", "task_encoder.pt", "mask_decoder.pt",
+        "grid_decoder.pt", "region_upsampler.pt", "object_encoder.pt"};
 
     private TestModels() {
     }

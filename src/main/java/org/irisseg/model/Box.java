@@ -1,0 +1,58 @@
+package org.irisseg.model;
+
+/**
+ * A box of a canonical volume's voxel grid, half-open on every axis ({@code x0 <= x < x1} and so on).
+ * Sizes are multiplied in {@code long}: a box of a 512^3 volume has more voxels than an int counts
+ * once it is multiplied by classes.
+ */
+public record Box(int x0, int x1, int y0, int y1, int z0, int z1) {
+
+    public Box {
+        if (x0 < 0 || y0 < 0 || z0 < 0 || x1 < x0 || y1 < y0 || z1 < z0) {
+            throw new IllegalArgumentException("not a box: [" + x0 + "," + x1 + ") x [" + y0 + "," + y1 + ") x ["
+                    + z0 + "," + z1 + ")");
+        }
+    }
+
+    /** The whole grid of {@code shape} [X, Y, Z]. */
+    public static Box whole(int[] shape) {
+        return new Box(0, shape[0], 0, shape[1], 0, shape[2]);
+    }
+
+    public int sizeX() {
+        return x1 - x0;
+    }
+
+    public int sizeY() {
+        return y1 - y0;
+    }
+
+    public int sizeZ() {
+        return z1 - z0;
+    }
+
+    public long voxels() {
+        return (long) sizeX() * sizeY() * sizeZ();
+    }
+
+    public boolean isEmpty() {
+        return voxels() == 0;
+    }
+
+    /** Whether the box lies inside a grid of {@code shape}. */
+    public boolean within(int[] shape) {
+        return x1 <= shape[0] && y1 <= shape[1] && z1 <= shape[2];
+    }
+
+    /** The smallest box holding both (an empty box adds nothing). */
+    public Box union(Box other) {
+        if (isEmpty()) {
+            return other;
+        }
+        if (other.isEmpty()) {
+            return this;
+        }
+        return new Box(Math.min(x0, other.x0), Math.max(x1, other.x1), Math.min(y0, other.y0),
+                Math.max(y1, other.y1), Math.min(z0, other.z0), Math.max(z1, other.z1));
+    }
+}
