@@ -86,6 +86,36 @@ class TestVectorsTest {
     }
 
     @Test
+    void randomCaseMatchesPythonThroughTheRegionModules() throws IOException {
+        JsonNode c = testCase("random");
+        Npy referenceImage = npy(c, "reference_image");
+        Npy referenceMasks = npy(c, "reference_masks");
+        Npy queryImage = npy(c, "query_image");
+        int classes = referenceMasks.shape()[1];
+        int[] shape = spatial(referenceImage);
+        InferenceTimings timings = new InferenceTimings();
+
+        float[][] embedding;
+        try (ImageFeatures features = session.encodeImage(shape, referenceImage.data(), timings)) {
+            embedding = session.encodeObjects(features, Box.whole(shape), classes, referenceMasks.data(), timings);
+        }
+        assertClose(npy(c, "embedding").data(), flatten(embedding), c, "embedding from the object encoder");
+
+        int[] query = spatial(queryImage);
+        int voxels = query[0] * query[1] * query[2];
+        float[] probabilities = new float[classes * voxels];
+        try (ImageFeatures features = session.encodeImage(query, queryImage.data(), timings)) {
+            GridLogits logits = session.decodeGrid(features, rows(npy(c, "embedding")), timings);
+            for (int k = 0; k < classes; k++) {
+                ClassRegion region = session.upsample(features, logits, k, 0, timings);
+                assertEquals(Box.whole(query), region.box(), "threshold 0 gives the whole volume");
+                System.arraycopy(region.values(), 0, probabilities, k * voxels, voxels);
+            }
+        }
+        assertClose(npy(c, "probabilities").data(), probabilities, c, "probabilities from the grid decoder and upsampler");
+    }
+
+    @Test
     void hippocampusCaseMatchesPythonFromTheNiftiFiles() throws IOException {
         JsonNode c = testCase("hippocampus");
         Path data = TestPaths.assumeSharedData();
