@@ -53,9 +53,9 @@ def build_ct(source: Path, out: Path) -> Path:
 
 
 class Service:
-    def __init__(self, url: str, api_key: str | None):
+    def __init__(self, url: str, extra_headers: dict[str, str]):
         self.url = url.rstrip("/")
-        self.api_key = api_key
+        self.extra_headers = extra_headers
 
     def post(self, path: str, fields: dict, files: list[tuple[str, str, bytes]]) -> tuple[int, bytes, dict]:
         boundary = uuid.uuid4().hex
@@ -69,8 +69,7 @@ class Service:
             body.write(b"\r\n")
         body.write(f"--{boundary}--\r\n".encode())
         headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-        if self.api_key:
-            headers["X-API-Key"] = self.api_key
+        headers.update(self.extra_headers)
         request = urllib.request.Request(self.url + path, data=body.getvalue(), headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=600) as response:
@@ -106,7 +105,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://localhost:8080")
     parser.add_argument("--pid", type=int, default=None, help="the service's process, for its peak RSS")
-    parser.add_argument("--api-key", default=os.environ.get("IRIS_API_KEY"))
+    parser.add_argument("--header", action="append", default=[], metavar="NAME:VALUE",
+                        help="sent with every request (e.g. the service's credentials); repeatable")
     parser.add_argument("--data", type=Path,
                         default=Path(__file__).resolve().parents[1] / "../shared/data/totalsegmentator")
     parser.add_argument("--work", type=Path, default=Path("/tmp/iris-clinical-ct"))
@@ -116,7 +116,7 @@ def main() -> None:
     args = parser.parse_args()
     data = args.data.resolve()
     ct = build_ct(data / "example_ct_sm.nii.gz", args.work / "ct_512x512x300.nii.gz").read_bytes()
-    service = Service(args.url, args.api_key)
+    service = Service(args.url, dict(h.split(":", 1) for h in args.header))
     status, body, _ = service.post("/api/v1/tasks", {"name": "totalsegmentator-example"},
                                    [("references", "ct.nii.gz", (data / "example_ct_sm.nii.gz").read_bytes()),
                                     ("masks", "seg.nii.gz", (data / "example_seg.nii.gz").read_bytes())])
