@@ -19,7 +19,8 @@ import io.swagger.v3.oas.models.responses.ApiResponses;
 /**
  * Adds the problem answers an operation declares with {@link ProblemResponses} to the OpenAPI document:
  * each an {@code application/problem+json} {@link ProblemDetail} with the one shared description of its
- * status, so the controllers do not repeat them.
+ * status, so the controllers do not repeat them. Every such operation also answers 401 and 403: they all
+ * need credentials and a scope.
  */
 @Component
 class ProblemResponseCustomizer implements GlobalOperationComponentsCustomizer {
@@ -28,7 +29,10 @@ class ProblemResponseCustomizer implements GlobalOperationComponentsCustomizer {
 
     /** One description per status, shared by every operation that can answer it. */
     static final Map<Integer, String> DESCRIPTIONS = Map.of(
-            404, "Unknown task",
+            401, "No valid API key or bearer token (WWW-Authenticate names the schemes)",
+            403, "The credentials lack the scope this call needs (iris.read, or iris.write to change tasks), the"
+                    + " token names no tenant, or the browser origin is not allowed",
+            404, "Unknown task (or a task of another tenant)",
             406, "The Accept header admits no media type of the output asked for",
             409, "Task encoded by another model and not re-encodable",
             413, "Upload, volume or its memory need too large (multipart limit, iris.nifti.max-voxels,"
@@ -58,6 +62,8 @@ class ProblemResponseCustomizer implements GlobalOperationComponentsCustomizer {
         if (!declared.badRequest().isEmpty()) {
             responses.addApiResponse("400", problem(declared.badRequest()));
         }
+        responses.addApiResponse("401", problem(DESCRIPTIONS.get(401)));
+        responses.addApiResponse("403", problem(DESCRIPTIONS.get(403)));
         for (int status : declared.value()) {
             String description = DESCRIPTIONS.get(status);
             if (description == null) {

@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 import org.irisseg.audit.AuditFacts;
 import org.irisseg.model.Stage;
 import org.irisseg.nifti.NiftiWriter;
+import org.irisseg.security.Caller;
 import org.irisseg.segmentation.BuiltInTask;
 import org.irisseg.segmentation.ClassVolume;
 import org.irisseg.segmentation.SegmentationMode;
@@ -104,6 +105,7 @@ public class SegmentationController {
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = {ApiDocs.GZIP, MediaType.APPLICATION_JSON_VALUE, MediaType.IMAGE_PNG_VALUE})
     public ResponseEntity<?> segment(
+            Caller caller,
             @Parameter(description = "Query volume (NIfTI, .nii or .nii.gz)") @RequestPart("image") MultipartFile image,
             @Parameter(description = TASK_ID) @RequestPart("taskId") String taskId,
             @Parameter(description = "one-shot, ensemble or retrieval",
@@ -125,7 +127,7 @@ public class SegmentationController {
         AuditFacts.taskId(taskId);
         SegmentationOutput chosen = OutputNegotiation.choose(output, accept);
         VolumeUpload upload = Uploads.of(image);
-        SegmentationResult result = segmentations.segment(upload, new SegmentationRequest(taskId,
+        SegmentationResult result = segmentations.segment(caller.tenant(), upload, new SegmentationRequest(taskId,
                 SegmentationMode.parse(mode), k, threshold, classList(classes), referenceIndex, chosen));
         ResponseEntity.BodyBuilder response = headers(result);
         return switch (chosen) {
@@ -152,6 +154,7 @@ public class SegmentationController {
     @PostMapping(path = "/statistics", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<SegmentationResponse> segmentStatistics(
+            Caller caller,
             @Parameter(description = "Query volume (NIfTI, .nii or .nii.gz)") @RequestPart("image") MultipartFile image,
             @Parameter(description = TASK_ID) @RequestPart("taskId") String taskId,
             @Parameter(description = "one-shot, ensemble or retrieval",
@@ -165,9 +168,9 @@ public class SegmentationController {
             @Parameter(description = "Reference used by one-shot (0-based)")
             @RequestParam(value = "referenceIndex", defaultValue = "0") int referenceIndex) {
         AuditFacts.taskId(taskId);
-        SegmentationResult result = segmentations.segment(Uploads.of(image), new SegmentationRequest(taskId,
-                SegmentationMode.parse(mode), k, threshold, classList(classes), referenceIndex,
-                SegmentationOutput.STATISTICS));
+        SegmentationResult result = segmentations.segment(caller.tenant(), Uploads.of(image),
+                new SegmentationRequest(taskId, SegmentationMode.parse(mode), k, threshold, classList(classes),
+                        referenceIndex, SegmentationOutput.STATISTICS));
         return headers(result).contentType(MediaType.APPLICATION_JSON).body(SegmentationResponse.of(result));
     }
 

@@ -2,6 +2,7 @@ package org.irisseg.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
@@ -25,6 +26,9 @@ import jakarta.validation.constraints.NotNull;
  * @param admission   what a request may cost before any volume is decoded
  * @param quality     the thresholds of the quality flags every segmentation carries
  * @param upload      where uploads are spooled while a request runs
+ * @param security    who may call the API: API keys, bearer JWTs, or nobody checked (local trials)
+ * @param cors        which browser origins may call the API
+ * @param apiDocs     whether the OpenAPI document and Swagger UI are served
  */
 @Validated
 @ConfigurationProperties(prefix = "iris")
@@ -36,16 +40,20 @@ public record IrisProperties(
         @Valid @DefaultValue TaskCache taskCache,
         @Valid @DefaultValue Admission admission,
         @Valid @DefaultValue Quality quality,
-        @Valid @DefaultValue Upload upload) {
+        @Valid @DefaultValue Upload upload,
+        @Valid @DefaultValue Security security,
+        @Valid @DefaultValue Cors cors,
+        @Valid @DefaultValue ApiDocs apiDocs) {
 
     @ConstructorBinding
     public IrisProperties {
     }
 
-    /** Settings with the default quality thresholds and upload spool. */
+    /** Settings with the default quality thresholds, upload spool, security, CORS and API documentation. */
     public IrisProperties(Model model, Store store, Nifti nifti, Inference inference, TaskCache taskCache,
             Admission admission) {
-        this(model, store, nifti, inference, taskCache, admission, Quality.defaults(), new Upload(null));
+        this(model, store, nifti, inference, taskCache, admission, Quality.defaults(), new Upload(null),
+                Security.defaults(), new Cors(List.of()), new ApiDocs(true));
     }
 
     /** Device that runs the TorchScript modules. */
@@ -194,5 +202,62 @@ public record IrisProperties(
                     Double.parseDouble(MIN_REFERENCE_SIMILARITY), Double.parseDouble(MIN_MEMBER_AGREEMENT),
                     Integer.parseInt(MAX_MEMBERS));
         }
+    }
+
+    /**
+     * Authentication of API calls. With it on (the default) every call needs an API key ({@code X-API-Key})
+     * or a bearer JWT of the issuer in {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} (or
+     * {@code jwk-set-uri}); with neither configured a development key is generated and logged at start-up.
+     *
+     * @param enabled      false only for local trials: every call then runs as {@code anonymous} of tenant
+     *                     {@code default} with every scope, and start-up says so loudly [IRIS_SECURITY_ENABLED]
+     * @param apiKeys      {@code tenant:key} entries, plaintext, for scripts and tests; each key has both scopes
+     *                     [IRIS_API_KEYS]
+     * @param apiKeyHashes {@code tenant:sha256hex[:scope+scope]} entries, the keys' SHA-256 (from a Secret);
+     *                     without scopes a key has both [IRIS_SECURITY_API_KEY_HASHES]
+     * @param jwt          how bearer tokens are read
+     */
+    public record Security(
+            @DefaultValue("true") boolean enabled,
+            @NotNull @DefaultValue List<String> apiKeys,
+            @NotNull @DefaultValue List<String> apiKeyHashes,
+            @Valid @NotNull @DefaultValue Jwt jwt) {
+
+        /** The defaults: on, no keys, tenants from the {@code tenant} claim. */
+        public static Security defaults() {
+            return new Security(true, List.of(), List.of(), new Jwt(null, "tenant"));
+        }
+
+        /** Never prints the keys. */
+        @Override
+        public String toString() {
+            return "Security[enabled=" + enabled + ", apiKeys=" + apiKeys.size() + ", apiKeyHashes="
+                    + apiKeyHashes.size() + ", jwt=" + jwt + "]";
+        }
+    }
+
+    /**
+     * @param audience    when set, a token must name it in {@code aud} [IRIS_SECURITY_JWT_AUDIENCE]
+     * @param tenantClaim the claim that names the caller's tenant; a token without it is refused (403)
+     *                    [IRIS_SECURITY_JWT_TENANT_CLAIM]
+     */
+    public record Jwt(
+            String audience,
+            @NotNull @DefaultValue("tenant") String tenantClaim) {
+    }
+
+    /**
+     * @param allowedOrigins browser origins (e.g. {@code https://viewer.example.org}) allowed to call the
+     *                       API; empty (the default): every cross-origin request is refused
+     *                       [IRIS_CORS_ALLOWED_ORIGINS]
+     */
+    public record Cors(@NotNull @DefaultValue List<String> allowedOrigins) {
+    }
+
+    /**
+     * @param enabled serve the OpenAPI document ({@code /v3/api-docs}) and Swagger UI, without credentials
+     *                [IRIS_API_DOCS_ENABLED]
+     */
+    public record ApiDocs(@DefaultValue("true") boolean enabled) {
     }
 }

@@ -23,6 +23,8 @@ public final class BuiltInTask {
 
     /** The task id that names the built-in classes (registered task ids are UUIDs). */
     public static final String ID = "builtin";
+    /** Tenant recorded on the built-in task, which every tenant may use (it is never stored). */
+    public static final String EVERY_TENANT = "*";
 
     private BuiltInTask() {
     }
@@ -56,6 +58,6 @@ public final class BuiltInTask {
         }
         TaskReference bankEntry = new TaskReference(0, "", "", new int[] {0, 0, 0}, modelVersion,
                 embeddings);
-        return new Task(ID, "built-in classes", classes, List.of(bankEntry), modelVersion, Instant.EPOCH);
+        return new Task(ID, EVERY_TENANT, "built-in classes", classes, List.of(bankEntry), modelVersion, Instant.EPOCH);
     }
 }

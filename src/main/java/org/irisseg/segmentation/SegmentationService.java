@@ -74,11 +74,14 @@ public class SegmentationService {
         this.quality = properties.quality();
     }
 
-    public SegmentationResult segment(VolumeUpload image, SegmentationRequest request) {
+    /**
+     * Segments the image with a task of the tenant, or with the built-in classes, which every tenant may use.
+     */
+    public SegmentationResult segment(String tenant, VolumeUpload image, SegmentationRequest request) {
         long start = System.nanoTime();
         Task task = BuiltInTask.isBuiltIn(request.taskId())
                 ? BuiltInTask.of(model.memoryBank(), request.classes(), model.modelVersion())
-                : tasks.get(request.taskId());
+                : tasks.get(tenant, request.taskId());
         List<TaskClass> classes = selectClasses(task, request.classes());
         if (request.mode() == SegmentationMode.ONE_SHOT) {
             EmbeddingSelection.requireReference(task, request.referenceIndex());

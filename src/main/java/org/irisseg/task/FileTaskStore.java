@@ -22,6 +22,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.regex.Pattern;
 
 import org.irisseg.nifti.NiftiLimits;
@@ -48,7 +49,8 @@ import tools.jackson.databind.json.JsonMapper;
  * A task file that cannot be read is set aside ({@code .unreadable}), never deleted, and while any is
  * there no reference file is removed: the set-aside task's references may be among them (except those of a
  * deleted task: deleting a task removes its kept files at once, unless another task uses them). The
- * summaries of all tasks are kept in memory for listings.
+ * summaries of all tasks are kept in memory for listings, ordered by tenant, creation time and id, so a
+ * page of one tenant's tasks is read without looking at any other tenant's.
  *
  * <p>A store written by an earlier version is scrubbed at start-up ({@link #scrubLegacy}): reference
  * files kept as uploaded ({@code <sha256>.nii}, header text and extensions included) are decoded, re-written
@@ -70,6 +72,7 @@ public final class FileTaskStore implements TaskStore {
     private final Path referencesDir;
     private final JsonMapper json;
     private final Map<String, TaskSummary> summaries = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListMap<ListingKey, TaskSummary> listing = new ConcurrentSkipListMap<>();
     private final Map<String, Set<String>> filesByTask = new ConcurrentHashMap<>();
     private final Set<String> pendingFiles = ConcurrentHashMap.newKeySet();
     private final Object writeLock = new Object();
@@ -247,10 +250,34 @@ public final class FileTaskStore implements TaskStore {
     }
 
     @Override
-    public List<TaskSummary> list() {
-        return summaries.values().stream()
-                .sorted(Comparator.comparing(TaskSummary::createdAt).thenComparing(TaskSummary::id))
-                .toList();
+    public List<TaskSummary> list(String tenant, long offset, int limit) {
+        return ofTenant(tenant).values().stream().skip(offset).limit(limit).toList();
+    }
+
+    @Override
+    public long count(String tenant) {
+        return ofTenant(tenant).size();
+    }
+
+    private Map<ListingKey, TaskSummary> ofTenant(String tenant) {
+        return listing.subMap(new ListingKey(tenant, Instant.MIN, ""), true, new ListingKey(tenant, Instant.MAX, ""),
+                true);
+    }
+
+    /** Where a task stands in listings: by tenant, then oldest first, then by id. */
+    private record ListingKey(String tenant, Instant createdAt, String id) implements Comparable<ListingKey> {
+
+        private static final Comparator<ListingKey> ORDER = Comparator.comparing(ListingKey::tenant)
+                .thenComparing(ListingKey::createdAt).thenComparing(ListingKey::id);
+
+        static ListingKey of(TaskSummary task) {
+            return new ListingKey(task.tenant(), task.createdAt(), task.id());
+        }
+
+        @Override
+        public int compareTo(ListingKey other) {
+            return ORDER.compare(this, other);
+        }
     }
 
     /** Removes the task, then at once its kept files that no other task and no registration in progress uses. */
@@ -266,7 +293,10 @@ public final class FileTaskStore implements TaskStore {
             } catch (IOException e) {
                 throw new TaskStoreException("Cannot delete task " + id + ": " + e.getMessage(), e);
             }
-            summaries.remove(id);
+            TaskSummary removed = summaries.remove(id);
+            if (removed != null) {
+                listing.remove(ListingKey.of(removed));
+            }
             Set<String> own = filesByTask.remove(id);
             if (own != null) {
                 Set<String> used = new HashSet<>(pendingFiles);
@@ -364,7 +394,9 @@ public final class FileTaskStore implements TaskStore {
     }
 
     private void index(Task task) {
-        summaries.put(task.id(), task.summary());
+        TaskSummary summary = task.summary();
+        summaries.put(task.id(), summary);
+        listing.put(ListingKey.of(summary), summary);
         Set<String> files = new HashSet<>();
         task.references().forEach(r -> {
             files.add(r.imageSha256());

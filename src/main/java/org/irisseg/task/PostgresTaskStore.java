@@ -99,10 +99,11 @@ public final class PostgresTaskStore implements TaskStore {
         UUID id = requireId(task.id());
         tx.write("save task " + task.id(), status -> {
             jdbc.sql("""
-                    INSERT INTO task (id, name, model_version, created_at) VALUES (?, ?, ?, ?)
+                    INSERT INTO task (id, tenant, name, model_version, created_at) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, model_version = EXCLUDED.model_version,
                         revision = task.revision + 1, updated_at = now()""")
-                    .params(id, task.name(), task.modelVersion(), OffsetDateTime.ofInstant(task.createdAt(), ZoneOffset.UTC))
+                    .params(id, task.tenant(), task.name(), task.modelVersion(),
+                            OffsetDateTime.ofInstant(task.createdAt(), ZoneOffset.UTC))
                     .update();
             jdbc.sql("DELETE FROM task_class WHERE task_id = ?").param(id).update();
             jdbc.sql("DELETE FROM task_reference WHERE task_id = ?").param(id).update();
@@ -179,24 +180,38 @@ public final class PostgresTaskStore implements TaskStore {
     }
 
     @Override
-    public List<TaskSummary> list() {
+    public List<TaskSummary> list(String tenant, long offset, int limit) {
         return tx.read("list tasks", status -> {
-            Map<UUID, List<TaskClass>> classes = new HashMap<>();
-            jdbc.sql("SELECT task_id, label, name FROM task_class ORDER BY task_id, position")
-                    .query((ResultSet rs) -> {
-                        classes.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
-                                .add(new TaskClass(rs.getInt(2), rs.getString(3)));
-                    });
-            return jdbc.sql("""
+            record Row(UUID id, String name, String modelVersion, OffsetDateTime createdAt, int references) {
+            }
+            List<Row> rows = jdbc.sql("""
                     SELECT t.id, t.name, t.model_version, t.created_at,
                            (SELECT count(*) FROM task_reference r WHERE r.task_id = t.id)
-                      FROM task t ORDER BY t.created_at, t.id""")
-                    .query((rs, row) -> {
-                        UUID id = rs.getObject(1, UUID.class);
-                        return new TaskSummary(id.toString(), rs.getString(2), classes.getOrDefault(id, List.of()),
-                                rs.getInt(5), rs.getString(3), rs.getObject(4, OffsetDateTime.class).toInstant());
-                    }).list();
+                      FROM task t WHERE t.tenant = ? ORDER BY t.created_at, t.id OFFSET ? LIMIT ?""")
+                    .params(tenant, offset, limit)
+                    .query((rs, row) -> new Row(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
+                            rs.getObject(4, OffsetDateTime.class), rs.getInt(5)))
+                    .list();
+            Map<UUID, List<TaskClass>> classes = new HashMap<>();
+            if (!rows.isEmpty()) {
+                jdbc.sql("SELECT task_id, label, name FROM task_class WHERE task_id = ANY(?::uuid[])"
+                                + " ORDER BY task_id, position")
+                        .param(rows.stream().map(r -> r.id().toString()).toArray(String[]::new))
+                        .query((ResultSet rs) -> {
+                            classes.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
+                                    .add(new TaskClass(rs.getInt(2), rs.getString(3)));
+                        });
+            }
+            return rows.stream().map(r -> new TaskSummary(r.id().toString(), tenant, r.name(),
+                    classes.getOrDefault(r.id(), List.of()), r.references(), r.modelVersion(),
+                    r.createdAt().toInstant())).toList();
         });
+    }
+
+    @Override
+    public long count(String tenant) {
+        return tx.statement("count the tasks of a tenant", () -> jdbc.sql("SELECT count(*) FROM task WHERE tenant = ?")
+                .param(tenant).query(Long.class).single());
     }
 
     @Override
@@ -291,10 +306,11 @@ public final class PostgresTaskStore implements TaskStore {
     }
 
     private Optional<Task> read(UUID id) {
-        record Head(String name, String modelVersion, OffsetDateTime createdAt) {
+        record Head(String tenant, String name, String modelVersion, OffsetDateTime createdAt) {
         }
-        Optional<Head> head = jdbc.sql("SELECT name, model_version, created_at FROM task WHERE id = ?").param(id)
-                .query((rs, row) -> new Head(rs.getString(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class)))
+        Optional<Head> head = jdbc.sql("SELECT tenant, name, model_version, created_at FROM task WHERE id = ?")
+                .param(id).query((rs, row) -> new Head(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getObject(4, OffsetDateTime.class)))
                 .optional();
         if (head.isEmpty()) {
             return Optional.empty();
@@ -320,7 +336,7 @@ public final class PostgresTaskStore implements TaskStore {
                         volumes.getOrDefault(rs.getInt(1), Map.of())))
                 .list();
         Head h = head.get();
-        return Optional.of(new Task(id.toString(), h.name(), classes, references, h.modelVersion(),
+        return Optional.of(new Task(id.toString(), h.tenant(), h.name(), classes, references, h.modelVersion(),
                 h.createdAt().toInstant()));
     }
 

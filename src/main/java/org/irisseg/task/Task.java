@@ -10,17 +10,25 @@ import java.util.Optional;
  * A registered segmentation task: its classes and its pool of reference embeddings. Immutable; every
  * reference has an embedding for every class.
  *
+ * @param tenant       the tenant that owns the task: only its callers see and use it
  * @param modelVersion {@code name@version} of the model every embedding of this task came from
  */
 public record Task(
         String id,
+        String tenant,
         String name,
         List<TaskClass> classes,
         List<TaskReference> references,
         String modelVersion,
         Instant createdAt) {
 
+    /** Tenant of tasks stored before tasks had one, and of every call while security is disabled. */
+    public static final String DEFAULT_TENANT = "default";
+
     public Task {
+        if (tenant == null || tenant.isBlank()) {
+            throw new IllegalArgumentException("Task " + id + " has no tenant");
+        }
         classes = List.copyOf(classes);
         references = List.copyOf(references);
         for (TaskReference reference : references) {
@@ -40,7 +48,7 @@ public record Task(
         for (TaskReference reference : added) {
             all.add(reference.withIndex(all.size()));
         }
-        return new Task(id, name, classes, all, modelVersion, createdAt);
+        return new Task(id, tenant, name, classes, all, modelVersion, createdAt);
     }
 
     /** This task with its kept reference files under new keys ({@code renamed}: old key -> new key). */
@@ -49,7 +57,7 @@ public record Task(
                 .map(r -> r.withFiles(renamed.getOrDefault(r.imageSha256(), r.imageSha256()),
                         renamed.getOrDefault(r.maskSha256(), r.maskSha256())))
                 .toList();
-        return new Task(id, name, classes, all, modelVersion, createdAt);
+        return new Task(id, tenant, name, classes, all, modelVersion, createdAt);
     }
 
     /** The label of every class, in class order. */
@@ -86,7 +94,7 @@ public record Task(
     }
 
     public TaskSummary summary() {
-        return new TaskSummary(id, name, classes, references.size(), modelVersion, createdAt);
+        return new TaskSummary(id, tenant, name, classes, references.size(), modelVersion, createdAt);
     }
 
     /** Approximate heap bytes, the weight of this task in the {@link TaskCache}. */

@@ -18,11 +18,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * volumes ({@code volumesMl}) load with none. Files written before upload file names were dropped still
  * carry a {@code filename} per reference: it is read only to tell that the file must be written again
  * ({@link #holdsFileNames()}), never kept in a {@link Task} and never written.
+ * Files written before tasks had a tenant load as tasks of {@link Task#DEFAULT_TENANT}.
  */
 @JsonIgnoreProperties({"ema"})
 record TaskDocument(
         int format,
         String id,
+        String tenant,
         String name,
         String modelVersion,
         String createdAt,
@@ -47,8 +49,8 @@ record TaskDocument(
                 .map(r -> new ReferenceDocument(r.index(), null, r.imageSha256(), r.maskSha256(),
                         r.shape(), r.modelVersion(), encode(r.embeddings()), byName(r.volumesMl())))
                 .toList();
-        return new TaskDocument(FORMAT, task.id(), task.name(), task.modelVersion(), task.createdAt().toString(),
-                task.classes(), refs);
+        return new TaskDocument(FORMAT, task.id(), task.tenant(), task.name(), task.modelVersion(),
+                task.createdAt().toString(), task.classes(), refs);
     }
 
     Task toTask() {
@@ -59,7 +61,8 @@ record TaskDocument(
                 .map(r -> new TaskReference(r.index(), r.imageSha256(), r.maskSha256(), r.shape(),
                         r.modelVersion(), decode(r.embeddings()), byLabel(r.volumesMl())))
                 .toList();
-        return new Task(id, name, classes, refs, modelVersion, Instant.parse(createdAt));
+        return new Task(id, tenant == null ? Task.DEFAULT_TENANT : tenant, name, classes, refs, modelVersion,
+                Instant.parse(createdAt));
     }
 
     /** Whether this document still holds upload file names (written before they were dropped). */

@@ -59,7 +59,7 @@ class TaskReencoder {
         // the kept files stay as they are, under the keys the task records
         List<TaskReference> references = encoder.encodeAll(kept, "kept reference", task.labels(), 0, modelVersion,
                 timings, (decoded, keptSha256) -> keptSha256);
-        Task reencoded = new Task(task.id(), task.name(), task.classes(), references, modelVersion,
+        Task reencoded = new Task(task.id(), task.tenant(), task.name(), task.classes(), references, modelVersion,
                 task.createdAt());
         metrics.record(timings);
         if (!cache.replace(task, reencoded)) {

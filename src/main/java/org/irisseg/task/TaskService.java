@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /**
- * Registers tasks, grows their reference pools and hands them to segmentation. Embeddings are computed
+ * Registers tasks, grows their reference pools and hands them to segmentation. Every task belongs to the
+ * tenant that registered it, and every operation names the caller's tenant: another tenant's task is
+ * answered exactly as a missing one (404), so no caller learns that it exists. Embeddings are computed
  * once, here; a task encoded by another model version is re-encoded from its kept reference files, or
  * refused when they were not kept, so embeddings of two models are never mixed.
  */
@@ -51,11 +53,12 @@ public class TaskService {
     }
 
     /**
-     * Registers a task from one or more reference pairs.
+     * Registers a task of the tenant from one or more reference pairs.
      *
      * @param labelNames optional label -> class name; every named label must occur in the masks
      */
-    public TaskSummary register(String name, List<ReferenceUpload> pairs, Map<Integer, String> labelNames) {
+    public TaskSummary register(String tenant, String name, List<ReferenceUpload> pairs,
+            Map<Integer, String> labelNames) {
         String cleanName = requireName(name);
         List<HashedPair> hashed = hashed(pairs);
         String modelVersion = model.modelVersion();
@@ -63,7 +66,7 @@ public class TaskService {
         List<TaskReference> references = encoder.encodeAll(hashed, "reference", null, 0, modelVersion, timings,
                 kept.keeper());
         List<TaskClass> classes = classes(references.get(0).labels(), labelNames);
-        Task task = new Task(UUID.randomUUID().toString(), cleanName, classes, references, modelVersion,
+        Task task = new Task(UUID.randomUUID().toString(), tenant, cleanName, classes, references, modelVersion,
                 Instant.now().truncatedTo(ChronoUnit.MILLIS));
         cache.save(task);
         metrics.record(timings);
@@ -78,10 +81,10 @@ public class TaskService {
      * replica or others, all land; should another replica re-encode the task with another model meanwhile,
      * they are encoded again.
      */
-    public TaskSummary addReferences(String id, List<ReferenceUpload> pairs) {
+    public TaskSummary addReferences(String tenant, String id, List<ReferenceUpload> pairs) {
         List<HashedPair> hashed = hashed(pairs);
         for (int attempt = 1; ; attempt++) {
-            Task task = get(id);
+            Task task = get(tenant, id);
             InferenceTimings timings = new InferenceTimings();
             List<TaskReference> added = encoder.encodeAll(hashed, "reference", task.labels(),
                     task.references().size(), task.modelVersion(), timings, kept.keeper());
@@ -100,20 +103,20 @@ public class TaskService {
     }
 
     /**
-     * The task, encoded by the loaded model.
+     * The tenant's task, encoded by the loaded model.
      *
-     * @throws IrisException TASK_NOT_FOUND, or MODEL_VERSION_MISMATCH when it was encoded by another model
-     *                       and its reference files were not kept
+     * @throws IrisException TASK_NOT_FOUND (also for another tenant's task), or MODEL_VERSION_MISMATCH when
+     *                       it was encoded by another model and its reference files were not kept
      */
-    public Task get(String id) {
-        Task task = cache.find(id).orElseThrow(() -> notFound(id));
+    public Task get(String tenant, String id) {
+        Task task = find(tenant, id);
         String current = model.modelVersion();
         if (task.modelVersion().equals(current)) {
             return task;
         }
         try (TaskLocks.Held held = locks.lock(id)) {
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-                Task latest = cache.find(id).orElseThrow(() -> notFound(id));
+                Task latest = find(tenant, id);
                 if (latest.modelVersion().equals(current)) {
                     return latest;
                 }
@@ -126,17 +129,24 @@ public class TaskService {
         }
     }
 
-    /** The task's summary; does not need the model. */
-    public TaskSummary summary(String id) {
-        return cache.find(id).orElseThrow(() -> notFound(id)).summary();
+    /** The tenant's task's summary; does not need the model. */
+    public TaskSummary summary(String tenant, String id) {
+        return find(tenant, id).summary();
     }
 
-    public List<TaskSummary> list() {
-        return store.list();
+    /** One page of the tenant's tasks, oldest first. */
+    public List<TaskSummary> list(String tenant, long offset, int limit) {
+        return store.list(tenant, offset, limit);
     }
 
-    /** Deletes the task and, at once, the kept reference files no other task uses. */
-    public void delete(String id) {
+    /** How many tasks the tenant has. */
+    public long count(String tenant) {
+        return store.count(tenant);
+    }
+
+    /** Deletes the tenant's task and, at once, the kept reference files no other task uses. */
+    public void delete(String tenant, String id) {
+        find(tenant, id);
         try (TaskLocks.Held held = locks.lock(id)) {
             if (!cache.delete(id)) {
                 throw notFound(id);
@@ -147,6 +157,11 @@ public class TaskService {
     /** Task ids whose lock is held or waited for now (for tests: requests leave none behind). */
     int lockedIds() {
         return locks.size();
+    }
+
+    /** The task if it exists and belongs to the tenant; otherwise not found, the same for both. */
+    private Task find(String tenant, String id) {
+        return cache.find(id).filter(task -> task.tenant().equals(tenant)).orElseThrow(() -> notFound(id));
     }
 
     /** The pairs with the SHA-256 of their files, before anything is read as NIfTI. */

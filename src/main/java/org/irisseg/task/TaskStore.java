@@ -46,8 +46,16 @@ public interface TaskStore {
      */
     OptionalLong revision(String id);
 
-    /** Every task without embeddings, oldest first. */
-    List<TaskSummary> list();
+    /**
+     * One page of a tenant's tasks without embeddings, oldest first (then by id).
+     *
+     * @param offset tasks of the tenant skipped, at least 0
+     * @param limit  most tasks answered, at least 1
+     */
+    List<TaskSummary> list(String tenant, long offset, int limit);
+
+    /** How many tasks the tenant has. */
+    long count(String tenant);
 
     /**
      * Removes the task and, at once, its kept reference files that no other task (and no registration in

@@ -6,10 +6,12 @@ import java.util.List;
 /**
  * A task without its embeddings: what listings and responses show.
  *
+ * @param tenant     the tenant that owns the task
  * @param references number of reference pairs in the task's pool
  */
 public record TaskSummary(
         String id,
+        String tenant,
         String name,
         List<TaskClass> classes,
         int references,

@@ -18,22 +18,22 @@ class ActuatorTest extends IrisIntegrationTest {
 
     @Test
     void livenessIsUpAndReadinessFollowsTheModel() throws Exception {
-        assertEquals("UP", IrisClient.json(client().get("/actuator/health/liveness")).path("status").asString());
+        assertEquals("UP", IrisClient.json(managementClient().get("/actuator/health/liveness")).path("status").asString());
         assumeModelReady();
-        HttpResponse<byte[]> readiness = client().get("/actuator/health/readiness");
+        HttpResponse<byte[]> readiness = managementClient().get("/actuator/health/readiness");
         assertEquals(200, readiness.statusCode());
         assertEquals("UP", IrisClient.json(readiness).path("status").asString());
         assertEquals(model.modelVersion(),
-                IrisClient.json(client().get("/actuator/info")).path("model").path("version").asString());
+                IrisClient.json(managementClient().get("/actuator/info")).path("model").path("version").asString());
     }
 
     @Test
     void diskHealthAndDiskGaugesWatchTheTaskStoreNotTheWorkingDirectory() {
         String store = STORE.toFile().getAbsolutePath();
-        JsonNode disk = IrisClient.json(client().get("/actuator/health")).path("components").path("diskSpace");
+        JsonNode disk = IrisClient.json(managementClient().get("/actuator/health")).path("components").path("diskSpace");
         assertEquals("UP", disk.path("status").asString());
         assertEquals(store, disk.path("details").path("path").asString());
-        String metrics = new String(client().get("/actuator/prometheus").body());
+        String metrics = new String(managementClient().get("/actuator/prometheus").body());
         for (String gauge : new String[] {"disk_free_bytes", "disk_total_bytes"}) {
             assertTrue(metrics.lines().anyMatch(l -> l.startsWith(gauge + "{") && l.contains("path=\"" + store + "\"")),
                     gauge + " of " + store);
@@ -48,7 +48,7 @@ class ActuatorTest extends IrisIntegrationTest {
                     .file("image", Hippocampus.image(Hippocampus.QUERIES.get(1))).field("taskId", task)
                     .field("mode", mode), "application/json").statusCode());
         }
-        String metrics = new String(client().get("/actuator/prometheus").body());
+        String metrics = new String(managementClient().get("/actuator/prometheus").body());
         for (String expected : new String[] {
                 "iris_inference_stage_seconds_bucket{application=\"iris-service\",stage=\"image-encoding\"",
                 "iris_inference_stage_seconds_bucket{application=\"iris-service\",stage=\"task-encoding\"",

@@ -27,6 +27,6 @@ class FileStoreWithoutDatabaseTest extends IrisIntegrationTest {
 
     @Test
     void healthHasNoDatabaseComponent() {
-        assertThat(IrisClient.json(client().get("/actuator/health")).path("components").has("db")).isFalse();
+        assertThat(IrisClient.json(managementClient().get("/actuator/health")).path("components").has("db")).isFalse();
     }
 }

@@ -21,10 +21,10 @@ import org.irisseg.support.IrisClient;
 import org.irisseg.support.Multipart;
 import org.irisseg.support.NiftiBytes;
 import org.irisseg.support.TestPaths;
+import org.irisseg.support.TestServices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Shutting the service down lets a request already in flight finish, then stops taking requests. */
@@ -37,12 +37,12 @@ class GracefulShutdownTest {
     void aRequestInFlightWhenShutdownBeginsIsAnsweredInFull() throws Exception {
         Path modelDir = TestPaths.assumeModel();
         ConfigurableApplicationContext service = new SpringApplicationBuilder(IrisApplication.class).run(
-                "--server.port=0", "--iris.store.dir=" + store, "--iris.model.dir=" + modelDir,
-                "--iris.inference.max-concurrent=1", "--spring.jmx.enabled=false");
+                TestServices.args("--server.port=0", "--iris.store.dir=" + store, "--iris.model.dir=" + modelDir,
+                        "--iris.inference.max-concurrent=1", "--spring.jmx.enabled=false"));
         try {
             ModelRuntime model = service.getBean(ModelRuntime.class);
             assertTrue(model.awaitReady(Duration.ofMinutes(5)), model.failure());
-            IrisClient client = new IrisClient(((WebServerApplicationContext) service).getWebServer().getPort());
+            IrisClient client = new IrisClient(TestServices.port(service));
             String task = client.registerTask(Multipart.form().field("name", "ball")
                     .file("references", "ball.nii", NiftiBytes.volume(16, 16, 16).blob().nii())
                     .file("masks", "mask.nii", NiftiBytes.volume(16, 16, 16).twoLabelBall(3).nii()));
@@ -68,7 +68,7 @@ class GracefulShutdownTest {
             assertEquals(200, answer.statusCode(), new String(answer.body()));
             assertEquals(2, IrisClient.json(answer).path("classes").size());
             shutdown.get(1, TimeUnit.MINUTES);
-            assertThrows(UncheckedIOException.class, () -> client.get("/actuator/health/liveness"),
+            assertThrows(UncheckedIOException.class, () -> client.get("/api/v1/catalogue"),
                     "a stopped service takes no requests");
         } finally {
             if (service.isActive()) {

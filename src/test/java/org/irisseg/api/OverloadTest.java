@@ -37,7 +37,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "iris.inference.max-concurrent=1", "iris.inference.queue-capacity=1", "iris.inference.queue-timeout=2s",
-        "spring.jmx.enabled=false"})
+        "spring.jmx.enabled=false", "iris.security.api-keys=" + IrisClient.API_KEYS})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class OverloadTest {
 

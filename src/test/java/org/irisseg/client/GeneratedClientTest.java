@@ -20,6 +20,7 @@ import org.irisseg.nifti.NiftiImage;
 import org.irisseg.nifti.NiftiLimits;
 import org.irisseg.nifti.NiftiReader;
 import org.irisseg.support.Hippocampus;
+import org.irisseg.support.IrisClient;
 import org.irisseg.support.IrisIntegrationTest;
 import org.irisseg.support.TestPaths;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,8 +41,10 @@ class GeneratedClientTest extends IrisIntegrationTest {
 
     private final File query = Hippocampus.image(Hippocampus.QUERIES.get(0)).toFile();
 
+    /** The generated client as an integrator configures it: host, port and an API key on every request. */
     private ApiClient api() {
-        return new ApiClient().setHost("localhost").setPort(port);
+        return new ApiClient().setHost("localhost").setPort(port)
+                .setRequestInterceptor(request -> request.header("X-API-Key", IrisClient.API_KEY));
     }
 
     private static List<File> images(List<String> subjects) {
@@ -67,7 +70,7 @@ class GeneratedClientTest extends IrisIntegrationTest {
         Task task = new TasksApi(api()).get(taskId);
         assertEquals("client", task.getName());
         assertEquals(List.of("anterior", "posterior"), task.getClasses().stream().map(c -> c.getName()).toList());
-        assertTrue(new TasksApi(api()).callList().stream().anyMatch(t -> t.getId().equals(taskId)));
+        assertTrue(new TasksApi(api()).callList(0, 500).stream().anyMatch(t -> t.getId().equals(taskId)));
     }
 
     @Test

@@ -15,10 +15,10 @@ import org.irisseg.support.Multipart;
 import org.irisseg.support.NiftiBytes;
 import org.irisseg.support.ProblemAssertions;
 import org.irisseg.support.TestModels;
+import org.irisseg.support.TestServices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import tools.jackson.databind.json.JsonMapper;
@@ -48,8 +48,8 @@ class ModelFailureTest {
     void aMissingModelDirectoryStopsTheStartUpAndNamesWhereItLooked() {
         Path absent = store.resolve("no-model-here");
         Exception e = assertThrows(Exception.class, () -> new SpringApplicationBuilder(IrisApplication.class)
-                .run("--server.port=0", "--iris.store.dir=" + store, "--iris.model.dir=" + absent,
-                        "--spring.jmx.enabled=false").close());
+                .run(TestServices.args("--server.port=0", "--iris.store.dir=" + store, "--iris.model.dir=" + absent,
+                        "--spring.jmx.enabled=false")).close());
         Throwable root = rootCause(e);
         assertTrue(root instanceof ModelDirectory.NotFound, root.toString());
         assertTrue(root.getMessage().contains(absent.toString()), root.getMessage());
@@ -76,11 +76,11 @@ class ModelFailureTest {
     void requestsToAServiceWhoseModelFailedAreModelNotReadyWithoutRetryAfter() throws Exception {
         Path brokenModel = TestModels.withoutModules();
         try (ConfigurableApplicationContext service = new SpringApplicationBuilder(IrisApplication.class)
-                .run("--server.port=0", "--iris.store.dir=" + store, "--iris.model.dir=" + brokenModel,
-                        "--spring.jmx.enabled=false")) {
+                .run(TestServices.args("--server.port=0", "--iris.store.dir=" + store,
+                        "--iris.model.dir=" + brokenModel, "--spring.jmx.enabled=false"))) {
             ModelRuntime runtime = service.getBean(ModelRuntime.class);
             assertFalse(runtime.awaitReady(Duration.ofMinutes(1)));
-            IrisClient client = new IrisClient(((WebServerApplicationContext) service).getWebServer().getPort());
+            IrisClient client = new IrisClient(TestServices.port(service));
             var response = client.post("/api/v1/tasks", Multipart.form().field("name", "ball")
                     .file("references", "ball.nii", NiftiBytes.volume(12, 12, 12).blob().nii())
                     .file("masks", "mask.nii", NiftiBytes.volume(12, 12, 12).twoLabelBall(3).nii()), null);

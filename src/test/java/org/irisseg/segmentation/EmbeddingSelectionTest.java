@@ -20,7 +20,7 @@ class EmbeddingSelectionTest {
     private static final List<TaskClass> CLASSES = List.of(new TaskClass(1, "a"), new TaskClass(2, "b"));
 
     private static Task task() {
-        return new Task("00000000-0000-0000-0000-000000000001", "t", CLASSES, List.of(
+        return new Task("00000000-0000-0000-0000-000000000001", "tenant-a", "t", CLASSES, List.of(
                 ref(0, new float[] {1, 0}, new float[] {0, 2}),
                 ref(1, new float[] {3, 0}, new float[] {0, 4}),
                 ref(2, new float[] {0, 5}, new float[] {6, 0})), "m@1", Instant.EPOCH);

@@ -119,7 +119,7 @@ class RetrievalTest extends IrisIntegrationTest {
 
     /** Object-level retrieval as the paper describes it, from the model's calls and the stored embeddings. */
     private Expected recompute(byte[] query) {
-        Task task = tasks.get(taskId);
+        Task task = tasks.get(IrisClient.TENANT, taskId);
         OrientedVolume volume = reader.readImage(new VolumeUpload("query", () -> new ByteArrayInputStream(query)),
                 "query");
         List<Integer> labels = task.labels();

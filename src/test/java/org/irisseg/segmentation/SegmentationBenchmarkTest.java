@@ -15,6 +15,7 @@ import org.irisseg.model.BoundedPool;
 import org.irisseg.model.ImageFeatures;
 import org.irisseg.model.InferenceSession;
 import org.irisseg.model.InferenceTimings;
+import org.irisseg.support.IrisClient;
 import org.irisseg.support.Hippocampus;
 import org.irisseg.support.IrisIntegrationTest;
 import org.irisseg.support.Multipart;
@@ -61,7 +62,7 @@ class SegmentationBenchmarkTest extends IrisIntegrationTest {
         Multipart ensemble = Multipart.form().file("image", Hippocampus.image(query)).field("taskId", task)
                 .field("mode", "ensemble");
 
-        Task cached = tasks.get(task);
+        Task cached = tasks.get(IrisClient.TENANT, task);
         float[][] embedding = EmbeddingSelection.oneShot(cached, cached.classes(), 0).embeddings();
         VolumeUpload upload = new VolumeUpload(query, () -> Files.newInputStream(Hippocampus.image(query)));
         OrientedVolume volume = reader.readImage(upload, "image");

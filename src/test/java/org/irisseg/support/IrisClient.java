@@ -13,8 +13,21 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Real HTTP calls against a running service (java.net.http), with small helpers for the Iris API. */
+/**
+ * Real HTTP calls against a running service (java.net.http), with small helpers for the Iris API. Every call
+ * carries the test API key of tenant {@value #TENANT} unless the client was made with other credentials.
+ */
 public final class IrisClient {
+
+    /** Tenant of the default test key. */
+    public static final String TENANT = "test";
+    /** The key every test client sends by default (header X-API-Key). */
+    public static final String API_KEY = "iris-test-key-of-tenant-test";
+    /** A second tenant and its key, for the isolation tests. */
+    public static final String OTHER_TENANT = "other";
+    public static final String OTHER_API_KEY = "iris-test-key-of-tenant-other";
+    /** The {@code iris.security.api-keys} setting that accepts both test keys. */
+    public static final String API_KEYS = TENANT + ":" + API_KEY + "," + OTHER_TENANT + ":" + OTHER_API_KEY;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -23,13 +36,34 @@ public final class IrisClient {
     /** Sent with every request of this client. */
     private final Map<String, String> headers;
 
+    /** A client with the default test key. */
     public IrisClient(int port) {
-        this(URI.create("http://localhost:" + port), Map.of());
+        this(port, Map.of("X-API-Key", API_KEY));
+    }
+
+    /** A client that sends these headers with every call (credentials, Origin, ...). */
+    public IrisClient(int port, Map<String, String> headers) {
+        this(URI.create("http://localhost:" + port), headers);
     }
 
     private IrisClient(URI base, Map<String, String> headers) {
         this.base = base;
         this.headers = Map.copyOf(headers);
+    }
+
+    /** A client without any credentials. */
+    public static IrisClient anonymous(int port) {
+        return new IrisClient(port, Map.of());
+    }
+
+    /** A client with this API key. */
+    public static IrisClient withKey(int port, String key) {
+        return new IrisClient(port, Map.of("X-API-Key", key));
+    }
+
+    /** A client with this bearer token. */
+    public static IrisClient withToken(int port, String token) {
+        return new IrisClient(port, Map.of("Authorization", "Bearer " + token));
     }
 
     /** A client like this one that also sends {@code name: value} with every request. */
@@ -45,7 +79,7 @@ public final class IrisClient {
 
     /** A POST whose body comes from a publisher (e.g. a stream that arrives slowly). */
     public HttpResponse<byte[]> post(String path, String contentType, HttpRequest.BodyPublisher body, String accept) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+        HttpRequest.Builder request = request(path)
                 .timeout(Duration.ofMinutes(2))
                 .header("Content-Type", contentType)
                 .POST(body);
@@ -56,11 +90,16 @@ public final class IrisClient {
     }
 
     public HttpResponse<byte[]> get(String path) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(1)).GET().build());
+        return send(request(path).timeout(Duration.ofMinutes(1)).GET().build());
     }
 
     public HttpResponse<byte[]> delete(String path) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(1)).DELETE().build());
+        return send(request(path).timeout(Duration.ofMinutes(1)).DELETE().build());
+    }
+
+    /** A request to this path; {@link #send} adds this client's headers. */
+    public HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(base.resolve(path));
     }
 
     public HttpResponse<byte[]> send(HttpRequest request) {

@@ -12,6 +12,7 @@ import java.util.List;
 import org.irisseg.model.ModelRuntime;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -20,7 +21,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * Base of every test that talks to the running service over real HTTP. All subclasses share one Spring
  * context (same configuration, so the test framework caches it): one model load, one store directory
  * for the whole run. Two predictor sets so concurrency is exercised; an 8 MB upload limit and a
- * 256 MiB memory budget so the too-large paths are cheap to hit.
+ * 256 MiB memory budget so the too-large paths are cheap to hit. Authentication is on as in production:
+ * the test API keys ({@link IrisClient#API_KEYS}), which {@link #client()} sends, and bearer tokens of the
+ * {@link TestIssuer} for audience {@value TestIssuer#AUDIENCE}; browser origin {@value #ALLOWED_ORIGIN} is
+ * allowed. Actuator is on its own port ({@link #managementClient()}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class IrisIntegrationTest {
@@ -31,10 +35,16 @@ public abstract class IrisIntegrationTest {
     /** Memory budget of the shared test context ({@code iris.admission.max-bytes}). */
     public static final long MEMORY_BUDGET_BYTES = 256L * 1024 * 1024;
 
+    /** The one browser origin the shared test context allows ({@code iris.cors.allowed-origins}). */
+    public static final String ALLOWED_ORIGIN = "https://viewer.example.org";
+
     protected static final Path STORE = temporaryStore();
 
     @LocalServerPort
     protected int port;
+
+    @LocalManagementPort
+    protected int managementPort;
 
     @Autowired
     protected ModelRuntime model;
@@ -48,10 +58,20 @@ public abstract class IrisIntegrationTest {
         registry.add("spring.servlet.multipart.max-file-size", () -> MAX_UPLOAD_BYTES + "B");
         registry.add("spring.servlet.multipart.max-request-size", () -> (4 * MAX_UPLOAD_BYTES) + "B");
         registry.add("iris.admission.max-bytes", () -> String.valueOf(MEMORY_BUDGET_BYTES));
+        registry.add("iris.security.api-keys", () -> IrisClient.API_KEYS);
+        registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", TestIssuer::issuerUri);
+        registry.add("iris.security.jwt.audience", () -> TestIssuer.AUDIENCE);
+        registry.add("iris.cors.allowed-origins", () -> ALLOWED_ORIGIN);
     }
 
+    /** A client of the API port with the test key of tenant {@value IrisClient#TENANT}. */
     protected IrisClient client() {
         return new IrisClient(port);
+    }
+
+    /** A client of the management (actuator) port, with the test key. */
+    protected IrisClient managementClient() {
+        return new IrisClient(managementPort);
     }
 
     /** Skips without a model directory; fails when a present model does not load. */

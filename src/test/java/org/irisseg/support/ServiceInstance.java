@@ -10,7 +10,6 @@ import java.util.List;
 import org.irisseg.IrisApplication;
 import org.irisseg.model.ModelRuntime;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -39,7 +38,8 @@ public final class ServiceInstance implements AutoCloseable {
                 "--spring.servlet.multipart.max-request-size=" + 4 * IrisIntegrationTest.MAX_UPLOAD_BYTES + "B",
                 "--iris.admission.max-bytes=" + IrisIntegrationTest.MEMORY_BUDGET_BYTES));
         args.addAll(List.of(extra));
-        return new ServiceInstance(new SpringApplicationBuilder(IrisApplication.class).run(args.toArray(String[]::new)));
+        return new ServiceInstance(new SpringApplicationBuilder(IrisApplication.class)
+                .run(TestServices.args(args.toArray(String[]::new))));
     }
 
     /**
@@ -72,11 +72,17 @@ public final class ServiceInstance implements AutoCloseable {
     }
 
     public int port() {
-        return ((WebServerApplicationContext) context).getWebServer().getPort();
+        return TestServices.port(context);
     }
 
+    /** A client of the API port with the test key. */
     public IrisClient client() {
         return new IrisClient(port());
+    }
+
+    /** A client of the management (actuator) port with the test key. */
+    public IrisClient managementClient() {
+        return new IrisClient(TestServices.managementPort(context));
     }
 
     public <T> T bean(Class<T> type) {

@@ -47,7 +47,7 @@ class FileSizeLimitTest {
         assertTrue(child.output().contains("File too large"), child.output());
         FileTaskStore restarted = new FileTaskStore(root, JSON);
         FileTaskStoreTest.assertSameTask(task, restarted.find(task.id()).orElseThrow());
-        assertEquals(List.of(task.summary()), restarted.list());
+        assertEquals(List.of(task.summary()), restarted.list(TaskFixtures.TENANT, 0, 500));
         for (TaskReference r : task.references()) {
             assertTrue(restarted.openReferenceFile(r.imageSha256()).isPresent(), "kept image survives");
             assertTrue(restarted.openReferenceFile(r.maskSha256()).isPresent(), "kept mask survives");
@@ -71,7 +71,7 @@ class FileSizeLimitTest {
         String mask = store.putReferenceFile(stream("mask bytes"));
         Task base = TaskFixtures.task(1, 64, 5);
         TaskReference r = base.references().get(0);
-        return new Task(base.id(), base.name(), base.classes(),
+        return new Task(base.id(), base.tenant(), base.name(), base.classes(),
                 List.of(new TaskReference(0, image, mask, r.shape(), r.modelVersion(), r.embeddings())),
                 base.modelVersion(), base.createdAt());
     }

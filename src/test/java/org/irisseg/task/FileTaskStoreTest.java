@@ -34,7 +34,7 @@ class FileTaskStoreTest {
         FileTaskStore reopened = new FileTaskStore(root, JSON);
         Task loaded = reopened.find(task.id()).orElseThrow();
         assertSameTask(task, loaded);
-        assertEquals(List.of(task.summary()), reopened.list());
+        assertEquals(List.of(task.summary()), reopened.list(TaskFixtures.TENANT, 0, 500));
     }
 
     @Test
@@ -45,7 +45,7 @@ class FileTaskStoreTest {
         Task grown = task.withReferences(TaskFixtures.task(2, 8, 3).references().subList(1, 2));
         store.save(grown);
         assertEquals(2, store.find(task.id()).orElseThrow().references().size());
-        assertEquals(1, store.list().size());
+        assertEquals(1, store.list(TaskFixtures.TENANT, 0, 500).size());
     }
 
     @Test
@@ -60,7 +60,7 @@ class FileTaskStoreTest {
         Files.writeString(torn, "{\"format\":1,\"id\":\"");
 
         FileTaskStore restarted = new FileTaskStore(root, JSON);
-        assertEquals(List.of(complete.summary()), restarted.list());
+        assertEquals(List.of(complete.summary()), restarted.list(TaskFixtures.TENANT, 0, 500));
         assertFalse(Files.exists(torn), "temporary files are removed at start-up");
         assertTrue(restarted.openReferenceFile(orphan).isEmpty(), "unreferenced reference files are removed");
         try (Stream<Path> files = Files.list(root.resolve("tasks"))) {
@@ -76,7 +76,7 @@ class FileTaskStoreTest {
         assertEquals(image, store.putReferenceFile(stream("image bytes")), "content-addressed");
         Task base = TaskFixtures.task(1, 4, 6);
         TaskReference r = base.references().get(0);
-        Task task = new Task(base.id(), base.name(), base.classes(),
+        Task task = new Task(base.id(), base.tenant(), base.name(), base.classes(),
                 List.of(new TaskReference(0, image, mask, r.shape(), r.modelVersion(), r.embeddings())),
                 base.modelVersion(), base.createdAt());
         store.save(task);
@@ -125,7 +125,7 @@ class FileTaskStoreTest {
         Path broken = tasks.resolve("00000000-0000-0000-0000-00000000000a.json");
         Files.writeString(broken, "not json");
         FileTaskStore store = new FileTaskStore(root, JSON);
-        assertTrue(store.list().isEmpty());
+        assertTrue(store.list(TaskFixtures.TENANT, 0, 500).isEmpty());
         assertTrue(Files.exists(tasks.resolve("00000000-0000-0000-0000-00000000000a.json.unreadable")));
     }
 
@@ -179,7 +179,7 @@ class FileTaskStoreTest {
         Task earlier = TaskFixtures.task(1, 4, 10);
         store.save(later);
         store.save(earlier);
-        assertEquals(List.of(earlier.id(), later.id()), store.list().stream().map(TaskSummary::id).toList());
+        assertEquals(List.of(earlier.id(), later.id()), store.list(TaskFixtures.TENANT, 0, 500).stream().map(TaskSummary::id).toList());
     }
 
     static void assertSameTask(Task expected, Task actual) {

@@ -40,17 +40,19 @@ class KillDuringRegistrationTest {
         Set<String> committed = ConcurrentHashMap.newKeySet();
         try (PostgresDatabase.Schema schema = PostgresDatabase.newSchema()) {
             int port = freePort();
+            int managementPort = freePort();
             Path log = Files.createTempFile("iris-killed-replica", ".log");
             Process replica = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx1g", "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
                     IrisApplication.class.getName(), "--server.port=" + port, "--iris.store.type=postgres",
                     "--spring.datasource.url=" + schema.url(), "--spring.datasource.username=" + PostgresDatabase.USER,
-                    "--iris.model.dir=" + model, "--spring.jmx.enabled=false")
+                    "--iris.model.dir=" + model, "--spring.jmx.enabled=false",
+                    "--management.server.port=" + managementPort, "--iris.security.api-keys=" + IrisClient.API_KEYS)
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
             try {
                 IrisClient client = new IrisClient(port);
-                awaitReady(client, replica, log);
+                awaitReady(new IrisClient(managementPort), replica, log);
                 for (int i = 0; i < CLIENTS; i++) {
                     clients.submit(() -> {
                         while (!Thread.currentThread().isInterrupted()) {
@@ -74,7 +76,7 @@ class KillDuringRegistrationTest {
             assertEquals(137, replica.exitValue(), "killed by SIGKILL");
 
             PostgresTaskStore store = new PostgresTaskStore(schema.dataSource());
-            List<TaskSummary> stored = store.list();
+            List<TaskSummary> stored = store.list(IrisClient.TENANT, 0, 500);
             System.out.printf("killed replica: %d registrations answered 201, %d tasks stored%n", committed.size(),
                     stored.size());
             assertTrue(stored.stream().map(TaskSummary::id).toList().containsAll(committed), "a committed task was lost");

@@ -79,7 +79,7 @@ class LegacyFileStoreTest {
         String recent = store.putReferenceFile(new java.io.ByteArrayInputStream("kept just now".getBytes()));
         Task task = withImage(TaskFixtures.task(1, 8, 51), old);
         TaskReference r = task.references().get(0);
-        task = new Task(task.id(), task.name(), task.classes(), List.of(r.withFiles(old, recent)),
+        task = new Task(task.id(), task.tenant(), task.name(), task.classes(), List.of(r.withFiles(old, recent)),
                 task.modelVersion(), task.createdAt());
         store.save(task);
         Files.setLastModifiedTime(root.resolve("references").resolve(old + ".nii.gz"),
@@ -136,7 +136,7 @@ class LegacyFileStoreTest {
 
     private static Task withImage(Task task, String image) {
         TaskReference r = task.references().get(0);
-        return new Task(task.id(), task.name(), task.classes(), List.of(r.withFiles(image, r.maskSha256())),
-                task.modelVersion(), task.createdAt());
+        return new Task(task.id(), task.tenant(), task.name(), task.classes(),
+                List.of(r.withFiles(image, r.maskSha256())), task.modelVersion(), task.createdAt());
     }
 }

@@ -32,7 +32,7 @@ class ModelVersionTest extends IrisIntegrationTest {
                 .map(r -> new TaskReference(r.index(), keepFiles ? r.imageSha256() : "",
                         keepFiles ? r.maskSha256() : "", r.shape(), version, negated(r.embeddings())))
                 .toList();
-        return new Task(task.id(), task.name(), task.classes(), refs, version, task.createdAt());
+        return new Task(task.id(), task.tenant(), task.name(), task.classes(), refs, version, task.createdAt());
     }
 
     private static Map<Integer, float[]> negated(Map<Integer, float[]> embeddings) {

@@ -46,7 +46,7 @@ class PostgresTaskStoreTest {
         store().save(task);
 
         FileTaskStoreTest.assertSameTask(task, store().find(task.id()).orElseThrow());
-        assertTrue(store().list().contains(task.summary()));
+        assertTrue(store().list(TaskFixtures.TENANT, 0, 500).contains(task.summary()));
     }
 
     @Test
@@ -108,7 +108,7 @@ class PostgresTaskStoreTest {
         Task read = TaskFixtures.task(2, 8, 10);
         store.save(read);
         Task other = TaskFixtures.task(2, 8, 11);
-        Task reencoded = new Task(read.id(), read.name(), read.classes(), other.references(), other.modelVersion(),
+        Task reencoded = new Task(read.id(), read.tenant(), read.name(), read.classes(), other.references(), other.modelVersion(),
                 read.createdAt());
 
         assertTrue(store.replace(read, reencoded));
@@ -155,8 +155,9 @@ class PostgresTaskStoreTest {
         Task task = TaskFixtures.task(1, 8, 14);
         String used = store.putReferenceFile(new ByteArrayInputStream("used".getBytes()));
         TaskReference r = task.references().get(0);
-        store.save(new Task(task.id(), task.name(), task.classes(), List.of(new TaskReference(0, used,
-                r.maskSha256(), r.shape(), r.modelVersion(), r.embeddings())), task.modelVersion(), task.createdAt()));
+        store.save(new Task(task.id(), task.tenant(), task.name(), task.classes(), List.of(new TaskReference(0,
+                used, r.maskSha256(), r.shape(), r.modelVersion(), r.embeddings())), task.modelVersion(),
+                task.createdAt()));
 
         assertEquals(0, store.collectUnreferencedFiles(), "within the grace period every file stays");
         Thread.sleep(20);
@@ -207,7 +208,7 @@ class PostgresTaskStoreTest {
 
     private static Task withFiles(Task task, String image, String mask) {
         TaskReference r = task.references().get(0);
-        return new Task(task.id(), task.name(), task.classes(), List.of(new TaskReference(0, image, mask, r.shape(),
-                r.modelVersion(), r.embeddings())), task.modelVersion(), task.createdAt());
+        return new Task(task.id(), task.tenant(), task.name(), task.classes(), List.of(new TaskReference(0, image, mask,
+                r.shape(), r.modelVersion(), r.embeddings())), task.modelVersion(), task.createdAt());
     }
 }

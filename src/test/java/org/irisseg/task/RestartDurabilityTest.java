@@ -10,10 +10,10 @@ import org.irisseg.support.Hippocampus;
 import org.irisseg.support.IrisClient;
 import org.irisseg.support.IrisIntegrationTest;
 import org.irisseg.support.TestModels;
+import org.irisseg.support.TestServices;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import tools.jackson.databind.JsonNode;
@@ -35,16 +35,17 @@ class RestartDurabilityTest extends IrisIntegrationTest {
 
         // a second service on the same data directory whose model does not load: task metadata needs none
         try (ConfigurableApplicationContext second = new SpringApplicationBuilder(IrisApplication.class)
-                .run("--server.port=0", "--iris.store.dir=" + STORE,
-                        "--iris.model.dir=" + TestModels.withoutModules(), "--spring.jmx.enabled=false")) {
-            int port = ((WebServerApplicationContext) second).getWebServer().getPort();
+                .run(TestServices.args("--server.port=0", "--iris.store.dir=" + STORE,
+                        "--iris.model.dir=" + TestModels.withoutModules(), "--spring.jmx.enabled=false"))) {
+            int port = TestServices.port(second);
             IrisClient restarted = new IrisClient(port);
             JsonNode task = IrisClient.json(restarted.get("/api/v1/tasks/" + id));
             assertEquals(IrisClient.json(client().get("/api/v1/tasks/" + id)), task);
             List<String> ids = IrisClient.json(restarted.get("/api/v1/tasks")).valueStream()
                     .map(t -> t.path("id").asString()).toList();
             assertTrue(ids.contains(id));
-            assertEquals(503, restarted.get("/actuator/health/readiness").statusCode(), "no model, not ready");
+            assertEquals(503, new IrisClient(TestServices.managementPort(second)).get("/actuator/health/readiness")
+                    .statusCode(), "no model, not ready");
         }
     }
 }

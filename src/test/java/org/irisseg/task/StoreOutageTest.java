@@ -63,7 +63,7 @@ class StoreOutageTest {
             HttpResponse<byte[]> down = client.get("/api/v1/tasks");
             ProblemAssertions.assertProblem(down, 503, "store-unavailable");
             assertTrue(down.headers().firstValue("Retry-After").isPresent());
-            assertEquals("DOWN", database(client));
+            assertEquals("DOWN", database(service.managementClient()));
         } finally {
             proxy.restore();
         }
@@ -74,7 +74,7 @@ class StoreOutageTest {
         }
         System.out.printf("store outage: recovered %d ms after the database returned%n",
                 (System.nanoTime() - restored) / 1_000_000);
-        assertEquals("UP", database(client));
+        assertEquals("UP", database(service.managementClient()));
         assertEquals(200, client.get("/api/v1/tasks/" + task.id()).statusCode());
     }
 

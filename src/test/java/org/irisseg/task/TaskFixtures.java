@@ -11,6 +11,8 @@ import java.util.UUID;
 final class TaskFixtures {
 
     static final String MODEL = "iris-small@test";
+    /** The tenant of fixture tasks: that of the test API key, so a test client sees them. */
+    static final String TENANT = org.irisseg.support.IrisClient.TENANT;
 
     private TaskFixtures() {
     }
@@ -23,7 +25,7 @@ final class TaskFixtures {
             refs.add(new TaskReference(i, sha(random), sha(random), new int[] {30, 40, 35},
                     MODEL, Map.of(1, vector(random, dim), 2, vector(random, dim)), Map.of(1, 1.5 + i, 2, 2.25 + i)));
         }
-        return new Task(UUID.randomUUID().toString(), "hippocampus", classes, refs, MODEL,
+        return new Task(UUID.randomUUID().toString(), TENANT, "hippocampus", classes, refs, MODEL,
                 Instant.parse("2026-01-02T03:04:05.678Z").plusSeconds(seed));
     }
 

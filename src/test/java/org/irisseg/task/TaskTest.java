@@ -23,7 +23,7 @@ class TaskTest {
 
     @Test
     void moreReferencesJoinThePoolAndLeaveTheOriginalUnchanged() {
-        Task task = new Task(ID, "t", CLASSES, List.of(ref(0, 10, 0), ref(1, 0, 10)), "m@1", Instant.EPOCH);
+        Task task = new Task(ID, "tenant-a", "t", CLASSES, List.of(ref(0, 10, 0), ref(1, 0, 10)), "m@1", Instant.EPOCH);
         Task grown = task.withReferences(List.of(ref(2, 5, 5)));
         assertEquals(3, grown.references().size());
         assertArrayEquals(new float[] {5, 5}, grown.embeddings(1).get(2));
@@ -32,7 +32,7 @@ class TaskTest {
 
     @Test
     void theCacheWeightCountsEveryReferenceEmbedding() {
-        Task one = new Task(ID, "t", CLASSES, List.of(ref(0, 1, 2)), "m@1", Instant.EPOCH);
+        Task one = new Task(ID, "tenant-a", "t", CLASSES, List.of(ref(0, 1, 2)), "m@1", Instant.EPOCH);
         Task two = one.withReferences(List.of(ref(1, 3, 4)));
         assertEquals(256 + 2 * (16 + 4 * 2), two.sizeBytes() - one.sizeBytes());
     }
@@ -41,14 +41,14 @@ class TaskTest {
     void referenceVolumesOfAClassComeInPoolOrderLeavingOutReferencesWithoutThem() {
         TaskReference measured = new TaskReference(1, "", "", new int[] {2, 2, 2}, "m@1",
                 Map.of(1, new float[] {1, 1}, 2, new float[] {2, 2}), Map.of(1, 1.25, 2, 0.5));
-        Task task = new Task(ID, "t", CLASSES, List.of(ref(0, 1, 2), measured), "m@1", Instant.EPOCH);
+        Task task = new Task(ID, "tenant-a", "t", CLASSES, List.of(ref(0, 1, 2), measured), "m@1", Instant.EPOCH);
         assertEquals(List.of(1.25), task.referenceVolumesMl(1));
         assertEquals(List.of(0.5), task.referenceVolumesMl(2));
     }
 
     @Test
     void embeddingsOfAClassComeInPoolOrder() {
-        Task task = new Task(ID, "t", CLASSES, List.of(ref(0, 1, 2), ref(1, 3, 4)), "m@1", Instant.EPOCH);
+        Task task = new Task(ID, "tenant-a", "t", CLASSES, List.of(ref(0, 1, 2), ref(1, 3, 4)), "m@1", Instant.EPOCH);
         assertEquals(1f, task.embeddings(1).get(0)[0]);
         assertEquals(3f, task.embeddings(1).get(1)[0]);
         assertEquals(4f, task.embeddings(2).get(1)[0]);
@@ -57,7 +57,7 @@ class TaskTest {
     @Test
     void refusesEmbeddingsOfAnotherModel() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new Task(ID, "t", CLASSES, List.of(ref(0, 1, 2), ref(1, 3, 4, "m@2")), "m@1", Instant.EPOCH));
+                () -> new Task(ID, "tenant-a", "t", CLASSES, List.of(ref(0, 1, 2), ref(1, 3, 4, "m@2")), "m@1", Instant.EPOCH));
         assertTrue(e.getMessage().contains("m@2"));
     }
 
@@ -66,12 +66,12 @@ class TaskTest {
         TaskReference partial = new TaskReference(0, "", "", new int[] {1, 1, 1}, "m@1",
                 Map.of(1, new float[] {1}));
         assertThrows(IllegalArgumentException.class,
-                () -> new Task(ID, "t", CLASSES, List.of(partial), "m@1", Instant.EPOCH));
+                () -> new Task(ID, "tenant-a", "t", CLASSES, List.of(partial), "m@1", Instant.EPOCH));
     }
 
     @Test
     void findsClassesByLabelOrName() {
-        Task task = new Task(ID, "t", CLASSES, List.of(ref(0, 1, 2)), "m@1", Instant.EPOCH);
+        Task task = new Task(ID, "tenant-a", "t", CLASSES, List.of(ref(0, 1, 2)), "m@1", Instant.EPOCH);
         assertEquals(2, task.findClass("b").orElseThrow().label());
         assertEquals(1, task.findClass("1").orElseThrow().label());
         assertTrue(task.findClass("3").isEmpty());
