@@ -39,8 +39,8 @@ class ProblemResponseCustomizer implements GlobalOperationComponentsCustomizer {
                     + " iris.admission.max-bytes)",
             415, "Not a NIfTI file or unsupported data type",
             429, "Too many requests waiting for an inference slot or memory; retry after Retry-After",
-            503, "Model not ready, no inference slot or memory in time, or the task store (database)"
-                    + " unreachable; retry after Retry-After",
+            503, "Model not ready, no inference slot or memory in time, the task store (database) or the"
+                    + " token issuer unreachable; retry after Retry-After",
             507, "The task store could not save the change (disk full); nothing was changed");
 
     /** Springdoc calls the variant with components for this kind of customizer. */

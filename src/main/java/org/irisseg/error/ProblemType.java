@@ -34,6 +34,7 @@ public enum ProblemType {
     MEMORY_BUSY("memory-busy", 503, "Memory budget in use"),
     STORAGE_FAILED("storage-failed", 507, "Task store could not save the change"),
     STORE_UNAVAILABLE("store-unavailable", 503, "Task store unavailable"),
+    ISSUER_UNAVAILABLE("issuer-unavailable", 503, "Token issuer unavailable"),
     INTERNAL("internal-error", 500, "Internal error");
 
     /** Base of every type URI. */

@@ -16,7 +16,9 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtDecoderInitializationException;
 import org.springframework.security.oauth2.jwt.JwtDecoders;
+import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
@@ -27,7 +29,8 @@ import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
  * (keys found by OpenID discovery, at the first token, so start-up does not need the provider) or
  * {@code jwk-set-uri} is set. Every token must be signed by one of its keys, be within its validity (60 s
  * clock skew), come from the issuer (when {@code issuer-uri} is set) and, with {@code iris.security.jwt.audience},
- * name that audience.
+ * name that audience. While the issuer cannot be reached (discovery or keys), bearer calls are 503
+ * {@code issuer-unavailable} with Retry-After, never 500; API keys keep working.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnExpression("'${iris.security.enabled:true}' == 'true' and ("
@@ -51,11 +54,19 @@ class JwtConfiguration {
             decoder.setJwtValidator(validator);
             return decoder;
         }
-        return new SupplierJwtDecoder(() -> {
+        SupplierJwtDecoder discovered = new SupplierJwtDecoder(() -> {
             NimbusJwtDecoder decoder = (NimbusJwtDecoder) JwtDecoders.fromIssuerLocation(issuer);
             decoder.setJwtValidator(validator);
             return decoder;
         });
+        return token -> {
+            try {
+                return discovered.decode(token);
+            } catch (JwtDecoderInitializationException e) {
+                // discovery is tried again with the next token; meanwhile the call is 503 issuer-unavailable
+                throw new JwtException("The token issuer's discovery document cannot be read", e);
+            }
+        };
     }
 
     static OAuth2TokenValidator<Jwt> validator(String issuer, String audience) {

@@ -1,11 +1,16 @@
 package org.irisseg.security;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.irisseg.error.ProblemType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -14,6 +19,7 @@ import org.springframework.security.oauth2.server.resource.BearerTokenError;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,11 +27,15 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * The answers of refused calls, as problem+json: 401 {@code unauthenticated} with one
  * {@code WWW-Authenticate} challenge per accepted scheme (RFC 6750 error parameters for a bad bearer token),
- * 403 {@code forbidden} naming the missing scope or tenant claim.
+ * 403 {@code forbidden} naming the missing scope or tenant claim, 503 {@code issuer-unavailable} (with
+ * Retry-After) when a token cannot be checked because the issuer cannot be reached.
  */
-final class Refusals implements AuthenticationEntryPoint, AccessDeniedHandler {
+final class Refusals implements AuthenticationEntryPoint, AccessDeniedHandler, AuthenticationFailureHandler {
 
     static final String REALM = "iris";
+    /** Retry-After while the token issuer cannot be reached. */
+    static final Duration ISSUER_RETRY = Duration.ofSeconds(5);
+    private static final Logger log = LoggerFactory.getLogger(Refusals.class);
 
     private final boolean bearerAccepted;
     private final String tenantClaim;
@@ -55,6 +65,21 @@ final class Refusals implements AuthenticationEntryPoint, AccessDeniedHandler {
                     : "This call needs an API key (header " + ApiKeys.HEADER + ")";
         }
         SecurityProblems.write(request, response, ProblemType.UNAUTHENTICATED, detail, challenges);
+    }
+
+    /** A bearer token that could not be checked (issuer unreachable) is 503; any other failure 401. */
+    @Override
+    public void onAuthenticationFailure(HttpServletRequest request, HttpServletResponse response,
+            AuthenticationException failure) throws IOException {
+        if (failure instanceof AuthenticationServiceException) {
+            log.warn("Bearer token not checked: {}", failure.getMessage());
+            SecurityContextHolder.clearContext();
+            response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(ISSUER_RETRY.toSeconds()));
+            SecurityProblems.write(request, response, ProblemType.ISSUER_UNAVAILABLE, "The token issuer cannot be"
+                    + " reached to check the bearer token; try again later", List.of());
+            return;
+        }
+        commence(request, response, failure);
     }
 
     @Override

@@ -10,6 +10,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -108,7 +109,14 @@ public class SecurityConfiguration {
             http.oauth2ResourceServer(o -> o
                     .authenticationEntryPoint(refusals)
                     .accessDeniedHandler(refusals)
-                    .jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(new JwtCallerConverter(tenantClaim))));
+                    .jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(new JwtCallerConverter(tenantClaim)))
+                    .withObjectPostProcessor(new ObjectPostProcessor<BearerTokenAuthenticationFilter>() {
+                        @Override
+                        public <O extends BearerTokenAuthenticationFilter> O postProcess(O filter) {
+                            filter.setAuthenticationFailureHandler(refusals);
+                            return filter;
+                        }
+                    }));
         }
         return http.build();
     }

@@ -26,6 +26,8 @@ public final class IrisClient {
     /** A second tenant and its key, for the isolation tests. */
     public static final String OTHER_TENANT = "other";
     public static final String OTHER_API_KEY = "iris-test-key-of-tenant-other";
+    /** A key of tenant {@value #TENANT} with scope iris.read only, configured by its SHA-256 in the shared context. */
+    public static final String READ_ONLY_API_KEY = "iris-test-read-only-key";
     /** The {@code iris.security.api-keys} setting that accepts both test keys. */
     public static final String API_KEYS = TENANT + ":" + API_KEY + "," + OTHER_TENANT + ":" + OTHER_API_KEY;
 

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 
 import org.irisseg.model.ModelRuntime;
+import org.irisseg.util.Sha256;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -59,6 +62,8 @@ public abstract class IrisIntegrationTest {
         registry.add("spring.servlet.multipart.max-request-size", () -> (4 * MAX_UPLOAD_BYTES) + "B");
         registry.add("iris.admission.max-bytes", () -> String.valueOf(MEMORY_BUDGET_BYTES));
         registry.add("iris.security.api-keys", () -> IrisClient.API_KEYS);
+        registry.add("iris.security.api-key-hashes", () -> IrisClient.TENANT + ":" + sha256(IrisClient.READ_ONLY_API_KEY)
+                + ":iris.read");
         registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", TestIssuer::issuerUri);
         registry.add("iris.security.jwt.audience", () -> TestIssuer.AUDIENCE);
         registry.add("iris.cors.allowed-origins", () -> ALLOWED_ORIGIN);
@@ -89,6 +94,11 @@ public abstract class IrisIntegrationTest {
         TestPaths.assumeHippocampus();
         assumeModelReady();
         return client().registerTask(Hippocampus.taskForm(name, subjects));
+    }
+
+    /** A key's SHA-256 as {@code iris.security.api-key-hashes} wants it: lower-case hex. */
+    public static String sha256(String key) {
+        return HexFormat.of().formatHex(Sha256.newDigest().digest(key.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static void deleteRecursively(Path dir) {

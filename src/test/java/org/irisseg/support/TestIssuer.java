@@ -1,5 +1,11 @@
 package org.irisseg.support;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +34,23 @@ public final class TestIssuer {
         MockOAuth2Server server = new MockOAuth2Server();
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown));
+        warmUp(server);
         return server;
+    }
+
+    /** Serves discovery and keys once, so the service's first token does not wait for the issuer's start. */
+    private static void warmUp(MockOAuth2Server server) {
+        HttpClient http = HttpClient.newHttpClient();
+        for (String url : new String[] {server.wellKnownUrl(ISSUER).toString(), server.jwksUrl(ISSUER).toString()}) {
+            try {
+                http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** The {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} of the trusted issuer. */
@@ -46,7 +68,8 @@ public final class TestIssuer {
      *
      * @param tenant        the {@code tenant} claim, or null for none
      * @param scope         the {@code scope} claim (space-separated), or null for none
-     * @param expirySeconds seconds from now to {@code exp}; negative: expired that long ago
+     * @param expirySeconds seconds from now to {@code exp}; negative: expired that long ago (issued an hour
+     *                      before that)
      */
     public static String token(String issuerId, String subject, String tenant, String scope, String audience,
             long expirySeconds) {
@@ -56,6 +79,11 @@ public final class TestIssuer {
         }
         if (scope != null) {
             claims.put("scope", scope);
+        }
+        if (expirySeconds < 0) {
+            Date issued = Date.from(Instant.now().minusSeconds(3600 - expirySeconds));
+            claims.put("iat", issued);
+            claims.put("nbf", issued);
         }
         return SERVER.issueToken(issuerId, "iris-tests", new DefaultOAuth2TokenCallback(issuerId, subject, "JWT",
                 List.of(audience), claims, expirySeconds)).serialize();
