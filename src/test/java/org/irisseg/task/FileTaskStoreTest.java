@@ -179,7 +179,38 @@ class FileTaskStoreTest {
         Task earlier = TaskFixtures.task(1, 4, 10);
         store.save(later);
         store.save(earlier);
-        assertEquals(List.of(earlier.id(), later.id()), store.list(TaskFixtures.TENANT, 0, 500).stream().map(TaskSummary::id).toList());
+        assertEquals(List.of(earlier.id(), later.id()),
+                store.list(TaskFixtures.TENANT, 0, 500).stream().map(TaskSummary::id).toList());
+    }
+
+    @Test
+    void listingIsPerTenantAndPaged() {
+        TaskFixtures.assertListsPagesPerTenant(new FileTaskStore(root, JSON));
+    }
+
+    @Test
+    void aTasksTenantSurvivesARestart() {
+        Task task = TaskFixtures.ofTenant(TaskFixtures.task(1, 8, 21), "radiology");
+        new FileTaskStore(root, JSON).save(task);
+        FileTaskStore restarted = new FileTaskStore(root, JSON);
+        assertEquals("radiology", restarted.find(task.id()).orElseThrow().tenant());
+        assertEquals(List.of(task.summary()), restarted.list("radiology", 0, 10));
+        assertEquals(0, restarted.count(TaskFixtures.TENANT));
+    }
+
+    @Test
+    void aTaskFileWrittenBeforeTenantsBelongsToTheDefaultTenant() throws IOException {
+        Task task = TaskFixtures.task(1, 8, 22);
+        FileTaskStore store = new FileTaskStore(root, JSON);
+        store.save(task);
+        Path file = root.resolve("tasks").resolve(task.id() + ".json");
+        String withoutTenant = Files.readString(file).replace("\"tenant\":\"" + task.tenant() + "\",", "");
+        assertFalse(withoutTenant.contains("\"tenant\""));
+        Files.writeString(file, withoutTenant);
+
+        FileTaskStore restarted = new FileTaskStore(root, JSON);
+        assertEquals(Task.DEFAULT_TENANT, restarted.find(task.id()).orElseThrow().tenant());
+        assertEquals(1, restarted.count(Task.DEFAULT_TENANT));
     }
 
     static void assertSameTask(Task expected, Task actual) {

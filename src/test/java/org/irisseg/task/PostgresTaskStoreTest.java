@@ -13,11 +13,13 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
 
+import org.flywaydb.core.Flyway;
 import org.irisseg.support.Concurrently;
 import org.irisseg.support.PostgresDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The PostgreSQL task store on the real server, each "replica" a store instance of its own. */
 class PostgresTaskStoreTest {
@@ -47,6 +49,36 @@ class PostgresTaskStoreTest {
 
         FileTaskStoreTest.assertSameTask(task, store().find(task.id()).orElseThrow());
         assertTrue(store().list(TaskFixtures.TENANT, 0, 500).contains(task.summary()));
+    }
+
+    @Test
+    void listingIsPerTenantAndPaged() {
+        TaskFixtures.assertListsPagesPerTenant(store());
+    }
+
+    @Test
+    void aTasksTenantIsStored() {
+        Task task = TaskFixtures.ofTenant(TaskFixtures.task(1, 8, 23), "radiology-" + schema.name());
+        store().save(task);
+        assertEquals(task.tenant(), store().find(task.id()).orElseThrow().tenant());
+        assertEquals(List.of(task.summary()), store().list(task.tenant(), 0, 10));
+    }
+
+    @Test
+    void tasksStoredBeforeTenantsBelongToTheDefaultTenant() {
+        try (PostgresDatabase.Schema old = PostgresDatabase.newSchema()) {
+            Flyway.configure().dataSource(old.url(), PostgresDatabase.USER, null).schemas(old.name()).target("2")
+                    .load().migrate();
+            Task task = TaskFixtures.task(1, 8, 24);
+            new JdbcTemplate(old.dataSource()).update("INSERT INTO task (id, name, model_version, created_at)"
+                    + " VALUES (?::uuid, 'before tenants', ?, now())", task.id(), task.modelVersion());
+            old.migrated();
+
+            PostgresTaskStore store = new PostgresTaskStore(old.dataSource());
+            assertEquals(Task.DEFAULT_TENANT, store.find(task.id()).orElseThrow().tenant());
+            assertEquals(1, store.count(Task.DEFAULT_TENANT));
+            assertEquals("before tenants", store.list(Task.DEFAULT_TENANT, 0, 10).get(0).name());
+        }
     }
 
     @Test

@@ -1,7 +1,11 @@
 package org.irisseg.task;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -27,6 +31,41 @@ final class TaskFixtures {
         }
         return new Task(UUID.randomUUID().toString(), TENANT, "hippocampus", classes, refs, MODEL,
                 Instant.parse("2026-01-02T03:04:05.678Z").plusSeconds(seed));
+    }
+
+    /** The same task owned by another tenant. */
+    static Task ofTenant(Task task, String tenant) {
+        return new Task(task.id(), tenant, task.name(), task.classes(), task.references(), task.modelVersion(),
+                task.createdAt());
+    }
+
+    /**
+     * A store's listing is per tenant and paged, oldest first: five tasks of one tenant saved out of order,
+     * two of another; each page holds exactly its tenant's tasks.
+     */
+    static void assertListsPagesPerTenant(TaskStore store) {
+        String a = "tenant-a-" + UUID.randomUUID();
+        String b = "tenant-b-" + UUID.randomUUID();
+        List<Task> ofA = new ArrayList<>();
+        for (long seed : new long[] {30, 10, 50, 20, 40}) {
+            Task task = ofTenant(task(1, 4, seed), a);
+            store.save(task);
+            ofA.add(task);
+        }
+        store.save(ofTenant(task(1, 4, 15), b));
+        store.save(ofTenant(task(1, 4, 5), b));
+        List<TaskSummary> oldestFirst = ofA.stream().map(Task::summary)
+                .sorted(Comparator.comparing(TaskSummary::createdAt)).toList();
+
+        assertEquals(5, store.count(a));
+        assertEquals(2, store.count(b));
+        assertEquals(0, store.count("tenant-c-" + UUID.randomUUID()));
+        assertEquals(oldestFirst.subList(0, 2), store.list(a, 0, 2));
+        assertEquals(oldestFirst.subList(2, 4), store.list(a, 2, 2));
+        assertEquals(oldestFirst.subList(4, 5), store.list(a, 4, 2));
+        assertEquals(List.of(), store.list(a, 5, 2));
+        assertTrue(store.list(b, 0, 500).stream().allMatch(t -> t.tenant().equals(b)));
+        assertEquals(2, store.list(b, 0, 500).size());
     }
 
     static float[] vector(Random random, int dim) {
