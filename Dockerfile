@@ -84,12 +84,14 @@ ENV IRIS_MODEL_DIR=/opt/iris/models/iris-small \
 
 USER 10001:10001
 VOLUME ["/data"]
-EXPOSE 8080
+# 8080: the API (authenticated); 8081: actuator (probes, Prometheus), never to be published to clients.
+EXPOSE 8080 8081
 
-# No curl/wget in the CUDA base: a small Java probe (docker/HealthCheck.java) asks readiness.
+# No curl/wget in the CUDA base: a small Java probe (docker/HealthCheck.java) asks readiness on the
+# management port.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=180s --retries=3 \
   CMD ["java", "-Xmx16m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp", "/opt/iris/tools", \
-       "HealthCheck", "http://127.0.0.1:8080/actuator/health/readiness"]
+       "HealthCheck", "http://127.0.0.1:8081/actuator/health/readiness"]
 
 # exec: java is PID 1 and receives SIGTERM for the graceful shutdown.
 ENTRYPOINT ["/bin/sh", "-c", "exec java $JAVA_OPTS -jar /opt/iris/iris-service.jar \"$@\"", "iris-service"]

@@ -8,8 +8,13 @@ limit, and a small gzip declaring a 512^3 volume that the memory budget can neve
 was answered 201 served by every replica afterwards with at least the references it was answered with,
 and each replica's heap below its maximum throughout.
 
-  python3 scripts/soak.py --targets http://127.0.0.1:8081,http://127.0.0.1:8082 \\
+  IRIS_API_KEY=<a key of IRIS_API_KEYS> python3 scripts/soak.py \\
+      --targets http://127.0.0.1:8081,http://127.0.0.1:8082 \\
+      --management-targets http://127.0.0.1:9081,http://127.0.0.1:9082 \\
       --data ../shared/data/hippocampus --clients 32 --duration 300 --upload-limit 16MB
+
+Every API call carries the key (--api-key, default: environment IRIS_API_KEY) as X-API-Key; the heap is
+read from each replica's management port (--management-targets, in the order of --targets).
 
 Prints a JSON report; exit status 0 when every expectation held, 1 otherwise.
 """
@@ -17,6 +22,7 @@ import argparse
 import gzip
 import http.client
 import json
+import os
 import random
 import struct
 import sys
@@ -73,6 +79,8 @@ def huge_declared_volume():
 class Soak:
     def __init__(self, args):
         self.targets = [urlparse(t) for t in args.targets.split(",")]
+        self.management = dict(zip((t.geturl() for t in self.targets),
+                                   (urlparse(m) for m in args.management_targets.split(","))))
         data = Path(args.data)
         subjects = sorted(p.name[: -len(".nii.gz")] for p in (data / "imagesTr").glob("*.nii.gz"))
         random.Random(1).shuffle(subjects)
@@ -92,6 +100,8 @@ class Soak:
         conn = http.client.HTTPConnection(target.hostname, target.port, timeout=timeout)
         try:
             headers = {"Accept": accept}
+            if self.args.api_key:
+                headers["X-API-Key"] = self.args.api_key
             if content_type:
                 headers["Content-Type"] = content_type
             conn.request(method, path, body=body, headers=headers)
@@ -192,7 +202,8 @@ class Soak:
         while not self.stop.is_set():
             for target in self.targets:
                 try:
-                    status, data = self.request(target, "GET", "/actuator/prometheus", timeout=10, accept="text/plain")
+                    status, data = self.request(self.management[target.geturl()], "GET", "/actuator/prometheus",
+                                                timeout=10, accept="text/plain")
                 except OSError:
                     continue
                 if status != 200:
@@ -255,13 +266,19 @@ class Soak:
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--targets", default="http://127.0.0.1:8081,http://127.0.0.1:8082")
+    parser.add_argument("--management-targets", default="http://127.0.0.1:9081,http://127.0.0.1:9082",
+                        help="each replica's management (actuator) port, in the order of --targets")
+    parser.add_argument("--api-key", default=os.environ.get("IRIS_API_KEY"),
+                        help="sent as X-API-Key with every call (default: environment IRIS_API_KEY)")
     parser.add_argument("--data", default="../shared/data/hippocampus")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--duration", type=float, default=300, help="seconds, at most 3600")
     parser.add_argument("--burst", type=int, default=16, help="oversized uploads sent at once half-way")
     parser.add_argument("--upload-limit", default="16MB", help="the replicas' multipart max-file-size")
     args = parser.parse_args()
-    for target in args.targets.split(","):
+    if len(args.management_targets.split(",")) != len(args.targets.split(",")):
+        parser.error("--management-targets needs one address per --targets entry")
+    for target in args.targets.split(",") + args.management_targets.split(","):
         host = urlparse(target).hostname
         if not (host == "localhost" or host.startswith("127.") or host == "::1"):
             parser.error(f"{target}: the soak only targets loopback addresses")

@@ -12,6 +12,7 @@ median ``total`` and ``quality`` durations of its ``Server-Timing`` header, and 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -35,13 +36,15 @@ def timing(headers: dict, stage: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://localhost:8080")
+    parser.add_argument("--api-key", default=os.environ.get("IRIS_API_KEY"),
+                        help="sent as X-API-Key (default: environment IRIS_API_KEY)")
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "../shared/data")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--warm-up", type=int, default=3)
     args = parser.parse_args()
     root = args.data.resolve() / "hippocampus"
     held_out = hippocampus_validation(args.data.resolve())
-    service = Service(args.url)
+    service = Service(args.url, args.api_key)
     pairs = [((root / "imagesTr" / f"{s}.nii.gz").read_bytes(), (root / "labelsTr" / f"{s}.nii.gz").read_bytes())
              for s in held_out[:3]]
     task = service.register("benchmark", pairs)

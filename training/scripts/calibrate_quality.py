@@ -29,6 +29,7 @@ import argparse
 import gzip
 import io
 import json
+import os
 import tempfile
 import urllib.error
 import urllib.request
@@ -52,8 +53,9 @@ FLAGS = ("EMPTY", "VOLUME_OUTSIDE_REFERENCE_RANGE", "LOW_CONFIDENCE", "LOW_REFER
 
 
 class Service:
-    def __init__(self, url: str):
+    def __init__(self, url: str, api_key: str | None = None):
         self.url = url.rstrip("/")
+        self.headers = {"X-API-Key": api_key} if api_key else {}
 
     def _post(self, path: str, fields: dict, files: list[tuple[str, str, bytes]]) -> tuple[int, bytes, dict]:
         boundary = uuid.uuid4().hex
@@ -67,7 +69,8 @@ class Service:
             body.write(b"\r\n")
         body.write(f"--{boundary}--\r\n".encode())
         request = urllib.request.Request(self.url + path, data=body.getvalue(), method="POST",
-                                         headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+                                         headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
+                                                  **self.headers})
         try:
             with urllib.request.urlopen(request, timeout=600) as response:
                 return response.status, response.read(), dict(response.headers)
@@ -288,6 +291,8 @@ def table(rows: list[dict], t: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://localhost:8080")
+    parser.add_argument("--api-key", default=os.environ.get("IRIS_API_KEY"),
+                        help="sent as X-API-Key (default: environment IRIS_API_KEY)")
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "../shared/data")
     parser.add_argument("--out", type=Path, default=Path("quality_calibration.json"))
     parser.add_argument("--max-false", type=float, default=0.05,
@@ -297,7 +302,7 @@ def main() -> None:
     if args.rows:
         rows = json.loads(args.rows.read_text())["answers"]
     else:
-        service = Service(args.url)
+        service = Service(args.url, args.api_key)
         root = args.data.resolve()
         mr = load(root / "totalsegmentator/example_mr_sm.nii.gz", root / "totalsegmentator/example_seg_mr.nii.gz")
         kidneys = {"kidney_right": (2,), "kidney_left": (3,)}

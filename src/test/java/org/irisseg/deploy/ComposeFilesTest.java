@@ -29,7 +29,7 @@ class ComposeFilesTest {
 
         assertThat(map(map(service, "build"), "args")).containsEntry("FLAVOUR", "cpu");
         assertThat(map(service, "build")).containsEntry("context", ".");
-        assertThat(list(service, "ports")).contains("8080:8080");
+        assertThat(list(service, "ports")).containsExactly("8080:8080");
         assertThat(service).containsEntry("read_only", true);
         assertThat(list(service, "tmpfs")).anySatisfy(t -> assertThat((String) t).startsWith("/tmp"));
     }
@@ -46,7 +46,7 @@ class ComposeFilesTest {
         assertThat(list(prometheus, "profiles")).containsExactly("monitoring");
         assertThat(list(prometheus, "volumes")).contains("./deploy/prometheus.yml:/etc/prometheus/prometheus.yml:ro");
         assertThat(job).containsEntry("metrics_path", "/actuator/prometheus");
-        assertThat(targets).containsExactly("iris-service:8080");
+        assertThat(targets).containsExactly("iris-service:8081");
     }
 
     @Test
@@ -64,6 +64,15 @@ class ComposeFilesTest {
         assertThat(map(map(service, "depends_on"), "postgres")).containsEntry("condition", "service_healthy");
         assertThat(map(COMPOSE, "volumes")).containsKey("iris-db");
         assertThat(map(service(COMPOSE, "iris-service"), "environment")).doesNotContainKey("IRIS_STORE_TYPE");
+    }
+
+    @Test
+    void apiKeysComeFromTheEnvironmentAndActuatorIsNotPublished() {
+        for (String name : new String[] {"iris-service", "iris-service-pg"}) {
+            Map<String, Object> service = service(COMPOSE, name);
+            assertThat((String) map(service, "environment").get("IRIS_API_KEYS")).startsWith("${IRIS_API_KEYS:");
+            assertThat(list(service, "ports")).noneSatisfy(p -> assertThat((String) p).endsWith(":8081"));
+        }
     }
 
     @Test

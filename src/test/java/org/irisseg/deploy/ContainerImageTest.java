@@ -45,11 +45,11 @@ class ContainerImageTest {
 
         build();
         try (GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(IMAGE))
-                .withExposedPorts(8080)
+                .withExposedPorts(8080, 8081)
                 .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
                         .withReadonlyRootfs(true)
                         .withTmpFs(java.util.Map.of("/tmp", "rw,size=1g")))
-                .waitingFor(Wait.forHttp("/actuator/health/readiness").forPort(8080).forStatusCode(200)
+                .waitingFor(Wait.forHttp("/actuator/health/readiness").forPort(8081).forStatusCode(200)
                         .withStartupTimeout(Duration.ofMinutes(5)))) {
             container.start();
             String base = "http://" + container.getHost() + ":" + container.getMappedPort(8080);
@@ -59,6 +59,10 @@ class ContainerImageTest {
                     HttpResponse.BodyHandlers.ofString());
 
             assertThat(apiDocs.statusCode()).isEqualTo(200);
+            HttpResponse<String> actuatorOnApiPort = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(base + "/actuator/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(actuatorOnApiPort.statusCode()).isEqualTo(404);
             assertThat(apiDocs.body()).contains("\"openapi\"").contains("\"paths\"");
             assertThat(container.execInContainer("id", "-u").getStdout().strip()).isEqualTo("10001");
             assertThat(container.execInContainer("touch", "/data/.write-test").getExitCode()).isZero();

@@ -89,11 +89,11 @@ class DockerfileTest {
     }
 
     @Test
-    void healthcheckAsksReadinessOnTheServicePort() {
+    void healthcheckAsksReadinessOnTheManagementPort() {
         String healthcheck = DOCKERFILE.finalStage().last("HEALTHCHECK").orElseThrow().arguments();
 
-        assertThat(healthcheck).contains("http://127.0.0.1:8080/actuator/health/readiness").contains("HealthCheck");
-        assertThat(DOCKERFILE.finalStage().last("EXPOSE").orElseThrow().arguments()).isEqualTo("8080");
+        assertThat(healthcheck).contains("http://127.0.0.1:8081/actuator/health/readiness").contains("HealthCheck");
+        assertThat(DOCKERFILE.finalStage().last("EXPOSE").orElseThrow().arguments()).isEqualTo("8080 8081");
     }
 
     @Test
