@@ -1,6 +1,7 @@
 package org.irisseg.api;
 
 import java.util.List;
+import java.util.Optional;
 
 import org.irisseg.error.IrisException;
 import org.irisseg.error.ProblemType;
@@ -38,7 +39,7 @@ class CallerArguments implements WebMvcConfigurer {
         public Caller resolveArgument(MethodParameter parameter, ModelAndViewContainer container,
                 NativeWebRequest request, WebDataBinderFactory binders) {
             HttpServletRequest servlet = request.getNativeRequest(HttpServletRequest.class);
-            return (servlet == null ? java.util.Optional.<Caller>empty() : Caller.of(servlet))
+            return Optional.ofNullable(servlet).flatMap(Caller::of)
                     .orElseThrow(() -> new IrisException(ProblemType.UNAUTHENTICATED, "This call needs credentials"));
         }
     }

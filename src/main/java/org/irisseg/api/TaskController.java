@@ -1,6 +1,7 @@
 package org.irisseg.api;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.irisseg.audit.AuditFacts;
@@ -115,7 +116,7 @@ public class TaskController {
 
     /** RFC 8288 links to the next page (when there are more tasks) and the previous one (when not on the first). */
     static String links(int page, int size, long total) {
-        List<String> links = new java.util.ArrayList<>();
+        List<String> links = new ArrayList<>();
         if ((long) (page + 1) * size < total) {
             links.add("</api/v1/tasks?page=" + (page + 1) + "&size=" + size + ">; rel=\"next\"");
         }
