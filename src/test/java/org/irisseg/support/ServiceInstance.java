@@ -53,7 +53,8 @@ public final class ServiceInstance implements AutoCloseable {
                 "--spring.servlet.multipart.max-request-size=" + 4 * IrisIntegrationTest.MAX_UPLOAD_BYTES + "B",
                 "--iris.admission.max-bytes=" + IrisIntegrationTest.MEMORY_BUDGET_BYTES));
         args.addAll(List.of(extra));
-        return new ServiceInstance(new SpringApplicationBuilder(IrisApplication.class).run(args.toArray(String[]::new)));
+        return new ServiceInstance(new SpringApplicationBuilder(IrisApplication.class)
+                .run(TestServices.args(args.toArray(String[]::new))));
     }
 
     /** Waits until the model is ready; fails when it does not load. */
