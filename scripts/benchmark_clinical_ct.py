@@ -9,7 +9,9 @@ resident set of the service's process during the series (``VmHWM``, reset throug
 before each series; needs ``--pid`` of a process this user owns).
 
     java -jar target/iris-service.jar --iris.store.dir=/tmp/iris-ct --server.port=18082 &
-    python3 scripts/benchmark_clinical_ct.py --url http://localhost:18082 --pid $! --runs 5
+    IRIS_API_KEY=<key> python3 scripts/benchmark_clinical_ct.py --url http://localhost:18082 --pid $! --runs 5
+
+Every request carries ``--api-key`` (default: environment ``IRIS_API_KEY``) as ``X-API-Key``.
 
 Needs numpy, nibabel and scipy (the training venv has them).
 """
@@ -105,6 +107,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://localhost:8080")
     parser.add_argument("--pid", type=int, default=None, help="the service's process, for its peak RSS")
+    parser.add_argument("--api-key", default=os.environ.get("IRIS_API_KEY"),
+                        help="sent as X-API-Key (default: environment IRIS_API_KEY)")
     parser.add_argument("--header", action="append", default=[], metavar="NAME:VALUE",
                         help="sent with every request (e.g. the service's credentials); repeatable")
     parser.add_argument("--data", type=Path,
@@ -116,7 +120,10 @@ def main() -> None:
     args = parser.parse_args()
     data = args.data.resolve()
     ct = build_ct(data / "example_ct_sm.nii.gz", args.work / "ct_512x512x300.nii.gz").read_bytes()
-    service = Service(args.url, dict(h.split(":", 1) for h in args.header))
+    headers = dict(h.split(":", 1) for h in args.header)
+    if args.api_key:
+        headers.setdefault("X-API-Key", args.api_key)
+    service = Service(args.url, headers)
     status, body, _ = service.post("/api/v1/tasks", {"name": "totalsegmentator-example"},
                                    [("references", "ct.nii.gz", (data / "example_ct_sm.nii.gz").read_bytes()),
                                     ("masks", "seg.nii.gz", (data / "example_seg.nii.gz").read_bytes())])
