@@ -7,6 +7,8 @@ Every task is read from the ORIGINAL NIfTI files (canonical RAS+, native resolut
   reference.
 - ``brats`` whole tumour (labels 1-4), FLAIR: leave-one-out over the four subjects (each the query
   once, the other three the references: one-shot and ensembles of up to 3).
+- ``brats_enhancing`` enhancing tumour (label 4), T1c: the same leave-one-out (a small, scattered
+  part of the tumour, in the contrast that shows it).
 - ``totalseg_ct_to_mr`` and ``totalseg_mr_to_ct``: spleen, pancreas and the adrenal glands (left and
   right together; small), one modality's scan as the reference of the other's. One reference per
   direction: one-shot, floor and copy test only (no ensemble, no retrieval).
@@ -28,6 +30,9 @@ from irisseg.evaluation.heldout import to_subject
 
 BRATS_CLASSES = ("whole tumour",)
 BRATS_CONTRAST = "flair"
+BRATS_ENHANCING_CLASSES = ("enhancing tumour",)
+BRATS_ENHANCING_LABEL = 4
+BRATS_ENHANCING_CONTRAST = "t1c"
 TOTALSEG_ORGANS = ("spleen", "pancreas", "adrenal glands")
 FETAL_CLASSES = ("corpus callosum",)
 #: Queries of the quick (CI-sized) fetal task, and its pool of other weeks.
@@ -49,6 +54,22 @@ def brats_task(data_root: Path, quick: bool = False) -> Task:
         references=subjects,
         unseen=True,
         notes=(f"unseen structure; FLAIR; leave-one-out: each of {len(queries)} subjects the query once, "
+               f"the other {len(subjects) - 1} its references"),
+    )
+
+
+def brats_enhancing_task(data_root: Path, quick: bool = False) -> Task:
+    """BraTS enhancing tumour (label 4) on T1c, leave-one-out like :func:`brats_task`."""
+    groups = ((BRATS_ENHANCING_LABEL,),)
+    subjects = [to_subject(s, groups, BRATS_ENHANCING_CONTRAST) for s in read_brats(Path(data_root) / "brats")]
+    queries = [s for s in subjects if s.name in splits.BRATS_VALIDATION] if quick else subjects
+    return Task(
+        dataset="brats_enhancing",
+        class_names=BRATS_ENHANCING_CLASSES,
+        queries=queries,
+        references=subjects,
+        unseen=True,
+        notes=(f"unseen structure; T1c; leave-one-out: each of {len(queries)} subjects the query once, "
                f"the other {len(subjects) - 1} its references"),
     )
 
@@ -119,7 +140,7 @@ def unseen_tasks(data_root: Path, names: list[str], quick: bool = False, seed: i
             else:
                 tasks.append(task)
         elif name == "brats":
-            tasks.append(brats_task(data_root, quick))
+            tasks += [brats_task(data_root, quick), brats_enhancing_task(data_root, quick)]
         elif name == "totalseg":
             tasks += totalseg_tasks(data_root)
         elif name == "fetal":

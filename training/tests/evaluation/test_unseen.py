@@ -24,7 +24,7 @@ def tasks(data_root):
     return _tasks(data_root)
 
 
-SUITE = ("thalamus", "brats", "totalseg_ct_to_mr", "totalseg_mr_to_ct", "fetal")
+SUITE = ("thalamus", "brats", "brats_enhancing", "totalseg_ct_to_mr", "totalseg_mr_to_ct", "fetal")
 
 
 def test_the_suite_has_every_unseen_structure_as_a_task(tasks):
@@ -46,8 +46,9 @@ def test_each_query_and_each_of_its_references_holds_every_class(tasks, dataset)
                 assert subject.masks[k].sum() >= 20, f"{dataset}: {subject.name} lacks {name}"
 
 
-def test_brats_leave_one_out_never_offers_the_query_as_its_own_reference(tasks):
-    task = tasks["brats"]
+@pytest.mark.parametrize("dataset", ("brats", "brats_enhancing"))
+def test_brats_leave_one_out_never_offers_the_query_as_its_own_reference(tasks, dataset):
+    task = tasks[dataset]
     names = sorted(s.name for s in task.references)
     assert sorted(q.name for q in task.queries) == names and len(names) == 4  # each subject the query once
     for query in task.queries:
