@@ -64,8 +64,9 @@ class TaskEncoderModule(nn.Module):
         return self.task_encoder([f0, f1, f2, f3, f4], grid_masks)
 
 
-class MaskDecoderModule(nn.Module):
-    """(f_0..f_4, size, embedding [1, K, E]) -> probabilities [1, K, X, Y, Z] at the query's native size."""
+class GridDecoderModule(nn.Module):
+    """(f_0..f_4, size, embedding [1, K, E]) -> logits [1, K, G, G, G] on the model grid:
+    ``mask_decoder.pt`` = sigmoid(trilinear(these logits, size))."""
 
     def __init__(self, model: IrisModel):
         super().__init__()
@@ -75,13 +76,25 @@ class MaskDecoderModule(nn.Module):
         self.decoder = decoder
         self.embedding_dim = model.embedding_dim
 
-    def forward(self, f0: torch.Tensor, f1: torch.Tensor, f2: torch.Tensor, f3: torch.Tensor, f4: torch.Tensor,
-                size: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
+    def grid_logits(self, f0: torch.Tensor, f1: torch.Tensor, f2: torch.Tensor, f3: torch.Tensor, f4: torch.Tensor,
+                    embedding: torch.Tensor) -> torch.Tensor:
         if embedding.dim() != 3 or embedding.shape[0] != 1 or embedding.shape[2] != self.embedding_dim:
             raise ValueError("embedding must have shape [1, K, E] with the model's E")
         logits, _ = self.decoder([f0, f1, f2, f3, f4], embedding)
+        return logits
+
+    def forward(self, f0: torch.Tensor, f1: torch.Tensor, f2: torch.Tensor, f3: torch.Tensor, f4: torch.Tensor,
+                size: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
+        return self.grid_logits(f0, f1, f2, f3, f4, embedding)
+
+
+class MaskDecoderModule(GridDecoderModule):
+    """(f_0..f_4, size, embedding [1, K, E]) -> probabilities [1, K, X, Y, Z] at the query's native size."""
+
+    def forward(self, f0: torch.Tensor, f1: torch.Tensor, f2: torch.Tensor, f3: torch.Tensor, f4: torch.Tensor,
+                size: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
         native: List[int] = size.tolist()
-        return torch.sigmoid(resample_from_grid(logits, native))
+        return torch.sigmoid(resample_from_grid(self.grid_logits(f0, f1, f2, f3, f4, embedding), native))
 
 
 class ExportedModules(nn.Module):
@@ -150,26 +163,6 @@ def resample_to_grid_matrix(n_in: int, grid: int) -> torch.Tensor:
     m.index_put_([rows, i0], 1.0 - w1, accumulate=True)
     m.index_put_([rows, i1], w1, accumulate=True)
     return m
-
-
-class GridDecoderModule(nn.Module):
-    """(f_0..f_4, size, embedding [1, K, E]) -> logits [1, K, G, G, G] on the model grid:
-    ``mask_decoder.pt`` = sigmoid(trilinear(these logits, size))."""
-
-    def __init__(self, model: IrisModel):
-        super().__init__()
-        _check_exportable(model)
-        decoder = copy.deepcopy(model.decoder)
-        decoder.deep_supervision = False
-        self.decoder = decoder
-        self.embedding_dim = model.embedding_dim
-
-    def forward(self, f0: torch.Tensor, f1: torch.Tensor, f2: torch.Tensor, f3: torch.Tensor, f4: torch.Tensor,
-                size: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
-        if embedding.dim() != 3 or embedding.shape[0] != 1 or embedding.shape[2] != self.embedding_dim:
-            raise ValueError("embedding must have shape [1, K, E] with the model's E")
-        logits, _ = self.decoder([f0, f1, f2, f3, f4], embedding)
-        return logits
 
 
 class RegionUpsamplerModule(nn.Module):
