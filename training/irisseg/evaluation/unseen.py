@@ -41,37 +41,33 @@ FETAL_QUICK_POOL = 5
 UNSEEN_TASKS = ("thalamus", "brats", "totalseg", "fetal")
 
 
-def brats_task(data_root: Path, quick: bool = False) -> Task:
-    """BraTS whole tumour, leave-one-out over every subject (FLAIR). ``quick``: the validation
-    subject is the only query (references: the other three)."""
-    groups = (splits.UNSEEN_CLASSES["brats"]["whole tumour"],)
-    subjects = [to_subject(s, groups, BRATS_CONTRAST) for s in read_brats(Path(data_root) / "brats")]
+def _brats_leave_one_out(data_root: Path, dataset: str, class_names: tuple[str, ...], groups, contrast: str,
+                         contrast_name: str, quick: bool) -> Task:
+    """A BraTS task in one contrast, leave-one-out over every subject; ``quick``: the validation subject
+    is the only query (references: the other three)."""
+    subjects = [to_subject(s, groups, contrast) for s in read_brats(Path(data_root) / "brats")]
     queries = [s for s in subjects if s.name in splits.BRATS_VALIDATION] if quick else subjects
     return Task(
-        dataset="brats",
-        class_names=BRATS_CLASSES,
+        dataset=dataset,
+        class_names=class_names,
         queries=queries,
         references=subjects,
         unseen=True,
-        notes=(f"unseen structure; FLAIR; leave-one-out: each of {len(queries)} subjects the query once, "
+        notes=(f"unseen structure; {contrast_name}; leave-one-out: each of {len(queries)} subjects the query once, "
                f"the other {len(subjects) - 1} its references"),
     )
+
+
+def brats_task(data_root: Path, quick: bool = False) -> Task:
+    """BraTS whole tumour on FLAIR, leave-one-out over every subject."""
+    return _brats_leave_one_out(data_root, "brats", BRATS_CLASSES, (splits.UNSEEN_CLASSES["brats"]["whole tumour"],),
+                                BRATS_CONTRAST, "FLAIR", quick)
 
 
 def brats_enhancing_task(data_root: Path, quick: bool = False) -> Task:
     """BraTS enhancing tumour (label 4) on T1c, leave-one-out like :func:`brats_task`."""
-    groups = ((BRATS_ENHANCING_LABEL,),)
-    subjects = [to_subject(s, groups, BRATS_ENHANCING_CONTRAST) for s in read_brats(Path(data_root) / "brats")]
-    queries = [s for s in subjects if s.name in splits.BRATS_VALIDATION] if quick else subjects
-    return Task(
-        dataset="brats_enhancing",
-        class_names=BRATS_ENHANCING_CLASSES,
-        queries=queries,
-        references=subjects,
-        unseen=True,
-        notes=(f"unseen structure; T1c; leave-one-out: each of {len(queries)} subjects the query once, "
-               f"the other {len(subjects) - 1} its references"),
-    )
+    return _brats_leave_one_out(data_root, "brats_enhancing", BRATS_ENHANCING_CLASSES, ((BRATS_ENHANCING_LABEL,),),
+                                BRATS_ENHANCING_CONTRAST, "T1c", quick)
 
 
 def totalseg_tasks(data_root: Path) -> list[Task]:
