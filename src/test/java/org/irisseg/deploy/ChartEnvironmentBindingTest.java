@@ -41,6 +41,7 @@ class ChartEnvironmentBindingTest {
         assertThat(properties.taskCache().maxBytes()).isEqualTo(268_435_456L);
         assertThat(properties.admission().maxBytes()).as("unset: half the heap").isNull();
         assertThat(properties.admission().maxClasses()).isEqualTo(64);
+        assertThat(properties.quality().maxMembers()).as("no member-by-member decoding unless asked for").isZero();
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import org.irisseg.config.IrisProperties;
 import org.irisseg.model.BoundedPool;
 import org.irisseg.model.ImageFeatures;
 import org.irisseg.model.InferenceSession;
@@ -31,7 +32,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * Hand-run benchmark of POST /api/v1/segmentations over real HTTP (not part of CI):
- * <pre>mvn -B test -Dtest=SegmentationBenchmarkTest -Diris.bench=true</pre>
+ * <pre>mvn -B test -Dtest=SegmentationBenchmarkTest -Diris.bench=true -Diris.test.max-members=0</pre>
+ * (the service's default member check, not the shared test context's).
  * Prints, and writes to {@code target/benchmark.txt}: the p50 of one-shot requests (hippocampus-size query,
  * task cached), ten requests against one cached task versus ten bare model calls (image encoding + decoding
  * straight through the predictors), ensemble over 10 references versus one-shot, and the service overhead
@@ -48,12 +50,17 @@ class SegmentationBenchmarkTest extends IrisIntegrationTest {
     TaskService tasks;
 
     @Autowired
+    IrisProperties properties;
+
+    @Autowired
     VolumeReader reader;
 
     @Test
     void benchmark() throws Exception {
         TestPaths.assumeHippocampus();
         assumeModelReady();
+        assertEquals(IrisProperties.Quality.defaults().maxMembers(), properties.quality().maxMembers(),
+                "measure the service's default: -Diris.test.max-members=" + IrisProperties.Quality.defaults().maxMembers());
         String query = Hippocampus.QUERIES.get(0);
         List<String> references = tenReferences(query);
         String task = client().registerTask(Hippocampus.taskForm("bench", references));
@@ -97,7 +104,8 @@ class SegmentationBenchmarkTest extends IrisIntegrationTest {
                         + " CPUs, " + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version")
                         + ")",
                 "query " + query + " canonical " + Arrays.toString(shape) + ", task of " + references.size()
-                        + " references, " + RUNS + " timed runs after " + WARM_UP + " warm-up",
+                        + " references, " + RUNS + " timed runs after " + WARM_UP + " warm-up, iris.quality.max-members="
+                        + properties.quality().maxMembers(),
                 String.format(Locale.ROOT, "one-shot request       p50 %7.1f ms  p90 %7.1f ms", oneShotRuns.p(50),
                         oneShotRuns.p(90)),
                 String.format(Locale.ROOT, "ensemble (10 refs)     p50 %7.1f ms  p90 %7.1f ms", ensembleRuns.p(50),
@@ -139,7 +147,7 @@ class SegmentationBenchmarkTest extends IrisIntegrationTest {
         check(response);
         String timing = response.headers().firstValue("Server-Timing").orElseThrow();
         return new double[] {wall / 1e6, modelMillis(timing), stageMillis(timing, "image-encoding"),
-                stageMillis(timing, "decoding")};
+                stageMillis(timing, "decoding"), stageMillis(timing, "quality")};
     }
 
     /** image-encoding + task-encoding + decoding from the Server-Timing header. */
@@ -169,12 +177,14 @@ class SegmentationBenchmarkTest extends IrisIntegrationTest {
         private final List<Double> model = new ArrayList<>();
         private final List<Double> imageEncoding = new ArrayList<>();
         private final List<Double> decoding = new ArrayList<>();
+        private final List<Double> quality = new ArrayList<>();
 
         void add(double[] wallAndModelMs) {
             wall.add(wallAndModelMs[0]);
             model.add(wallAndModelMs[1]);
             imageEncoding.add(wallAndModelMs[2]);
             decoding.add(wallAndModelMs[3]);
+            quality.add(wallAndModelMs[4]);
             overhead.add((wallAndModelMs[0] - wallAndModelMs[1]) / wallAndModelMs[0]);
         }
 
@@ -191,8 +201,8 @@ class SegmentationBenchmarkTest extends IrisIntegrationTest {
         }
 
         String stages() {
-            return String.format(Locale.ROOT, "image-encoding p50 %.1f ms, decoding p50 %.1f ms",
-                    percentile(imageEncoding, 50), percentile(decoding, 50));
+            return String.format(Locale.ROOT, "image-encoding p50 %.1f ms, decoding p50 %.1f ms, quality p50 %.1f ms",
+                    percentile(imageEncoding, 50), percentile(decoding, 50), percentile(quality, 50));
         }
 
         static double percentile(List<Double> values, int p) {

@@ -27,7 +27,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * 256 MiB memory budget so the too-large paths are cheap to hit. Authentication is on as in production:
  * the test API keys ({@link IrisClient#API_KEYS}), which {@link #client()} sends, and bearer tokens of the
  * {@link TestIssuer} for audience {@value TestIssuer#AUDIENCE}; browser origin {@value #ALLOWED_ORIGIN} is
- * allowed. Actuator is on its own port ({@link #managementClient()}).
+ * allowed; up to {@link #MAX_MEMBERS} ensemble members are compared for the quality checks (off by
+ * default). Actuator is on its own port ({@link #managementClient()}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class IrisIntegrationTest {
@@ -37,6 +38,12 @@ public abstract class IrisIntegrationTest {
 
     /** Memory budget of the shared test context ({@code iris.admission.max-bytes}). */
     public static final long MEMORY_BUDGET_BYTES = 256L * 1024 * 1024;
+
+    /**
+     * Ensemble members the shared test context compares for the agreement ({@code iris.quality.max-members},
+     * off in the service by default); a hand-run benchmark sets {@code -Diris.test.max-members=0}.
+     */
+    public static final int MAX_MEMBERS = Integer.getInteger("iris.test.max-members", 5);
 
     /** The one browser origin the shared test context allows ({@code iris.cors.allowed-origins}). */
     public static final String ALLOWED_ORIGIN = "https://viewer.example.org";
@@ -67,6 +74,7 @@ public abstract class IrisIntegrationTest {
         registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", TestIssuer::issuerUri);
         registry.add("iris.security.jwt.audience", () -> TestIssuer.AUDIENCE);
         registry.add("iris.cors.allowed-origins", () -> ALLOWED_ORIGIN);
+        registry.add("iris.quality.max-members", () -> String.valueOf(MAX_MEMBERS));
     }
 
     /** A client of the API port with the test key of tenant {@value IrisClient#TENANT}. */
