@@ -1,5 +1,9 @@
 package org.irisseg.api;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestInputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -7,6 +11,7 @@ import org.irisseg.audit.AuditFacts;
 import org.irisseg.error.IrisException;
 import org.irisseg.error.ProblemType;
 import org.irisseg.task.ReferenceUpload;
+import org.irisseg.util.Sha256;
 import org.irisseg.volume.VolumeUpload;
 import org.springframework.web.multipart.MultipartFile;
 
@@ -16,10 +21,56 @@ final class Uploads {
     private Uploads() {
     }
 
-    /** The part as an upload; its SHA-256 goes to the audit line. */
+    /**
+     * The part as an upload, hashed once from the container's spooled copy: its SHA-256 goes to the audit
+     * line and travels with the upload (a reference's kept files are named by it). A part that cannot be
+     * read here is left unhashed: the service reads it next and answers for it.
+     */
     static VolumeUpload of(MultipartFile file) {
-        AuditFacts.upload(file);
-        return new VolumeUpload(file.getOriginalFilename(), file::getInputStream);
+        String sha256 = null;
+        try (CountingDigest in = new CountingDigest(file.getInputStream())) {
+            in.transferTo(OutputStream.nullOutputStream());
+            sha256 = in.sha256();
+            AuditFacts.upload(file.getName(), sha256, in.bytes());
+        } catch (IOException e) {
+            // unreadable: reading it for the service gives the client its answer
+        }
+        return new VolumeUpload(file.getOriginalFilename(), file::getInputStream, sha256);
+    }
+
+    /** Digests and counts what is read through it. */
+    private static final class CountingDigest extends DigestInputStream {
+        private long bytes;
+
+        CountingDigest(InputStream in) {
+            super(in, Sha256.newDigest());
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                bytes++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                bytes += n;
+            }
+            return n;
+        }
+
+        long bytes() {
+            return bytes;
+        }
+
+        String sha256() {
+            return Sha256.hex(getMessageDigest());
+        }
     }
 
     /** Pairs {@code references[i]} with {@code masks[i]}. */

@@ -1,8 +1,5 @@
 package org.irisseg.audit;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -10,10 +7,8 @@ import java.util.regex.Pattern;
 
 import org.irisseg.segmentation.BuiltInTask;
 import org.irisseg.task.TaskSummary;
-import org.irisseg.util.Sha256;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
-import org.springframework.web.multipart.MultipartFile;
 
 /**
  * What the controllers know about an API call that its audit line reports: the task it concerned, the model
@@ -58,25 +53,9 @@ public final class AuditFacts {
         current().ifPresent(facts -> facts.modelVersion = version);
     }
 
-    /**
-     * Hashes an uploaded part from the container's spooled copy and records its digest and size. A part
-     * that cannot be read is left out: the service reads it next and answers for it.
-     */
-    public static void upload(MultipartFile file) {
-        current().ifPresent(facts -> {
-            MessageDigest digest = Sha256.newDigest();
-            long bytes = 0;
-            byte[] buffer = new byte[1 << 16];
-            try (InputStream in = file.getInputStream()) {
-                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                    digest.update(buffer, 0, n);
-                    bytes += n;
-                }
-            } catch (IOException e) {
-                return;
-            }
-            facts.uploads.add(new Upload(file.getName(), Sha256.hex(digest), bytes));
-        });
+    /** Records an uploaded part ({@code image}, {@code references}, {@code masks}) by its digest and size. */
+    public static void upload(String part, String sha256, long bytes) {
+        current().ifPresent(facts -> facts.uploads.add(new Upload(part, sha256, bytes)));
     }
 
     /** The form of a task id: a UUID or the built-in task's id; anything else is free text. */

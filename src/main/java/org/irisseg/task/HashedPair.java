@@ -13,12 +13,15 @@ import org.irisseg.volume.VolumeUpload;
  */
 record HashedPair(ReferenceUpload pair, String imageSha256, String maskSha256) {
 
-    /** Hashes both files of an uploaded pair. */
+    /** Both files' digests: as computed on arrival, or hashed here where they were not. */
     static HashedPair of(ReferenceUpload pair) {
         return new HashedPair(pair, sha256(pair.image()), sha256(pair.mask()));
     }
 
     private static String sha256(VolumeUpload upload) {
+        if (upload.sha256() != null) {
+            return upload.sha256();
+        }
         try (InputStream in = upload.open()) {
             return Sha256.of(in);
         } catch (IOException e) {

@@ -9,8 +9,14 @@ import java.io.InputStream;
  *
  * @param filename the client's file name, for messages and display only (never trusted as a path)
  * @param content  opens the content anew
+ * @param sha256   the content's SHA-256 (lower-case hex) where it was computed on arrival, else null
  */
-public record VolumeUpload(String filename, Content content) {
+public record VolumeUpload(String filename, Content content, String sha256) {
+
+    /** An upload whose digest is not known yet. */
+    public VolumeUpload(String filename, Content content) {
+        this(filename, content, null);
+    }
 
     /** Opens the upload's bytes. */
     @FunctionalInterface
