@@ -157,7 +157,8 @@ class DataConfig:
     crop_prob: float = 0.3  # real tasks: independent crop-zoom of reference and query
     crop_min_fraction: float = 0.55  # a crop keeps at least this fraction of each axis
     self_pair_prob: float = 0.0  # real tasks: the query is the reference's own scan, re-cropped and re-posed
-    empty_query_prob: float = 0.08  # label-free and lesion tasks: the query's crop or image lacks the target
+    focus_prob: float = 0.0  # real tasks: both sides cut to the box policy's boxes (irisseg.data.focus)
+    empty_query_prob: float = 0.08  # label-free, lesion and focus tasks: the query's crop or image lacks the target
     relocate_prob: float = 0.7  # shapes: the query's shapes placed anew, not near the reference's
     task_augment_prob: float = 0.25  # each of: invert both images, boundary shell, dilate/erode both
     ref_augment_scale: float = 0.5  # the reference's augmentation strength factor (weaker than the query's)

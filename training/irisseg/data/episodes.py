@@ -19,7 +19,9 @@ Episode (G = model grid, K = ``k_max``; padded classes are all-zero and invalid)
 
 Task kinds, mixed by ``DataConfig.kind_weights`` (see :mod:`irisseg.data.tasks` for how each is drawn):
 - ``real``: a labelled set of the pack (weights ``dataset_weights``), 1..K classes present in both
-  subjects, random label merges; with ``crop_prob`` both sides are cropped and zoomed independently;
+  subjects, random label merges; with ``crop_prob`` both sides are cropped and zoomed independently,
+  with ``focus_prob`` cut to the box policy's boxes as the service's focused pass sees them
+  (:mod:`irisseg.data.focus`);
 - ``supervoxels``: label-free: supervoxels of one image (or a supervoxel merged with neighbours) as
   classes, reference and query the same volume under independent crops, zoom and augmentation;
 - ``lesions``: synthetic lesions placed independently in two real images;
@@ -39,6 +41,7 @@ from torch.utils.data import IterableDataset, get_worker_info
 
 from ..config import DataConfig
 from ..model.preprocess import normalise_intensity
+from . import focus
 from .augment import intensity, spatial, warp
 from .pack_format import Pack
 from .tasks import KINDS, Subject, TaskDrawer, crop_theta, is_lateral, task_augment
@@ -99,10 +102,17 @@ class EpisodeSampler:
         ref, query = task_augment(ref, query, rng, s.task_augment_prob, s.min_class_voxels)
         out = {}
         k_max, g = s.k_max, self.grid
+        side_mm = 0.0
         for side, subject, scale in (("ref", ref, s.ref_augment_scale), ("query", query, s.query_augment_scale)):
             masks = torch.cat([subject.masks.float(), subject.ignore[None].float()])
             image = subject.image[None].float()
-            if subject.crop:
+            if subject.focus and side == "ref" and bool(subject.masks.any()):
+                side_mm = focus.reference_side(subject.masks, subject.spacing)
+                image, masks = warp(image, masks, focus.reference_theta(subject.masks, subject.spacing))
+            elif subject.focus and side == "query" and side_mm > 0:
+                empty = rng.random() < s.empty_query_prob
+                image, masks = warp(image, masks, focus.query_theta(subject.masks, subject.spacing, side_mm, rng, empty))
+            elif subject.crop:
                 empty = side == "query" and subject.masks.shape[0] > 0 and rng.random() < s.empty_query_prob
                 image, masks = warp(image, masks, crop_theta(subject.masks, rng, s.crop_min_fraction, empty,
                                                              s.min_class_voxels))

@@ -37,7 +37,9 @@ class Subject:
     """One side of an episode before augmentation.
 
     image [G, G, G] raw intensities; masks [k, G, G, G] bool; ignore [G, G, G] bool (unseen structures:
-    zero loss weight); ``crop``: crop and zoom this side independently before augmentation.
+    zero loss weight); ``crop``: crop and zoom this side independently before augmentation; ``focus``:
+    cut both sides to the box policy's boxes instead (:mod:`irisseg.data.focus`), which needs ``spacing``
+    (mm per grid voxel along each axis).
     """
 
     key: str
@@ -46,6 +48,8 @@ class Subject:
     flip_axes: tuple[int, ...]
     ignore: torch.Tensor
     crop: bool = False
+    focus: bool = False
+    spacing: tuple[float, float, float] = (1.0, 1.0, 1.0)
 
 
 def no_ignore(grid: int) -> torch.Tensor:
@@ -168,6 +172,8 @@ class TaskDrawer:
         lateral = any(is_lateral(n) for n in chosen)
         flips = () if lateral else self.flip_axes.get(dataset, ())
         crop = bool(rng.random() < self.s.crop_prob)
+        # drawn only when enabled, so that runs without focus crops keep their episode streams
+        focus = self.s.focus_prob > 0 and bool(rng.random() < self.s.focus_prob)
         sides = []
         for key, meta in ((ref_key, ref_meta), (query_key, query_meta)):
             item = self.pack.load(key)
@@ -180,7 +186,8 @@ class TaskDrawer:
                 image = torch.from_numpy(item.raw(contrast))
             else:
                 image = synthseg_image(torch.from_numpy(item.labels.astype(np.int64)), palette, gen)
-            sides.append(self._side(key, image, masks, item.labels, meta["dataset"], flips, crop))
+            side = self._side(key, image, masks, item.labels, meta["dataset"], flips, crop)
+            sides.append(replace(side, focus=focus, spacing=tuple(float(v) for v in meta["spacing_grid"])))
         if query_key == ref_key and not cross:
             # the same scan on both sides: the query is cropped apart and re-posed (axes permuted; for
             # left/right classes only by a rotation, which keeps handedness), so the task is solved by
@@ -327,6 +334,7 @@ def permuted(subject: Subject, order: tuple[int, int, int]) -> Subject:
     may be mirrored along move with them."""
     return replace(subject, image=subject.image.permute(order).contiguous(),
                    flip_axes=tuple(i for i in range(3) if order[i] in subject.flip_axes),
+                   spacing=tuple(subject.spacing[a] for a in order),
                    masks=subject.masks.permute(0, *(a + 1 for a in order)).contiguous(),
                    ignore=subject.ignore.permute(order).contiguous())
 
