@@ -7,9 +7,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +23,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.regex.Pattern;
 
 import org.irisseg.nifti.NiftiLimits;
-import org.irisseg.util.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,22 +58,17 @@ public final class FileTaskStore implements TaskStore {
 
     private static final Logger log = LoggerFactory.getLogger(FileTaskStore.class);
     private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    private static final String TMP = ".tmp";
-    /** Kept reference volumes, re-written. */
-    static final String KEPT = ".nii.gz";
+    private static final String TMP = FileReferenceFiles.TMP;
     static final String SET_ASIDE = ".unreadable";
 
     private final Path tasksDir;
-    private final Path referencesDir;
+    private final FileReferenceFiles references;
     private final JsonMapper json;
     private final Map<String, TaskSummary> summaries = new ConcurrentHashMap<>();
     private final ConcurrentSkipListMap<ListingKey, TaskSummary> listing = new ConcurrentSkipListMap<>();
     private final Map<String, Set<String>> filesByTask = new ConcurrentHashMap<>();
-    private final Set<String> pendingFiles = ConcurrentHashMap.newKeySet();
     private final Object writeLock = new Object();
     private final ReferenceRewriter rewriter;
-    private final Duration retention;
 
     /** A store with default NIfTI limits for re-writing legacy files, keeping references as long as their tasks. */
     public FileTaskStore(Path root, JsonMapper json) {
@@ -91,13 +82,12 @@ public final class FileTaskStore implements TaskStore {
      */
     public FileTaskStore(Path root, JsonMapper json, ReferenceRewriter rewriter, Duration retention) {
         this.tasksDir = root.resolve("tasks");
-        this.referencesDir = root.resolve("references");
+        this.references = new FileReferenceFiles(root.resolve("references"), retention, writeLock);
         this.json = json;
         this.rewriter = rewriter;
-        this.retention = retention;
         try {
             DurableFiles.createPrivateDirectories(tasksDir);
-            DurableFiles.createPrivateDirectories(referencesDir);
+            DurableFiles.createPrivateDirectories(references.dir());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the task store in " + root.toAbsolutePath(), e);
         }
@@ -113,8 +103,8 @@ public final class FileTaskStore implements TaskStore {
         int restricted;
         try {
             deleteTemporaryFiles(tasksDir);
-            deleteTemporaryFiles(referencesDir);
-            restricted = LegacyFileStore.restrictPermissions(List.of(tasksDir, referencesDir));
+            deleteTemporaryFiles(references.dir());
+            restricted = LegacyFileStore.restrictPermissions(List.of(tasksDir, references.dir()));
             try (DirectoryStream<Path> files = Files.newDirectoryStream(tasksDir, "*.json")) {
                 for (Path file : files) {
                     try {
@@ -147,7 +137,7 @@ public final class FileTaskStore implements TaskStore {
      * finished at the next start.
      */
     private void scrubLegacy(Set<String> withFileNames) throws IOException {
-        LegacyFileStore.RawFiles raw = LegacyFileStore.rewriteRawFiles(referencesDir, rewriter,
+        LegacyFileStore.RawFiles raw = LegacyFileStore.rewriteRawFiles(references.dir(), rewriter,
                 (target, bytes) -> writeAtomically(target, bytes));
         int tasks = 0;
         for (String id : List.copyOf(summaries.keySet())) {
@@ -190,10 +180,7 @@ public final class FileTaskStore implements TaskStore {
                         + e.getMessage() + "; the stored version is unchanged", e);
             }
             index(task);
-            task.references().forEach(r -> {
-                pendingFiles.remove(r.imageSha256());
-                pendingFiles.remove(r.maskSha256());
-            });
+            references.settled(filesByTask.get(task.id()));
         }
     }
 
@@ -299,13 +286,8 @@ public final class FileTaskStore implements TaskStore {
             }
             Set<String> own = filesByTask.remove(id);
             if (own != null) {
-                Set<String> used = new HashSet<>(pendingFiles);
-                filesByTask.values().forEach(used::addAll);
-                for (String sha : own) {
-                    if (!used.contains(sha) && SHA256.matcher(sha).matches()) {
-                        deleteQuietly(referencesDir.resolve(sha + KEPT));
-                    }
-                }
+                Set<String> used = usedFiles();
+                own.stream().filter(sha -> !used.contains(sha)).forEach(references::deleteQuietly);
             }
             collectUnreferencedFiles();
             return deleted;
@@ -318,65 +300,17 @@ public final class FileTaskStore implements TaskStore {
      */
     @Override
     public int removeExpiredReferenceFiles() {
-        if (retention == null) {
-            return 0;
-        }
-        FileTime cutoff = FileTime.from(Instant.now().minus(retention));
-        int removed = 0;
-        synchronized (writeLock) {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(referencesDir, "*" + KEPT)) {
-                for (Path file : files) {
-                    if (Files.getLastModifiedTime(file).compareTo(cutoff) < 0 && Files.deleteIfExists(file)) {
-                        removed++;
-                    }
-                }
-                if (removed > 0) {
-                    DurableFiles.forceDirectory(referencesDir);
-                }
-            } catch (IOException e) {
-                log.warn("Could not remove expired reference files: {}", e.getMessage());
-            }
-        }
-        if (removed > 0) {
-            log.info("{} kept reference files older than the retention of {} removed", removed, retention);
-        }
-        return removed;
+        return references.removeExpired();
     }
 
     @Override
     public String putReferenceFile(InputStream content) {
-        Path tmp = referencesDir.resolve(UUID.randomUUID() + TMP);
-        try {
-            try {
-                MessageDigest digest = Sha256.newDigest();
-                DurableFiles.copyNew(content, tmp, out -> new DigestOutputStream(out, digest));
-                String sha = Sha256.hex(digest);
-                synchronized (writeLock) {
-                    pendingFiles.add(sha);
-                    Path target = referencesDir.resolve(sha + KEPT);
-                    if (Files.exists(target)) {
-                        // kept again: its retention starts anew
-                        Files.setLastModifiedTime(target, FileTime.from(Instant.now()));
-                    } else {
-                        DurableFiles.move(tmp, target);
-                    }
-                }
-                return sha;
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new TaskStoreException("Cannot keep a reference file: " + e.getMessage(), e);
-        }
+        return references.put(content);
     }
 
     @Override
     public Optional<InputStream> openReferenceFile(String sha256) throws IOException {
-        if (sha256 == null || !SHA256.matcher(sha256).matches()) {
-            return Optional.empty();
-        }
-        Path file = referencesDir.resolve(sha256 + KEPT);
-        return Files.isRegularFile(file) ? Optional.of(Files.newInputStream(file)) : Optional.empty();
+        return references.open(sha256);
     }
 
     private Task read(Path file) {
@@ -418,24 +352,18 @@ public final class FileTaskStore implements TaskStore {
                         String.join(", ", setAside));
                 return 0;
             }
-            Set<String> used = new HashSet<>(pendingFiles);
-            filesByTask.values().forEach(used::addAll);
-            int removed = 0;
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(referencesDir, "*" + KEPT)) {
-                for (Path file : files) {
-                    if (!used.contains(stem(file)) && Files.deleteIfExists(file)) {
-                        removed++;
-                    }
-                }
-            }
-            if (removed > 0) {
-                DurableFiles.forceDirectory(referencesDir);
-            }
-            return removed;
+            return references.removeAllBut(usedFiles());
         } catch (IOException e) {
             log.warn("Could not clean unreferenced reference files: {}", e.getMessage());
             return 0;
         }
+    }
+
+    /** Files a task or a registration in progress refers to. */
+    private Set<String> usedFiles() {
+        Set<String> used = new HashSet<>(references.pending());
+        filesByTask.values().forEach(used::addAll);
+        return used;
     }
 
     private List<String> setAsideFiles() throws IOException {
@@ -444,21 +372,6 @@ public final class FileTaskStore implements TaskStore {
             files.forEach(f -> names.add(f.getFileName().toString()));
         }
         return names;
-    }
-
-    /** The SHA-256 a reference file is named by. */
-    static String stem(Path file) {
-        String name = file.getFileName().toString();
-        int dot = name.indexOf('.');
-        return dot < 0 ? name : name.substring(0, dot);
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            DurableFiles.delete(file);
-        } catch (IOException e) {
-            log.warn("Could not remove reference file {}: {}", file.getFileName(), e.getMessage());
-        }
     }
 
     static void writeAtomically(Path target, byte[] bytes) throws IOException {

@@ -61,11 +61,11 @@ final class LegacyFileStore {
             try (InputStream in = Files.newInputStream(file)) {
                 byte[] bytes = rewriter.rewrite(in);
                 String kept = Sha256.of(new ByteArrayInputStream(bytes));
-                Path target = referencesDir.resolve(kept + FileTaskStore.KEPT);
+                Path target = referencesDir.resolve(kept + FileReferenceFiles.KEPT);
                 if (!Files.exists(target)) {
                     writer.write(target, bytes);
                 }
-                rewritten.put(FileTaskStore.stem(file), kept);
+                rewritten.put(FileReferenceFiles.stem(file), kept);
             } catch (NiftiException | UncheckedIOException e) {
                 log.error("Reference file {} kept as uploaded cannot be decoded ({}); it is removed, and its task can"
                         + " no longer be re-encoded by another model", file.getFileName(), e.getMessage());
