@@ -22,6 +22,9 @@ FIT_RESERVE_S = 10.0
 3 % of the budget plus 10 s in reserve for the last checkpoint."""
 FIT_MIN_ITERATIONS = 3
 """Session iterations done before a plan is made, however early the other conditions hold."""
+FIT_REPLAN_FRACTION = 0.1
+"""After the first plan, the plan is made again every tenth of the budget from the rate since the previous
+one, so a run whose speed changes (a CPU shared with other work) still ends its decay at the deadline."""
 
 
 # ---------------------------------------------------------------------- time budget and stopping
@@ -48,18 +51,19 @@ def stop_agreed(requested: bool, budget: TimeBudget, now: float, ctx: Distribute
 
 # ---------------------------------------------------------------------- time fitting
 class TimeFit:
-    """The ``fit_to_time`` plan: after a few timed iterations, the rate and the time left to plan the total with.
+    """The ``fit_to_time`` plan: the rate and the time left to plan the total with.
 
-    Times the session's iterations after its first (which includes the warm-up) and plans once, when any rank
-    has done ``FIT_AFTER_ITERATIONS`` of them or spent ``FIT_AFTER_BUDGET_FRACTION`` of the budget.
-    Off without a budget.
+    Times the session's iterations after its first (which includes the warm-up) and plans when any rank has
+    done ``FIT_AFTER_ITERATIONS`` of them or spent ``FIT_AFTER_BUDGET_FRACTION`` of the budget; then again
+    every ``FIT_REPLAN_FRACTION`` of the budget, from the rate since the previous plan. Off without a budget.
     """
 
     def __init__(self, budget: TimeBudget, start_iteration: int, enabled: bool) -> None:
         self.budget = budget
         self.start_iteration = start_iteration
-        self.pending = bool(enabled and budget.max_minutes)
+        self.enabled = bool(enabled and budget.max_minutes)
         self.first_done: Optional[float] = None  # time at the end of the session's first iteration
+        self.planned: Optional[tuple[int, float]] = None  # (iteration, time) of the latest plan
 
     def after_iteration(self, iteration: int, now: float, ctx: DistributedContext) -> Optional[tuple[float, float]]:
         """Called after every iteration (on every rank): ``(it_per_s, seconds_left)`` when it is time to plan, else None."""
@@ -67,19 +71,24 @@ class TimeFit:
             self.first_done = now
         if not self._due(iteration, now, ctx):
             return None
-        self.pending = False
-        return self._rate(iteration, now), self._seconds_left(now)
+        since = self.planned or (self.start_iteration + 1, self.first_done)
+        self.planned = (iteration, now)
+        return self._rate(iteration, now, since), self._seconds_left(now)
 
     def _due(self, iteration: int, now: float, ctx: DistributedContext) -> bool:
-        """Whether to plan now (a collective once ``FIT_MIN_ITERATIONS`` are done while a plan is pending)."""
-        done = iteration - self.start_iteration
-        return self.pending and done >= FIT_MIN_ITERATIONS and any_rank(
-            done >= FIT_AFTER_ITERATIONS
-            or now - self.budget.start >= FIT_AFTER_BUDGET_FRACTION * self.budget.max_minutes * 60.0, ctx)
+        """Whether to plan now (a collective once ``FIT_MIN_ITERATIONS`` are done while planning is on)."""
+        if not self.enabled or iteration - self.start_iteration < FIT_MIN_ITERATIONS:
+            return False
+        budget_s = self.budget.max_minutes * 60.0
+        if self.planned is None:
+            return any_rank(iteration - self.start_iteration >= FIT_AFTER_ITERATIONS
+                            or now - self.budget.start >= FIT_AFTER_BUDGET_FRACTION * budget_s, ctx)
+        return any_rank(now - self.planned[1] >= FIT_REPLAN_FRACTION * budget_s and iteration > self.planned[0], ctx)
 
-    def _rate(self, iteration: int, now: float) -> float:
-        """Iterations per second of the session's iterations after its first."""
-        return (iteration - self.start_iteration - 1) / max(now - self.first_done, 1e-9)
+    @staticmethod
+    def _rate(iteration: int, now: float, since: tuple[int, float]) -> float:
+        """Iterations per second since ``(iteration, time)``."""
+        return (iteration - since[0]) / max(now - since[1], 1e-9)
 
     def _seconds_left(self, now: float) -> float:
         """Seconds to the deadline, less the reserve for the last checkpoint."""

@@ -280,7 +280,8 @@ class Trainer:
         of wall time (then checkpoint and return; resume later with :meth:`resume`).
 
         ``fit_to_time`` (with ``max_minutes``): after a few timed iterations, plan the total (and the
-        learning-rate decay) to end within the budget, so that a fixed-time run ends at a low learning rate.
+        learning-rate decay) to end within the budget, and plan again every tenth of the budget from the
+        recent rate, so that a fixed-time run ends at a low learning rate even when its speed changes.
         """
         log, kind_log = self._start_logs()
         start_iteration = self.iteration

@@ -38,10 +38,16 @@ def test_time_fit_plans_from_the_rate_after_the_first_iteration_and_keeps_a_rese
     assert seconds_left == pytest.approx(60.0 - 4.0 - (FIT_RESERVE_FRACTION * 60.0 + FIT_RESERVE_S))
 
 
-def test_time_fit_plans_only_once():
+def test_time_fit_plans_again_every_tenth_of_the_budget_from_the_recent_rate():
     fit = TimeFit(TimeBudget(start=0.0, max_minutes=1.0), start_iteration=0, enabled=True)
-    plans = [fit.after_iteration(i, 10.0 * i, ONE_PROCESS) for i in range(1, 8)]
-    assert sum(plan is not None for plan in plans) == 1
+    # one iteration a second up to 10 s, then one every two seconds: a CPU that other work now shares
+    times = [float(i) for i in range(1, 11)] + [10.0 + 2.0 * i for i in range(1, 20)]
+    plans = {i + 1: fit.after_iteration(i + 1, t, ONE_PROCESS) for i, t in enumerate(times)}
+    planned = {i: p for i, p in plans.items() if p is not None}
+    assert list(planned) == [3, 9, 13, 16, 19, 22, 25, 28]  # 5 % of the budget (3 s), then every 6 s
+    assert planned[3][0] == pytest.approx(1.0) and planned[9][0] == pytest.approx(1.0)
+    assert planned[16][0] == pytest.approx(0.5)
+    assert planned[16][1] == pytest.approx(60.0 - 22.0 - (FIT_RESERVE_FRACTION * 60.0 + FIT_RESERVE_S))
 
 
 def test_time_fit_is_off_without_a_budget():
