@@ -10,6 +10,7 @@ import org.irisseg.model.GridLogits;
 import org.irisseg.model.ImageFeatures;
 import org.irisseg.model.InferenceSession;
 import org.irisseg.model.InferenceTimings;
+import org.irisseg.model.ObjectBatcher;
 import org.irisseg.task.Task;
 import org.irisseg.task.TaskClass;
 

@@ -15,6 +15,7 @@ import org.irisseg.model.InferenceSession;
 import org.irisseg.model.InferenceTimings;
 import org.irisseg.model.ModelChecksums;
 import org.irisseg.model.ModelManifest;
+import org.irisseg.model.ObjectBatcher;
 import org.irisseg.model.TorchScriptModules;
 import org.irisseg.nifti.CanonicalVolume;
 import org.irisseg.nifti.NiftiImage;

@@ -1,23 +1,27 @@
-package org.irisseg.segmentation;
+package org.irisseg.model;
 
 import java.util.ArrayList;
 import java.util.List;
 
-import org.irisseg.model.Box;
-import org.irisseg.model.ImageFeatures;
-import org.irisseg.model.InferenceSession;
-import org.irisseg.model.InferenceTimings;
-
 /**
- * Encodes the query's objects (one binary mask per class, each given as its box of the volume) with
+ * Encodes objects (one binary mask per class, each given as its box of the volume) with
  * {@code object_encoder.pt}, several classes per call where their boxes lie close together: a batch
  * shares the box around its members while that box, once per member, stays within twice their own boxes
- * (or 2^20 voxels) and within one volume. Masks wait in at most one batch, so what is held stays bounded
- * by the volume, whatever the number of classes.
+ * (or 2^20 voxels) and within one volume. Used for a query's predicted objects and for a reference's
+ * classes.
+ *
+ * <p>Memory, whatever the number of classes: the masks waiting in the batch hold at most
+ * {@code max(V, 2^20)} values (V the volume's voxels) and so does the batch's shared copy made when it is
+ * encoded, so the batcher holds at most {@value #HELD_VOLUMES} volumes of float32 (plus the mask a caller
+ * builds for its next {@link #add}, at most one more).
  */
-final class ObjectBatcher {
+public final class ObjectBatcher {
 
-    static final long SMALL_VALUES = 1L << 20;
+    /** Volume-sized arrays the batcher holds at its peak: the waiting masks and the batch's copy. */
+    public static final int HELD_VOLUMES = 2;
+
+    /** A batch may always hold this many values, however small the volume. */
+    public static final long SMALL_VALUES = 1L << 20;
 
     private final InferenceSession session;
     private final ImageFeatures features;
@@ -28,7 +32,7 @@ final class ObjectBatcher {
     private Box union;
     private long ownValues;
 
-    ObjectBatcher(InferenceSession session, ImageFeatures features, int classes, InferenceTimings timings) {
+    public ObjectBatcher(InferenceSession session, ImageFeatures features, int classes, InferenceTimings timings) {
         this.session = session;
         this.features = features;
         this.timings = timings;
@@ -41,7 +45,7 @@ final class ObjectBatcher {
      * @param box        where the mask lies, not empty
      * @param mask       {@code box.voxels()} values in C order over the box, at least one of them 1
      */
-    void add(int classIndex, Box box, float[] mask) {
+    public void add(int classIndex, Box box, float[] mask) {
         if (!batch.isEmpty()) {
             Box joined = union.union(box);
             long values = (batch.size() + 1L) * joined.voxels();
@@ -57,7 +61,7 @@ final class ObjectBatcher {
     }
 
     /** Embeddings by class index (null for a class never added), after encoding what still waits. */
-    float[][] embeddings() {
+    public float[][] embeddings() {
         flush();
         return embeddings;
     }
