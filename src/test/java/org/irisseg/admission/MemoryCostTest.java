@@ -25,6 +25,12 @@ class MemoryCostTest {
     }
 
     @Test
+    void fixedValuesAddToTheCostWhateverTheClasses() {
+        assertEquals((1000L * 5 + 300) * 4, new MemoryCost(1000, 1, 5, 0, 0, 300).bytes());
+        assertEquals((1000L * 5 + 300) * 4, new MemoryCost(1000, 40, 5, 0, 0, 300).bytes());
+    }
+
+    @Test
     void thirtyTwoClassesOfA512CubeDoNotFitOneArrayButTwoDo() {
         assertFalse(new MemoryCost(VOXELS_512, 32, 5, 2).fitsInArrays());
         assertTrue(new MemoryCost(VOXELS_512, 2, 5, 2).fitsInArrays());
@@ -35,6 +41,7 @@ class MemoryCostTest {
         assertThrows(IllegalArgumentException.class, () -> new MemoryCost(0, 1, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> new MemoryCost(1, 0, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> new MemoryCost(1, 1, -1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new MemoryCost(1, 1, 1, 1, 0, -1));
     }
 
     @Test
