@@ -7,7 +7,7 @@ import org.irisseg.error.Messages;
 import org.irisseg.error.ProblemType;
 import org.irisseg.nifti.NiftiWriter;
 
-/** The classes of a reference mask, from its distinct non-zero labels, and their binary masks. */
+/** The classes of a reference mask, from its distinct non-zero labels. */
 final class LabelSet {
 
     private LabelSet() {
@@ -52,35 +52,5 @@ final class LabelSet {
             }
         }
         return expected;
-    }
-
-    /**
-     * Binary masks of the given labels, K*V values in C order ({@code [1, K, X, Y, Z]} for the task
-     * encoder). The caller has checked that K*V fits one array.
-     */
-    static float[] binaryMasks(float[] labels, List<Integer> classes) {
-        int voxels = labels.length;
-        float[] masks = new float[Math.multiplyExact(classes.size(), voxels)];
-        for (int k = 0; k < classes.size(); k++) {
-            float label = classes.get(k);
-            int offset = k * voxels;
-            for (int i = 0; i < voxels; i++) {
-                if (labels[i] == label) {
-                    masks[offset + i] = 1f;
-                }
-            }
-        }
-        return masks;
-    }
-
-    /** Voxels carrying {@code label}. */
-    static long count(float[] labels, int label) {
-        long n = 0;
-        for (float v : labels) {
-            if (v == label) {
-                n++;
-            }
-        }
-        return n;
     }
 }

@@ -8,12 +8,15 @@ import java.util.Map;
 import org.irisseg.admission.MemoryBudget;
 import org.irisseg.admission.MemoryCost;
 import org.irisseg.config.IrisProperties;
+import org.irisseg.error.IrisException;
 import org.irisseg.error.Messages;
+import org.irisseg.error.ProblemType;
 import org.irisseg.model.BoundedPool;
 import org.irisseg.model.ImageFeatures;
 import org.irisseg.model.InferenceSession;
 import org.irisseg.model.InferenceTimings;
 import org.irisseg.model.ModelRuntime;
+import org.irisseg.model.ObjectBatcher;
 import org.irisseg.nifti.NiftiHeader;
 import org.irisseg.nifti.NiftiImage;
 import org.irisseg.volume.Grids;
@@ -24,8 +27,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Reads reference pairs, checks them (grids match, every mask holds exactly the task's classes) and
- * computes one embedding per class with the image encoder and task encoder. Runs once per reference: at
- * registration, when references are added, and when a task is re-encoded for a new model.
+ * computes one embedding per class with the image encoder and the object encoder, each class from the box
+ * around its voxels (the embeddings {@code task_encoder.pt} gives for whole-size masks, without K of them).
+ * Runs once per reference: at registration, when references are added, and when a task is re-encoded for a
+ * new model.
  *
  * <p>Admission before work: every pair is checked from its headers and a streamed scan of its mask
  * (sizes, grids, classes, the memory it will need) before any volume is decoded, so a bad pair 5 costs no
@@ -36,11 +41,14 @@ import org.springframework.stereotype.Component;
 public class ReferenceEncoder {
 
     /**
-     * Volume-sized arrays of one reference at its peak: the image as read and in canonical order, the mask
-     * as read and in canonical order (4), and per class its binary mask plus the task encoder's chunk copy.
+     * Volume-sized arrays of one reference at its peak, whatever the number of classes: the image as read
+     * and in canonical order, the mask as read and in canonical order (4), what the {@link ObjectBatcher}
+     * holds (the masks waiting in its batch and the batch's copy, {@value ObjectBatcher#HELD_VOLUMES}) and
+     * the box mask of the class being added while a batch waits (1). Each class's box and voxel count are
+     * found in one pass over the mask, so no array grows with the classes ({@link #COPIES_PER_CLASS} 0).
      */
-    static final int FIXED_COPIES = 4;
-    static final int COPIES_PER_CLASS = 2;
+    static final int FIXED_COPIES = 4 + ObjectBatcher.HELD_VOLUMES + 1;
+    static final int COPIES_PER_CLASS = 0;
 
     private final VolumeReader reader;
     private final ModelRuntime model;
@@ -92,9 +100,18 @@ public class ReferenceEncoder {
         int[] d = image.spatialDims();
         String what = Messages.capitalised(role) + " (" + d[0] + "x" + d[1] + "x" + d[2] + " voxels, " + classes.size()
                 + " classes)";
-        MemoryCost cost = new MemoryCost(image.voxelCount(), classes.size(), FIXED_COPIES, COPIES_PER_CLASS);
+        MemoryCost cost = cost(image.voxelCount(), classes.size());
         budget.requireFits(cost, what);
         return new Admitted(hashed, role, classes, cost, what);
+    }
+
+    /**
+     * The memory encoding a reference holds at its peak: {@link #FIXED_COPIES} volumes, and for a volume
+     * under {@link ObjectBatcher#SMALL_VALUES} voxels what the batcher's arrays may hold beyond its size.
+     */
+    static MemoryCost cost(long voxels, int classes) {
+        long beyondVolume = ObjectBatcher.HELD_VOLUMES * Math.max(0, ObjectBatcher.SMALL_VALUES - voxels);
+        return new MemoryCost(voxels, classes, FIXED_COPIES, COPIES_PER_CLASS, 0, beyondVolume);
     }
 
     /** What becomes of a reference's decoded volumes once encoded. */
@@ -113,18 +130,29 @@ public class ReferenceEncoder {
             OrientedVolume image = reader.readImage(pair.hashed().pair().image(), pair.role() + " image");
             OrientedVolume mask = reader.readLabelMapOnGrid(pair.hashed().pair().mask(), pair.role() + " mask", image);
             List<Integer> classes = pair.classes();
-            float[] masks = LabelSet.binaryMasks(mask.canonical().data(), classes);
+            ClassBoxes boxes = ClassBoxes.of(mask.canonical(), classes);
+            for (int k = 0; k < classes.size(); k++) {
+                if (boxes.count(k) == 0) {
+                    throw new IrisException(ProblemType.EMPTY_MASK, Messages.capitalised(pair.role())
+                            + " mask has no voxel of class " + classes.get(k)
+                            + "; every reference must show every class of the task");
+                }
+            }
             float[][] embeddings;
             try (BoundedPool.Lease<InferenceSession> lease = model.lease(timings);
                     ImageFeatures features = lease.get().encodeImage(image.shape(), image.canonical().data(), timings)) {
-                embeddings = lease.get().encodeTask(features, classes.size(), masks, timings);
+                ObjectBatcher objects = new ObjectBatcher(lease.get(), features, classes.size(), timings);
+                for (int k = 0; k < classes.size(); k++) {
+                    objects.add(k, boxes.box(k), boxes.mask(k));
+                }
+                embeddings = objects.embeddings();
             }
             Map<Integer, float[]> byLabel = new LinkedHashMap<>();
             Map<Integer, Double> volumes = new LinkedHashMap<>();
             double voxelMl = VoxelSize.millilitres(image.image().header());
             for (int k = 0; k < classes.size(); k++) {
                 byLabel.put(classes.get(k), embeddings[k]);
-                volumes.put(classes.get(k), LabelSet.count(mask.canonical().data(), classes.get(k)) * voxelMl);
+                volumes.put(classes.get(k), boxes.count(k) * voxelMl);
             }
             String imageKey = keeper.keep(image.image(), pair.hashed().imageSha256());
             String maskKey = keeper.keep(mask.image(), pair.hashed().maskSha256());

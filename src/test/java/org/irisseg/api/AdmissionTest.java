@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 
 import org.irisseg.admission.MemoryBudget;
 import org.irisseg.admission.MemoryCost;
+import org.irisseg.support.IrisClient;
 import org.irisseg.support.IrisIntegrationTest;
 import org.irisseg.support.Multipart;
 import org.irisseg.support.NiftiBytes;
@@ -89,6 +90,30 @@ class AdmissionTest extends IrisIntegrationTest {
         JsonNode problem = ProblemAssertions.assertProblem(segment(task, cutShort), 413, "too-large");
         assertTrue(problem.path("detail").asString().contains("memory budget of 256.0 MiB (iris.admission.max-bytes)"),
                 problem.path("detail").asString());
+    }
+
+    @Test
+    void aReferenceOfFortyOneClassesIsRegisteredWhereFortyOneWholeMasksWouldExceedTheMemoryBudget() throws Exception {
+        assumeModelReady();
+        int side = 100;
+        int classes = 41;
+        MemoryCost wholeMasks = new MemoryCost((long) side * side * side, classes, 4, 2);
+        assertTrue(wholeMasks.bytes() > budget.limitBytes(), "K whole masks and their copies would not fit");
+        float[] labels = new float[side * side * side];
+        for (int x = 0; x < side; x++) {
+            for (int y = 0; y < side; y++) {
+                for (int z = 0; z < side; z++) {
+                    int cube = (x / 25 * 4 + y / 25) * 4 + z / 25;
+                    if (cube < classes && x % 25 > 2 && y % 25 > 2 && z % 25 > 2) {
+                        labels[x + side * (y + side * z)] = cube + 1;
+                    }
+                }
+            }
+        }
+        HttpResponse<byte[]> response = register(NiftiBytes.volume(side, side, side).blob().nii(),
+                NiftiBytes.volume(side, side, side).values(labels).nii());
+        assertEquals(201, response.statusCode(), new String(response.body()));
+        assertEquals(classes, IrisClient.json(response).path("classes").size());
     }
 
     @Test
