@@ -18,8 +18,8 @@ import org.irisseg.task.TaskClass;
 /**
  * The quality of every class of an answer, computed while the query's features are at hand: the
  * predicted volume against the task's reference volumes, the mean probability inside the predicted
- * region, the predicted object's embedding (one task-encoder call for all classes) against the class's
- * reference embeddings, and, where the mode combines several references, each member decoded on its own
+ * region, the predicted object's embedding (the object encoder on each object's box, classes batched)
+ * against the class's reference embeddings, and, where the mode combines several references, each member decoded on its own
  * (up to {@code maxMembers}) and compared with the answer. The members' per-voxel spread is kept on request.
  * Every class is looked at where it can be above the threshold (its region, its box), so nothing here
  * holds K volume-sized arrays except the spread that is asked for.

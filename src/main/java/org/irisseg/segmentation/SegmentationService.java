@@ -18,6 +18,7 @@ import org.irisseg.model.InferenceMetrics;
 import org.irisseg.model.InferenceSession;
 import org.irisseg.model.InferenceTimings;
 import org.irisseg.model.ModelRuntime;
+import org.irisseg.model.ObjectBatcher;
 import org.irisseg.model.Stage;
 import org.irisseg.nifti.NiftiHeader;
 import org.irisseg.preview.PreviewRenderer;
@@ -42,13 +43,22 @@ import org.springframework.stereotype.Service;
 @Service
 public class SegmentationService {
 
+    /** Volume-sized arrays held throughout a segmentation: the query as read and in canonical order. */
+    static final int QUERY_COPIES = 2;
+    /** While classes are fused: the winning class and its probability, and one class's region as returned. */
+    static final int FUSION_COPIES = 3;
     /**
-     * Volume-sized arrays of a segmentation at its peak, whatever the number of classes: the query as read
-     * and in canonical order (2), the fusion's winning class and its probability (2), one class's region
-     * as the upsampler returns it (1) and the masks of the objects being encoded (1); later the label map
-     * in native order and as written replace the fusion's arrays.
+     * While the answer is checked: the label map, what the object batcher holds (its waiting masks and their
+     * batch) and the object mask being cut; one ensemble member's region more where members are compared.
      */
-    static final int FIXED_COPIES = 6;
+    static final int QUALITY_COPIES = 1 + ObjectBatcher.HELD_VOLUMES + 1;
+    /**
+     * Volume-sized arrays of a segmentation at its peak, whatever the number of classes: the query's and the
+     * larger of the fusion's and the quality checks' (later the label map in native order and as written
+     * replace them).
+     */
+    static final int FIXED_COPIES = QUERY_COPIES + Math.max(FUSION_COPIES, QUALITY_COPIES);
+    static final int MEMBER_REGION_COPIES = 1;
     /** Per class, logits on the model grid: the answer's and one member's (or retrieval's coarse ones). */
     static final int GRID_COPIES_PER_CLASS = 2;
     static final int RETRIEVAL_GRID_COPIES_PER_CLASS = 3;
@@ -94,10 +104,8 @@ public class SegmentationService {
         NiftiHeader header = reader.readHeader(image, "image");
         VolumeReader.requireSegmentable(header, "image");
         int[] d = header.spatialDims();
-        MemoryCost cost = new MemoryCost(header.voxelCount(), classes.size(), FIXED_COPIES,
-                outputCopiesPerClass(request.output()),
-                (request.mode() == SegmentationMode.RETRIEVAL ? RETRIEVAL_GRID_COPIES_PER_CLASS : GRID_COPIES_PER_CLASS)
-                        * model.manifest().gridValues());
+        MemoryCost cost = cost(header.voxelCount(), classes.size(), request, model.manifest().gridValues(),
+                quality.maxMembers());
         String what = "The image (" + d[0] + "x" + d[1] + "x" + d[2] + " voxels, " + classes.size() + " classes, "
                 + request.mode().wire() + ")";
         InferenceTimings timings = new InferenceTimings();
@@ -166,6 +174,26 @@ public class SegmentationService {
             }
         }
         return fusion.finish(labelValues);
+    }
+
+    /**
+     * The memory a segmentation holds at its peak: {@link #FIXED_COPIES} volumes (one more where ensemble
+     * members are decoded on their own), the output's copies per class, the logits on the model grid per
+     * class, and for a volume under {@link ObjectBatcher#SMALL_VALUES} voxels what the object batcher's
+     * arrays may hold beyond its size.
+     *
+     * @param maxMembers {@code iris.quality.max-members}
+     */
+    static MemoryCost cost(long voxels, int classes, SegmentationRequest request, long gridValues, int maxMembers) {
+        boolean membersDecoded = request.output() == SegmentationOutput.UNCERTAINTY
+                || maxMembers > 0 && request.mode() != SegmentationMode.ONE_SHOT;
+        int fixed = membersDecoded ? QUERY_COPIES + Math.max(FUSION_COPIES, QUALITY_COPIES + MEMBER_REGION_COPIES)
+                : FIXED_COPIES;
+        long beyondVolume = ObjectBatcher.HELD_VOLUMES * Math.max(0, ObjectBatcher.SMALL_VALUES - voxels);
+        int gridCopies = request.mode() == SegmentationMode.RETRIEVAL ? RETRIEVAL_GRID_COPIES_PER_CLASS
+                : GRID_COPIES_PER_CLASS;
+        return new MemoryCost(voxels, classes, fixed, outputCopiesPerClass(request.output()),
+                gridCopies * gridValues, beyondVolume);
     }
 
     /** Ensemble members the request's mode combines per class. */
