@@ -157,6 +157,9 @@ class DataConfig:
     crop_prob: float = 0.3  # real tasks: independent crop-zoom of reference and query
     crop_min_fraction: float = 0.55  # a crop keeps at least this fraction of each axis
     self_pair_prob: float = 0.0  # real tasks: the query is the reference's own scan, re-cropped and re-posed
+    # self-pair queries re-posed by an axis permutation ("permute"), or by any rotation or mirror by multiples
+    # of 90 degrees ("any"; rotations only for left/right classes)
+    self_pair_pose: str = "permute"
     focus_prob: float = 0.0  # real tasks: both sides cut to the box policy's boxes (irisseg.data.focus)
     empty_query_prob: float = 0.08  # label-free, lesion and focus tasks: the query's crop or image lacks the target
     relocate_prob: float = 0.7  # shapes: the query's shapes placed anew, not near the reference's
@@ -164,6 +167,10 @@ class DataConfig:
     ref_augment_scale: float = 0.5  # the reference's augmentation strength factor (weaker than the query's)
     query_augment_scale: float = 1.0  # the query's augmentation strength factor
     augment: AugmentStrength = field(default_factory=AugmentStrength)
+
+    def __post_init__(self) -> None:
+        if self.self_pair_pose not in ("permute", "any"):
+            raise ValueError(f"self_pair_pose={self.self_pair_pose!r}: 'permute' or 'any'")
 
 
 @dataclass

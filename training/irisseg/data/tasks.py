@@ -192,8 +192,12 @@ class TaskDrawer:
             # the same scan on both sides: the query is cropped apart and re-posed (axes permuted; for
             # left/right classes only by a rotation, which keeps handedness), so the task is solved by
             # reading the reference, not by where the mask was
-            orders = ((1, 2, 0), (2, 0, 1)) if lateral else ((0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0))
-            sides[1] = replace(permuted(sides[1], orders[int(rng.integers(len(orders)))]), crop=True)
+            if self.s.self_pair_pose == "any":
+                flips, order = re_pose(rng, proper=lateral)
+                sides[1] = replace(permuted(flipped(sides[1], flips), order), crop=True)
+            else:
+                orders = ((1, 2, 0), (2, 0, 1)) if lateral else ((0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0))
+                sides[1] = replace(permuted(sides[1], orders[int(rng.integers(len(orders)))]), crop=True)
             return sides[0], sides[1], chosen, f"{dataset}/{view}/self:{','.join(chosen)}"
         return sides[0], sides[1], chosen, f"{dataset}/{view}:{','.join(chosen)}"
 
@@ -337,6 +341,29 @@ def permuted(subject: Subject, order: tuple[int, int, int]) -> Subject:
                    spacing=tuple(subject.spacing[a] for a in order),
                    masks=subject.masks.permute(0, *(a + 1 for a in order)).contiguous(),
                    ignore=subject.ignore.permute(order).contiguous())
+
+
+def flipped(subject: Subject, axes: tuple[int, ...]) -> Subject:
+    """The subject mirrored along spatial ``axes``."""
+    if not axes:
+        return subject
+    return replace(subject, image=subject.image.flip(axes).contiguous(),
+                   masks=subject.masks.flip(tuple(a + 1 for a in axes)).contiguous(),
+                   ignore=subject.ignore.flip(axes).contiguous())
+
+
+def re_pose(rng: np.random.Generator, proper: bool) -> tuple[tuple[int, ...], tuple[int, int, int]]:
+    """A random pose of the cube other than the identity, as ``(flip axes, axis order)`` (flip, then
+    :func:`permuted`): any of the 47 rotations and mirrors by multiples of 90 degrees, or with ``proper``
+    one of the 23 rotations (handedness kept: left stays left)."""
+    while True:
+        order = tuple(int(a) for a in rng.permutation(3))
+        flips = tuple(int(a) for a in np.flatnonzero(rng.random(3) < 0.5))
+        inversions = sum(order[i] > order[j] for i in range(3) for j in range(i + 1, 3))
+        if proper and (inversions + len(flips)) % 2:
+            continue
+        if order != (0, 1, 2) or flips:
+            return flips, order
 
 
 def touching(labels: np.ndarray, value: int) -> list[int]:

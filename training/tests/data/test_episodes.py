@@ -1,6 +1,7 @@
 """Episodes from a small real pack: shapes, pairing, held-out data, determinism, workers."""
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -157,6 +158,35 @@ def test_a_self_pair_shows_the_reference_scan_re_posed_as_the_query(pack):
         e = sampler(np.random.default_rng([5, n]))
         assert e["ref"] == e["query"] and "/self:" in e["task"]
         assert not torch.equal(e["ref_image"], e["query_image"])
+
+
+def test_a_self_pair_may_be_re_posed_by_any_rotation_or_mirror_of_the_cube(pack):
+    data = settings(kinds={"real": 1.0}, cross_pair_prob=0.0, self_pair_prob=1.0, self_pair_pose="any",
+                    dataset_weights={"totalseg": 1.0})
+    drawer = EpisodeSampler(data, GRID, pack).tasks
+    mirrored_off_the_left_right_axis = 0
+    for n in range(12):
+        ref, query, _, task = drawer.draw("real", np.random.default_rng([7, n]), torch.Generator().manual_seed(n))
+        assert "/self:" in task and query.crop
+        # before its crop, the query is the reference in one of the 47 other poses of the cube
+        poses = {(flips, order): ref.masks.flip(tuple(a + 1 for a in flips)).permute(0, *(a + 1 for a in order))
+                 for order in itertools.permutations(range(3))
+                 for flips in itertools.chain.from_iterable(itertools.combinations(range(3), r) for r in range(4))}
+        matches = [pose for pose, masks in poses.items() if torch.equal(masks, query.masks)]
+        assert matches and matches != [((), (0, 1, 2))]
+        mirrored_off_the_left_right_axis += any(set(flips) & {1, 2} for flips, _ in matches)
+    assert mirrored_off_the_left_right_axis > 0
+
+
+def test_a_re_pose_keeps_handedness_where_asked():
+    from irisseg.data.tasks import re_pose
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        flips, order = re_pose(rng, proper=True)
+        matrix = np.eye(3)[list(order)] @ np.diag([-1.0 if a in flips else 1.0 for a in range(3)])
+        assert np.linalg.det(matrix) > 0 and (order != (0, 1, 2) or flips)
+    assert any(np.linalg.det(np.eye(3)[list(o)] @ np.diag([-1.0 if a in f else 1.0 for a in range(3)])) < 0
+               for f, o in (re_pose(rng, proper=False) for _ in range(50)))
 
 
 def test_permuting_a_subject_moves_its_mirror_axes_with_its_axes():
