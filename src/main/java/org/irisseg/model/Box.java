@@ -1,5 +1,7 @@
 package org.irisseg.model;
 
+import java.util.function.IntPredicate;
+
 /**
  * A box of a canonical volume's voxel grid, half-open on every axis ({@code x0 <= x < x1} and so on).
  * Sizes are multiplied in {@code long}: a box of a 512^3 volume has more voxels than an int counts
@@ -54,5 +56,25 @@ public record Box(int x0, int x1, int y0, int y1, int z0, int z1) {
         }
         return new Box(Math.min(x0, other.x0), Math.max(x1, other.x1), Math.min(y0, other.y0),
                 Math.max(y1, other.y1), Math.min(z0, other.z0), Math.max(z1, other.z1));
+    }
+
+    /**
+     * The binary mask over this box (C order) of the voxels of a canonical volume of {@code shape} where
+     * {@code inside} holds for their index {@code (x * Y + y) * Z + z}: an object encoder's input.
+     */
+    public float[] mask(int[] shape, IntPredicate inside) {
+        float[] mask = new float[(int) voxels()];
+        int i = 0;
+        for (int x = x0; x < x1; x++) {
+            for (int y = y0; y < y1; y++) {
+                int base = (x * shape[1] + y) * shape[2];
+                for (int z = z0; z < z1; z++, i++) {
+                    if (inside.test(base + z)) {
+                        mask[i] = 1f;
+                    }
+                }
+            }
+        }
+        return mask;
     }
 }

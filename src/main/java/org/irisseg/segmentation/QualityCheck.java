@@ -121,19 +121,7 @@ final class QualityCheck {
 
     /** The binary mask of {@code label} over {@code box} of a canonical label map. */
     static float[] crop(int[] labels, int[] shape, Box box, int label) {
-        float[] mask = new float[(int) box.voxels()];
-        int i = 0;
-        for (int x = box.x0(); x < box.x1(); x++) {
-            for (int y = box.y0(); y < box.y1(); y++) {
-                int base = (x * shape[1] + y) * shape[2];
-                for (int z = box.z0(); z < box.z1(); z++, i++) {
-                    if (labels[base + z] == label) {
-                        mask[i] = 1f;
-                    }
-                }
-            }
-        }
-        return mask;
+        return box.mask(shape, i -> labels[i] == label);
     }
 
     /**

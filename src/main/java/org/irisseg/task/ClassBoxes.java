@@ -91,20 +91,7 @@ final class ClassBoxes {
 
     /** The binary mask of class {@code index} over its box, in C order: the object encoder's input. */
     float[] mask(int index) {
-        Box box = boxes[index];
         float label = classes.get(index);
-        float[] mask = new float[(int) box.voxels()];
-        int i = 0;
-        for (int x = box.x0(); x < box.x1(); x++) {
-            for (int y = box.y0(); y < box.y1(); y++) {
-                int base = (x * shape[1] + y) * shape[2];
-                for (int z = box.z0(); z < box.z1(); z++, i++) {
-                    if (labels[base + z] == label) {
-                        mask[i] = 1f;
-                    }
-                }
-            }
-        }
-        return mask;
+        return boxes[index].mask(shape, i -> labels[i] == label);
     }
 }
