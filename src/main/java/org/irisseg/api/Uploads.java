@@ -1,7 +1,6 @@
 package org.irisseg.api;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.DigestInputStream;
 import java.util.ArrayList;
@@ -28,49 +27,14 @@ final class Uploads {
      */
     static VolumeUpload of(MultipartFile file) {
         String sha256 = null;
-        try (CountingDigest in = new CountingDigest(file.getInputStream())) {
-            in.transferTo(OutputStream.nullOutputStream());
-            sha256 = in.sha256();
-            AuditFacts.upload(file.getName(), sha256, in.bytes());
+        try (DigestInputStream in = new DigestInputStream(file.getInputStream(), Sha256.newDigest())) {
+            long bytes = in.transferTo(OutputStream.nullOutputStream());
+            sha256 = Sha256.hex(in.getMessageDigest());
+            AuditFacts.upload(file.getName(), sha256, bytes);
         } catch (IOException e) {
             // unreadable: reading it for the service gives the client its answer
         }
         return new VolumeUpload(file.getOriginalFilename(), file::getInputStream, sha256);
-    }
-
-    /** Digests and counts what is read through it. */
-    private static final class CountingDigest extends DigestInputStream {
-        private long bytes;
-
-        CountingDigest(InputStream in) {
-            super(in, Sha256.newDigest());
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                bytes++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = super.read(buffer, offset, length);
-            if (n > 0) {
-                bytes += n;
-            }
-            return n;
-        }
-
-        long bytes() {
-            return bytes;
-        }
-
-        String sha256() {
-            return Sha256.hex(getMessageDigest());
-        }
     }
 
     /** Pairs {@code references[i]} with {@code masks[i]}. */

@@ -23,6 +23,11 @@ public final class ObjectBatcher {
     /** A batch may always hold this many values, however small the volume. */
     public static final long SMALL_VALUES = 1L << 20;
 
+    /** Values the batcher's arrays may hold beyond a volume of {@code voxels} (a small volume still batches 2^20). */
+    public static long valuesBeyond(long voxels) {
+        return HELD_VOLUMES * Math.max(0, SMALL_VALUES - voxels);
+    }
+
     private final InferenceSession session;
     private final ImageFeatures features;
     private final InferenceTimings timings;

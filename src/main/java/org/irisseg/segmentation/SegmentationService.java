@@ -189,7 +189,7 @@ public class SegmentationService {
                 || maxMembers > 0 && request.mode() != SegmentationMode.ONE_SHOT;
         int fixed = membersDecoded ? QUERY_COPIES + Math.max(FUSION_COPIES, QUALITY_COPIES + MEMBER_REGION_COPIES)
                 : FIXED_COPIES;
-        long beyondVolume = ObjectBatcher.HELD_VOLUMES * Math.max(0, ObjectBatcher.SMALL_VALUES - voxels);
+        long beyondVolume = ObjectBatcher.valuesBeyond(voxels);
         int gridCopies = request.mode() == SegmentationMode.RETRIEVAL ? RETRIEVAL_GRID_COPIES_PER_CLASS
                 : GRID_COPIES_PER_CLASS;
         return new MemoryCost(voxels, classes, fixed, outputCopiesPerClass(request.output()),

@@ -110,7 +110,7 @@ public class ReferenceEncoder {
      * under {@link ObjectBatcher#SMALL_VALUES} voxels what the batcher's arrays may hold beyond its size.
      */
     static MemoryCost cost(long voxels, int classes) {
-        long beyondVolume = ObjectBatcher.HELD_VOLUMES * Math.max(0, ObjectBatcher.SMALL_VALUES - voxels);
+        long beyondVolume = ObjectBatcher.valuesBeyond(voxels);
         return new MemoryCost(voxels, classes, FIXED_COPIES, COPIES_PER_CLASS, 0, beyondVolume);
     }
 
