@@ -20,6 +20,8 @@ import java.util.TreeMap;
  * @param embeddings   label -> embedding (length E); one entry per class of the task
  * @param volumesMl    label -> volume of that class in the reference mask, in mL; empty for references
  *                     registered before volumes were recorded
+ * @param focus        the reference encoded inside its focus box; null for references registered before
+ *                     focus boxes were encoded
  */
 public record TaskReference(
         int index,
@@ -28,18 +30,34 @@ public record TaskReference(
         int[] shape,
         String modelVersion,
         Map<Integer, float[]> embeddings,
-        Map<Integer, Double> volumesMl) {
+        Map<Integer, Double> volumesMl,
+        ReferenceFocus focus) {
 
     public TaskReference {
         shape = shape.clone();
         embeddings = Collections.unmodifiableMap(new TreeMap<>(embeddings));
         volumesMl = volumesMl == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(volumesMl));
+        if (focus != null && !focus.labels().equals(List.copyOf(embeddings.keySet()))) {
+            throw new IllegalArgumentException("Reference " + index + " has focus embeddings for labels "
+                    + focus.labels() + " and embeddings for " + embeddings.keySet());
+        }
+    }
+
+    /** A reference without focus embeddings. */
+    public TaskReference(int index, String imageSha256, String maskSha256, int[] shape,
+            String modelVersion, Map<Integer, float[]> embeddings, Map<Integer, Double> volumesMl) {
+        this(index, imageSha256, maskSha256, shape, modelVersion, embeddings, volumesMl, null);
     }
 
     /** A reference whose class volumes are not known. */
     public TaskReference(int index, String imageSha256, String maskSha256, int[] shape,
             String modelVersion, Map<Integer, float[]> embeddings) {
-        this(index, imageSha256, maskSha256, shape, modelVersion, embeddings, Map.of());
+        this(index, imageSha256, maskSha256, shape, modelVersion, embeddings, Map.of(), null);
+    }
+
+    /** Whether the reference was encoded inside its focus box too. */
+    public boolean hasFocus() {
+        return focus != null;
     }
 
     /** The volume of a class in this reference's mask, if it was recorded. */
@@ -52,12 +70,12 @@ public record TaskReference(
     public TaskReference withIndex(int position) {
         return position == index ? this
                 : new TaskReference(position, imageSha256, maskSha256, shape, modelVersion, embeddings,
-                        volumesMl);
+                        volumesMl, focus);
     }
 
     /** This reference with its files kept under other keys (re-written files). */
     public TaskReference withFiles(String image, String mask) {
-        return new TaskReference(index, image, mask, shape, modelVersion, embeddings, volumesMl);
+        return new TaskReference(index, image, mask, shape, modelVersion, embeddings, volumesMl, focus);
     }
 
     /** The labels this reference has embeddings for, ascending. */
@@ -79,6 +97,6 @@ public record TaskReference(
         for (float[] e : embeddings.values()) {
             bytes += 16L + 4L * e.length;
         }
-        return bytes;
+        return focus == null ? bytes : bytes + focus.embeddingBytes();
     }
 }
