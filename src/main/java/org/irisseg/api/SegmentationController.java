@@ -62,6 +62,10 @@ public class SegmentationController {
 
     private static final String TASK_ID = "Task id, or " + BuiltInTask.ID + " to segment built-in classes (no reference):"
             + " then classes names their ids from GET /api/v1/catalogue, labelled 1, 2, ... in that order";
+    private static final String FOCUS = "Locate, then focus: segment the whole query with the references encoded"
+            + " inside their focus boxes (cubes of twice the object's extent, at least 48 mm), then again inside a box"
+            + " of that size around what was found, for small objects in large fields of view. Not with"
+            + " output=uncertainty or the built-in classes";
 
     public SegmentationController(SegmentationService segmentations) {
         this.segmentations = segmentations;
@@ -118,6 +122,8 @@ public class SegmentationController {
             @RequestParam(value = "classes", required = false) String classes,
             @Parameter(description = "Reference used by one-shot (0-based)")
             @RequestParam(value = "referenceIndex", defaultValue = "0") int referenceIndex,
+            @Parameter(description = FOCUS)
+            @RequestParam(value = "focus", defaultValue = "false") boolean focus,
             @Parameter(in = ParameterIn.QUERY, description = "What to answer with; without it, Accept decides and"
                     + " the label map is the default",
                     schema = @Schema(type = "string", allowableValues = {"label-map", "statistics", "probabilities",
@@ -128,7 +134,7 @@ public class SegmentationController {
         SegmentationOutput chosen = OutputNegotiation.choose(output, accept);
         VolumeUpload upload = Uploads.of(image);
         SegmentationResult result = segmentations.segment(caller.tenant(), upload, new SegmentationRequest(taskId,
-                SegmentationMode.parse(mode), k, threshold, classList(classes), referenceIndex, chosen));
+                SegmentationMode.parse(mode), k, threshold, classList(classes), referenceIndex, chosen, focus));
         ResponseEntity.BodyBuilder response = headers(result);
         return switch (chosen) {
             case STATISTICS -> response.contentType(MediaType.APPLICATION_JSON).body(SegmentationResponse.of(result));
@@ -166,11 +172,13 @@ public class SegmentationController {
             @Parameter(description = "Comma-separated labels or names of the classes to segment (default all)")
             @RequestParam(value = "classes", required = false) String classes,
             @Parameter(description = "Reference used by one-shot (0-based)")
-            @RequestParam(value = "referenceIndex", defaultValue = "0") int referenceIndex) {
+            @RequestParam(value = "referenceIndex", defaultValue = "0") int referenceIndex,
+            @Parameter(description = FOCUS)
+            @RequestParam(value = "focus", defaultValue = "false") boolean focus) {
         AuditFacts.taskId(taskId);
         SegmentationResult result = segmentations.segment(caller.tenant(), Uploads.of(image),
                 new SegmentationRequest(taskId, SegmentationMode.parse(mode), k, threshold, classList(classes),
-                        referenceIndex, SegmentationOutput.STATISTICS));
+                        referenceIndex, SegmentationOutput.STATISTICS, focus));
         return headers(result).contentType(MediaType.APPLICATION_JSON).body(SegmentationResponse.of(result));
     }
 

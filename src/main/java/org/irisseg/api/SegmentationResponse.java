@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.irisseg.model.Stage;
 import org.irisseg.segmentation.ClassQuality;
+import org.irisseg.segmentation.FocusSummary;
 import org.irisseg.segmentation.QualityFlag;
 import org.irisseg.segmentation.SegmentationResult;
 
@@ -22,7 +23,8 @@ public record SegmentationResponse(
         List<ClassStatistics> classes,
         @Schema(description = "Per label, the 0-based indices of the reference embeddings used")
         Map<String, List<Integer>> referencesUsed,
-        Timings timings) {
+        Timings timings,
+        @Schema(description = "What locate-then-focus did; present only with focus=true") Focus focus) {
 
     static SegmentationResponse of(SegmentationResult result) {
         Map<String, List<Integer>> used = new LinkedHashMap<>();
@@ -33,7 +35,21 @@ public record SegmentationResponse(
                         .map(c -> new ClassStatistics(c.label(), c.name(), c.voxels(), c.millilitres(),
                                 Quality.of(c.quality())))
                         .toList(),
-                used, Timings.of(result));
+                used, Timings.of(result), result.focus() == null ? null : Focus.of(result.focus()));
+    }
+
+    /** Locate, then focus: the box side of the references and the box the focused pass segmented. */
+    @Schema(name = "SegmentationFocus")
+    public record Focus(
+            @Schema(description = "Focus box side of the references used (the largest), mm") double sideMm,
+            @Schema(description = "Whether a focused pass ran (not when the pass over the whole query found"
+                    + " nothing, or when the box is the whole query)") boolean applied,
+            @Schema(description = "The focused pass's box along the R, A and S axes, mm; absent when none ran")
+            double[] boxMm) {
+
+        static Focus of(FocusSummary focus) {
+            return new Focus(focus.sideMm(), focus.applied(), focus.boxMm());
+        }
     }
 
     /** Voxels, volume and quality of one class. */

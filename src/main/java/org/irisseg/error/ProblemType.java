@@ -20,6 +20,7 @@ public enum ProblemType {
     VOLUME_TOO_SMALL("volume-too-small", 400, "Volume too small for the 3D model"),
     TASK_NOT_FOUND("task-not-found", 404, "Unknown task"),
     MODEL_VERSION_MISMATCH("model-version-mismatch", 409, "Task encoded by another model"),
+    FOCUS_UNAVAILABLE("focus-unavailable", 409, "Task has no focus embeddings"),
     INVALID_PARAMETER("invalid-parameter", 400, "Invalid request parameter"),
     UNAUTHENTICATED("unauthenticated", 401, "Authentication required"),
     FORBIDDEN("forbidden", 403, "Not permitted"),

@@ -77,4 +77,39 @@ public record Box(int x0, int x1, int y0, int y1, int z0, int z1) {
         }
         return mask;
     }
+
+    /** Whether {@code inner} lies inside this box. */
+    public boolean contains(Box inner) {
+        return inner.x0 >= x0 && inner.x1 <= x1 && inner.y0 >= y0 && inner.y1 <= y1 && inner.z0 >= z0
+                && inner.z1 <= z1;
+    }
+
+    /** This box in the coordinates of {@code outer}'s grid (shifted by its first voxel); it must lie inside. */
+    public Box relativeTo(Box outer) {
+        if (!outer.contains(this)) {
+            throw new IllegalArgumentException(this + " does not lie inside " + outer);
+        }
+        return new Box(x0 - outer.x0, x1 - outer.x0, y0 - outer.y0, y1 - outer.y0, z0 - outer.z0, z1 - outer.z0);
+    }
+
+    /** The values of a canonical volume of {@code shape} (C order) inside this box, in C order over the box. */
+    public float[] cut(int[] shape, float[] values) {
+        if (!within(shape) || values.length != (long) shape[0] * shape[1] * shape[2]) {
+            throw new IllegalArgumentException(this + " is not a box of a volume of " + values.length + " values");
+        }
+        float[] out = new float[(int) voxels()];
+        int i = 0;
+        for (int x = x0; x < x1; x++) {
+            for (int y = y0; y < y1; y++) {
+                System.arraycopy(values, (x * shape[1] + y) * shape[2] + z0, out, i, sizeZ());
+                i += sizeZ();
+            }
+        }
+        return out;
+    }
+
+    /** {@code [X, Y, Z]} of the box. */
+    public int[] shape() {
+        return new int[] {sizeX(), sizeY(), sizeZ()};
+    }
 }

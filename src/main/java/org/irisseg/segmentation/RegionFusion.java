@@ -1,5 +1,7 @@
 package org.irisseg.segmentation;
 
+import java.util.Arrays;
+
 import org.irisseg.model.Box;
 import org.irisseg.model.ClassRegion;
 
@@ -9,20 +11,35 @@ import org.irisseg.model.ClassRegion;
  * arrive as {@link ClassRegion}s, in class order, each holding the class's probabilities where they can
  * exceed the threshold, so the fused map needs two volume-sized arrays (the winning class and its
  * probability) whatever the number of classes, instead of K probability maps.
+ *
+ * <p>Locate, then focus: the fusion also finds the bounds of the voxels where some class exceeds a found
+ * threshold (the coarse pass), and {@link #focus} starts the fusion again inside a box, whose classes then
+ * arrive in the box's coordinates: the probabilities of the focused pass pasted over the coarse pass's.
  */
 final class RegionFusion {
 
     private final int[] shape;
     private final int classes;
     private final int[] winner;
+    private final double foundThreshold;
+    private final int[] found = {Integer.MAX_VALUE, -1, Integer.MAX_VALUE, -1, Integer.MAX_VALUE, -1};
     private float[] best;
     private int next;
+    private Box offset;
 
     /**
      * @param shape   canonical [X, Y, Z]; at most {@link Integer#MAX_VALUE} voxels in all
      * @param classes K
      */
     RegionFusion(int[] shape, int classes) {
+        this(shape, classes, Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * @param foundThreshold {@link #found()} bounds the voxels where a class given to {@link #add} exceeds it
+     *                       (its regions must hold every such voxel)
+     */
+    RegionFusion(int[] shape, int classes, double foundThreshold) {
         long voxels = (long) shape[0] * shape[1] * shape[2];
         if (voxels > Integer.MAX_VALUE - 8 || classes < 1) {
             throw new IllegalArgumentException(voxels + " voxels and " + classes + " classes cannot be fused");
@@ -31,6 +48,8 @@ final class RegionFusion {
         this.classes = classes;
         this.winner = new int[(int) voxels];
         this.best = new float[(int) voxels];
+        this.foundThreshold = foundThreshold;
+        this.offset = Box.whole(shape);
     }
 
     /** Adds the next class (class indices arrive in order 0, 1, ...). */
@@ -40,13 +59,19 @@ final class RegionFusion {
         }
         next++;
         Box b = region.box();
+        if (!b.within(offset.shape())) {
+            throw new IllegalArgumentException("region " + b + " outside " + offset);
+        }
         float[] values = region.values();
         int i = 0;
-        for (int x = b.x0(); x < b.x1(); x++) {
-            for (int y = b.y0(); y < b.y1(); y++) {
+        for (int x = b.x0() + offset.x0(); x < b.x1() + offset.x0(); x++) {
+            for (int y = b.y0() + offset.y0(); y < b.y1() + offset.y0(); y++) {
                 int base = (x * shape[1] + y) * shape[2];
-                for (int z = b.z0(); z < b.z1(); z++, i++) {
+                for (int z = b.z0() + offset.z0(); z < b.z1() + offset.z0(); z++, i++) {
                     float p = values[i];
+                    if (p > foundThreshold) {
+                        markFound(x, y, z);
+                    }
                     if (p > threshold) {
                         int v = base + z;
                         if (winner[v] == 0 || p > best[v]) {
@@ -57,6 +82,40 @@ final class RegionFusion {
                 }
             }
         }
+    }
+
+    private void markFound(int x, int y, int z) {
+        found[0] = Math.min(found[0], x);
+        found[1] = Math.max(found[1], x);
+        found[2] = Math.min(found[2], y);
+        found[3] = Math.max(found[3], y);
+        found[4] = Math.min(found[4], z);
+        found[5] = Math.max(found[5], z);
+    }
+
+    /** The box around the voxels where a class given so far exceeded the found threshold (empty when none). */
+    Box found() {
+        return found[1] < 0 ? new Box(0, 0, 0, 0, 0, 0)
+                : new Box(found[0], found[1] + 1, found[2], found[3] + 1, found[4], found[5] + 1);
+    }
+
+    /**
+     * Starts the fusion again inside {@code box} once every class has been added: the box's voxels are
+     * cleared, and the classes, again from class 0, arrive in the box's coordinates.
+     */
+    void focus(Box box) {
+        if (next != classes || best == null || !box.within(shape)) {
+            throw new IllegalStateException("focus on " + box + " after " + next + " of " + classes + " classes");
+        }
+        for (int x = box.x0(); x < box.x1(); x++) {
+            for (int y = box.y0(); y < box.y1(); y++) {
+                int base = (x * shape[1] + y) * shape[2];
+                Arrays.fill(winner, base + box.z0(), base + box.z1(), 0);
+                Arrays.fill(best, base + box.z0(), base + box.z1(), 0f);
+            }
+        }
+        offset = box;
+        next = 0;
     }
 
     /**

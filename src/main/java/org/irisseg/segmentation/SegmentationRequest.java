@@ -15,6 +15,9 @@ import org.irisseg.error.ProblemType;
  * @param classes        labels or names of the classes to segment; empty means all
  * @param referenceIndex the reference used by one-shot (0-based)
  * @param output         what the answer carries (label map by default)
+ * @param focus          locate, then focus: segment the whole query with the references encoded inside their
+ *                       focus boxes, then again inside a box of the reference box's size around what was found
+ *                       ({@link org.irisseg.model.FocusPolicy})
  */
 public record SegmentationRequest(
         String taskId,
@@ -23,7 +26,8 @@ public record SegmentationRequest(
         double threshold,
         List<String> classes,
         int referenceIndex,
-        SegmentationOutput output) {
+        SegmentationOutput output,
+        boolean focus) {
 
     public static final int DEFAULT_K = 3;
     public static final double DEFAULT_THRESHOLD = 0.5;
@@ -43,11 +47,21 @@ public record SegmentationRequest(
         }
         classes = classes == null ? List.of() : List.copyOf(classes);
         output = output == null ? SegmentationOutput.LABEL_MAP : output;
+        if (focus && output == SegmentationOutput.UNCERTAINTY) {
+            throw new IrisException(ProblemType.INVALID_PARAMETER, "'output=uncertainty' compares the ensemble"
+                    + " members over the whole query and cannot be combined with 'focus=true'");
+        }
+    }
+
+    /** A request without focus. */
+    public SegmentationRequest(String taskId, SegmentationMode mode, int k, double threshold, List<String> classes,
+            int referenceIndex, SegmentationOutput output) {
+        this(taskId, mode, k, threshold, classes, referenceIndex, output, false);
     }
 
     /** A request for the label map. */
     public SegmentationRequest(String taskId, SegmentationMode mode, int k, double threshold, List<String> classes,
             int referenceIndex) {
-        this(taskId, mode, k, threshold, classes, referenceIndex, SegmentationOutput.LABEL_MAP);
+        this(taskId, mode, k, threshold, classes, referenceIndex, SegmentationOutput.LABEL_MAP, false);
     }
 }

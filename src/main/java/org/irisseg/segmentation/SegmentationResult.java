@@ -20,6 +20,7 @@ import org.irisseg.nifti.NiftiHeader;
  * @param classMaps        for {@code probabilities} and {@code uncertainty}: K*V values, class after class,
  *                         each in the query's native voxel order; null for other outputs
  * @param previewPng       for {@code preview}: the PNG montage; null for other outputs
+ * @param focus            what locate-then-focus did; null when the request did not ask for it
  */
 public record SegmentationResult(
         String taskId,
@@ -34,5 +35,6 @@ public record SegmentationResult(
         InferenceTimings timings,
         long totalNanos,
         float[] classMaps,
-        byte[] previewPng) {
+        byte[] previewPng,
+        FocusSummary focus) {
 }

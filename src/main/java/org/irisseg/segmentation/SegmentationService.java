@@ -11,8 +11,7 @@ import org.irisseg.error.IrisException;
 import org.irisseg.error.Messages;
 import org.irisseg.error.ProblemType;
 import org.irisseg.model.BoundedPool;
-import org.irisseg.model.ClassRegion;
-import org.irisseg.model.GridLogits;
+import org.irisseg.model.Box;
 import org.irisseg.model.ImageFeatures;
 import org.irisseg.model.InferenceMetrics;
 import org.irisseg.model.InferenceSession;
@@ -59,6 +58,8 @@ public class SegmentationService {
      */
     static final int FIXED_COPIES = QUERY_COPIES + Math.max(FUSION_COPIES, QUALITY_COPIES);
     static final int MEMBER_REGION_COPIES = 1;
+    /** With focus, while the focused pass runs: the query's crop inside the focus box (at most one volume). */
+    static final int FOCUS_CROP_COPIES = 1;
     /** Per class, logits on the model grid: the answer's and one member's (or retrieval's coarse ones). */
     static final int GRID_COPIES_PER_CLASS = 2;
     static final int RETRIEVAL_GRID_COPIES_PER_CLASS = 3;
@@ -89,9 +90,7 @@ public class SegmentationService {
      */
     public SegmentationResult segment(String tenant, VolumeUpload image, SegmentationRequest request) {
         long start = System.nanoTime();
-        Task task = BuiltInTask.isBuiltIn(request.taskId())
-                ? BuiltInTask.of(model.memoryBank(), request.classes(), model.modelVersion())
-                : tasks.get(tenant, request.taskId());
+        Task task = task(tenant, request);
         List<TaskClass> classes = selectClasses(task, request.classes());
         if (request.mode() == SegmentationMode.ONE_SHOT) {
             EmbeddingSelection.requireReference(task, request.referenceIndex());
@@ -115,8 +114,10 @@ public class SegmentationService {
         RegionFusion.Fused fused;
         QualityCheck.Assessment assessment;
         double voxelMl;
+        double focusSide;
         float[] classMaps = null;
         byte[] preview = null;
+        Box focusBox = null;
         try (MemoryBudget.Reservation reserved = budget.reserve(cost, what)) {
             query = reader.readImage(image, "image");
             voxelMl = VoxelSize.millilitres(query.image().header());
@@ -124,9 +125,13 @@ public class SegmentationService {
             try (BoundedPool.Lease<InferenceSession> lease = model.lease(timings);
                     ImageFeatures features = lease.get().encodeImage(query.shape(), query.canonical().data(), timings)) {
                 chosen = choose(task, classes, request, lease.get(), features, timings);
+                focusSide = request.focus() ? focusSideMm(task, chosen) : Double.NaN;
                 float[] probabilities = request.output() == SegmentationOutput.PROBABILITIES
                         ? new float[Math.multiplyExact(classes.size(), query.voxelCount())] : null;
-                fused = fuse(lease.get(), features, chosen, labelValues, request.threshold(), probabilities, timings);
+                ClassFusion.Outcome outcome = ClassFusion.fuse(lease.get(), query, features, chosen, labelValues,
+                        request.threshold(), probabilities, focusSide, timings);
+                fused = outcome.fused();
+                focusBox = outcome.focusBox();
                 InferenceTimings checks = new InferenceTimings();
                 assessment = QualityCheck.assess(task, classes, chosen, fused, voxelMl, request.threshold(), quality,
                         request.output() == SegmentationOutput.UNCERTAINTY, lease.get(), features, checks);
@@ -140,7 +145,7 @@ public class SegmentationService {
             }
             if (request.output() == SegmentationOutput.PREVIEW) {
                 preview = PreviewRenderer.png(query.shape(), query.canonical().data(), fused.labels(), labelValues,
-                        spacing(query.canonical().affine()));
+                        VoxelSize.spacingMm(query));
             }
             nativeLabels = query.reorientation().toNative(fused.labels());
         }
@@ -154,31 +159,41 @@ public class SegmentationService {
         metrics.recordSegmentation(request.mode().wire(), total);
         return new SegmentationResult(task.id(), request.mode(), task.modelVersion(), query.image().header(),
                 nativeLabels, query.image().dims(), voxelMl, volumes, chosen.referencesUsed(), timings, total,
-                classMaps, preview);
+                classMaps, preview, focusSummary(focusSide, focusBox, VoxelSize.spacingMm(query)));
     }
 
-    /**
-     * Decodes on the model grid and fuses class after class, each only where it can exceed the threshold;
-     * with {@code probabilities} (K canonical maps) each class is taken whole and kept there.
-     */
-    private static RegionFusion.Fused fuse(InferenceSession session, ImageFeatures features, TaskEmbedding chosen,
-            int[] labelValues, double threshold, float[] probabilities, InferenceTimings timings) {
-        GridLogits logits = session.decodeGrid(features, chosen.embeddings(), timings);
-        RegionFusion fusion = new RegionFusion(features.shape(), labelValues.length);
-        int voxels = (int) features.voxels();
-        for (int k = 0; k < labelValues.length; k++) {
-            ClassRegion region = session.upsample(features, logits, k, probabilities != null ? 0 : threshold, timings);
-            fusion.add(k, region, threshold);
-            if (probabilities != null) {
-                System.arraycopy(region.values(), 0, probabilities, k * voxels, voxels);
-            }
+    private static FocusSummary focusSummary(double sideMm, Box box, double[] spacing) {
+        if (Double.isNaN(sideMm)) {
+            return null;
         }
-        return fusion.finish(labelValues);
+        return new FocusSummary(sideMm, box == null ? null
+                : new double[] {box.sizeX() * spacing[0], box.sizeY() * spacing[1], box.sizeZ() * spacing[2]});
+    }
+
+    /** The task a request names, with its focus embeddings in place of its embeddings where it asks for focus. */
+    private Task task(String tenant, SegmentationRequest request) {
+        if (BuiltInTask.isBuiltIn(request.taskId())) {
+            if (request.focus()) {
+                throw new IrisException(ProblemType.INVALID_PARAMETER, "'focus=true' needs a task with references:"
+                        + " the built-in classes have no reference box");
+            }
+            return BuiltInTask.of(model.memoryBank(), request.classes(), model.modelVersion());
+        }
+        return request.focus() ? tasks.getFocused(tenant, request.taskId()).focused()
+                : tasks.get(tenant, request.taskId());
+    }
+
+    /** The focus box side of a segmentation: the largest of the references it uses, mm. */
+    static double focusSideMm(Task task, TaskEmbedding chosen) {
+        return chosen.referencesUsed().values().stream().flatMap(List::stream).distinct()
+                .mapToDouble(i -> task.references().get(i).focus().sideMm()).max()
+                .orElseThrow(() -> new IllegalStateException("no reference used"));
     }
 
     /**
      * The memory a segmentation holds at its peak: {@link #FIXED_COPIES} volumes (one more where ensemble
-     * members are decoded on their own), the output's copies per class, the logits on the model grid per
+     * members are decoded on their own; with focus, the fusion holds the query's crop as well, which the
+     * larger quality checks cover unless members are decoded), the output's copies per class, the logits on the model grid per
      * class, and for a volume under {@link ObjectBatcher#SMALL_VALUES} voxels what the object batcher's
      * arrays may hold beyond its size.
      *
@@ -187,8 +202,8 @@ public class SegmentationService {
     static MemoryCost cost(long voxels, int classes, SegmentationRequest request, long gridValues, int maxMembers) {
         boolean membersDecoded = request.output() == SegmentationOutput.UNCERTAINTY
                 || maxMembers > 0 && request.mode() != SegmentationMode.ONE_SHOT;
-        int fixed = membersDecoded ? QUERY_COPIES + Math.max(FUSION_COPIES, QUALITY_COPIES + MEMBER_REGION_COPIES)
-                : FIXED_COPIES;
+        int fusion = FUSION_COPIES + (request.focus() ? FOCUS_CROP_COPIES : 0);
+        int fixed = QUERY_COPIES + Math.max(fusion, QUALITY_COPIES + (membersDecoded ? MEMBER_REGION_COPIES : 0));
         long beyondVolume = ObjectBatcher.valuesBeyond(voxels);
         int gridCopies = request.mode() == SegmentationMode.RETRIEVAL ? RETRIEVAL_GRID_COPIES_PER_CLASS
                 : GRID_COPIES_PER_CLASS;
@@ -220,15 +235,6 @@ public class SegmentationService {
         for (int k = 0; k < classes; k++) {
             float[] one = query.reorientation().toNative(Arrays.copyOfRange(canonical, k * voxels, (k + 1) * voxels));
             System.arraycopy(one, 0, out, k * voxels, voxels);
-        }
-        return out;
-    }
-
-    /** Voxel size along the canonical axes: the lengths of the affine's columns. */
-    private static double[] spacing(double[][] affine) {
-        double[] out = new double[3];
-        for (int j = 0; j < 3; j++) {
-            out[j] = Math.sqrt(affine[0][j] * affine[0][j] + affine[1][j] * affine[1][j] + affine[2][j] * affine[2][j]);
         }
         return out;
     }

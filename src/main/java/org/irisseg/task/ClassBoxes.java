@@ -84,6 +84,20 @@ final class ClassBoxes {
         return boxes[index];
     }
 
+    /** Number of classes. */
+    int classes() {
+        return boxes.length;
+    }
+
+    /** The box around the voxels of every class (empty when there are none). */
+    Box union() {
+        Box union = new Box(0, 0, 0, 0, 0, 0);
+        for (Box b : boxes) {
+            union = union.union(b);
+        }
+        return union;
+    }
+
     /** Voxels of class {@code index}. */
     long count(int index) {
         return counts[index];

@@ -12,6 +12,8 @@ import org.irisseg.error.IrisException;
 import org.irisseg.error.Messages;
 import org.irisseg.error.ProblemType;
 import org.irisseg.model.BoundedPool;
+import org.irisseg.model.Box;
+import org.irisseg.model.FocusPolicy;
 import org.irisseg.model.ImageFeatures;
 import org.irisseg.model.InferenceSession;
 import org.irisseg.model.InferenceTimings;
@@ -28,7 +30,9 @@ import org.springframework.stereotype.Component;
 /**
  * Reads reference pairs, checks them (grids match, every mask holds exactly the task's classes) and
  * computes one embedding per class with the image encoder and the object encoder, each class from the box
- * around its voxels (the embeddings {@code task_encoder.pt} gives for whole-size masks, without K of them).
+ * around its voxels (the embeddings {@code task_encoder.pt} gives for whole-size masks, without K of them),
+ * twice: with the image encoded whole, and with it encoded inside the reference's focus box
+ * ({@link FocusPolicy}; once only where that box is the whole volume), for focused segmentations.
  * Runs once per reference: at registration, when references are added, and when a task is re-encoded for a
  * new model.
  *
@@ -84,7 +88,7 @@ public class ReferenceEncoder {
             Admitted pair = admitted.get(i);
             Encoded encoded = encode(pair, timings, keeper);
             references.add(new TaskReference(first + i, encoded.imageKey(), encoded.maskKey(), encoded.shape(),
-                    modelVersion, encoded.embeddings(), encoded.volumesMl()));
+                    modelVersion, encoded.embeddings(), encoded.volumesMl(), encoded.focus()));
         }
         return references;
     }
@@ -138,25 +142,48 @@ public class ReferenceEncoder {
                             + "; every reference must show every class of the task");
                 }
             }
+            Box whole = Box.whole(image.shape());
+            double[] spacing = VoxelSize.spacingMm(image);
+            Box focusBox = FocusPolicy.referenceBox(boxes.union(), spacing, image.shape());
             float[][] embeddings;
-            try (BoundedPool.Lease<InferenceSession> lease = model.lease(timings);
-                    ImageFeatures features = lease.get().encodeImage(image.shape(), image.canonical().data(), timings)) {
-                ObjectBatcher objects = new ObjectBatcher(lease.get(), features, classes.size(), timings);
-                for (int k = 0; k < classes.size(); k++) {
-                    objects.add(k, boxes.box(k), boxes.mask(k));
-                }
-                embeddings = objects.embeddings();
+            float[][] focused;
+            try (BoundedPool.Lease<InferenceSession> lease = model.lease(timings)) {
+                embeddings = encodeClasses(lease.get(), image, whole, boxes, timings);
+                focused = focusBox.equals(whole) ? embeddings
+                        : encodeClasses(lease.get(), image, focusBox, boxes, timings);
             }
             Map<Integer, float[]> byLabel = new LinkedHashMap<>();
+            Map<Integer, float[]> focusByLabel = new LinkedHashMap<>();
             Map<Integer, Double> volumes = new LinkedHashMap<>();
             double voxelMl = VoxelSize.millilitres(image.image().header());
             for (int k = 0; k < classes.size(); k++) {
                 byLabel.put(classes.get(k), embeddings[k]);
+                focusByLabel.put(classes.get(k), focused[k]);
                 volumes.put(classes.get(k), boxes.count(k) * voxelMl);
             }
+            ReferenceFocus focus = new ReferenceFocus(FocusPolicy.sideMm(boxes.union(), spacing), focusByLabel);
             String imageKey = keeper.keep(image.image(), pair.hashed().imageSha256());
             String maskKey = keeper.keep(mask.image(), pair.hashed().maskSha256());
-            return new Encoded(byLabel, volumes, image.shape(), imageKey, maskKey);
+            return new Encoded(byLabel, volumes, focus, image.shape(), imageKey, maskKey);
+        }
+    }
+
+    /**
+     * One embedding per class, each class encoded from the box around its voxels, with the image encoded
+     * inside {@code box} (the whole volume, or the focus box, which holds every class). The crop of a focus
+     * box (at most one volume) is handed to the encoder and released before the classes are batched.
+     */
+    private static float[][] encodeClasses(InferenceSession session, OrientedVolume image, Box box, ClassBoxes boxes,
+            InferenceTimings timings) {
+        int[] shape = image.shape();
+        float[] all = image.canonical().data();
+        float[] voxels = box.equals(Box.whole(shape)) ? all : box.cut(shape, all);
+        try (ImageFeatures features = session.encodeImage(box.shape(), voxels, timings)) {
+            ObjectBatcher objects = new ObjectBatcher(session, features, boxes.classes(), timings);
+            for (int k = 0; k < boxes.classes(); k++) {
+                objects.add(k, boxes.box(k).relativeTo(box), boxes.mask(k));
+            }
+            return objects.embeddings();
         }
     }
 
@@ -173,11 +200,13 @@ public class ReferenceEncoder {
     /**
      * @param embeddings label -> embedding of length E
      * @param volumesMl  label -> volume of the class in the mask, mL
+     * @param focus      the classes encoded inside the focus box
      * @param shape      canonical [X, Y, Z]
      * @param imageKey   what the keeper recorded for the image
      * @param maskKey    what the keeper recorded for the mask
      */
-    private record Encoded(Map<Integer, float[]> embeddings, Map<Integer, Double> volumesMl, int[] shape,
+    private record Encoded(Map<Integer, float[]> embeddings, Map<Integer, Double> volumesMl, ReferenceFocus focus,
+            int[] shape,
             String imageKey, String maskKey) {
     }
 }

@@ -60,6 +60,22 @@ public record Task(
         return new Task(id, tenant, name, classes, all, modelVersion, createdAt);
     }
 
+    /** Whether every reference was encoded inside its focus box too. */
+    public boolean hasFocus() {
+        return references.stream().allMatch(TaskReference::hasFocus);
+    }
+
+    /**
+     * This task as its references were encoded inside their focus boxes ({@link TaskReference#focused()}):
+     * its one-shot, ensemble and retrieval embeddings are those of the focus boxes.
+     *
+     * @throws IllegalStateException when a reference has no focus embeddings
+     */
+    public Task focused() {
+        return new Task(id, tenant, name, classes, references.stream().map(TaskReference::focused).toList(),
+                modelVersion, createdAt);
+    }
+
     /** The label of every class, in class order. */
     public List<Integer> labels() {
         return classes.stream().map(TaskClass::label).toList();

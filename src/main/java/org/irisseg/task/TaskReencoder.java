@@ -69,6 +69,11 @@ class TaskReencoder {
         return Optional.of(reencoded);
     }
 
+    /** Whether every reference file of the task is kept, so that it can be re-encoded. */
+    boolean canReencode(Task task) {
+        return task.references().stream().allMatch(r -> isKept(r.imageSha256()) && isKept(r.maskSha256()));
+    }
+
     private boolean isKept(String sha256) {
         try {
             Optional<InputStream> in = store.openReferenceFile(sha256);

@@ -66,6 +66,19 @@ public record TaskReference(
         return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
     }
 
+    /**
+     * This reference as encoded inside its focus box: its focus embeddings in place of its embeddings.
+     *
+     * @throws IllegalStateException when it has no focus embeddings
+     */
+    public TaskReference focused() {
+        if (focus == null) {
+            throw new IllegalStateException("Reference " + index + " has no focus embeddings");
+        }
+        return new TaskReference(index, imageSha256, maskSha256, shape, modelVersion, focus.embeddings(), volumesMl,
+                focus);
+    }
+
     /** This reference at another position of a pool. */
     public TaskReference withIndex(int position) {
         return position == index ? this

@@ -129,6 +129,38 @@ public class TaskService {
         }
     }
 
+    /**
+     * The tenant's task, encoded by the loaded model, with every reference encoded inside its focus box too:
+     * a task registered before focus boxes were encoded is re-encoded from its kept reference files.
+     *
+     * @throws IrisException as {@link #get}, or FOCUS_UNAVAILABLE when such a task's files were not kept
+     */
+    public Task getFocused(String tenant, String id) {
+        Task task = get(tenant, id);
+        if (task.hasFocus()) {
+            return task;
+        }
+        String current = model.modelVersion();
+        try (TaskLocks.Held held = locks.lock(id)) {
+            for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+                Task latest = find(tenant, id);
+                if (latest.modelVersion().equals(current) && latest.hasFocus()) {
+                    return latest;
+                }
+                if (!reencoder.canReencode(latest)) {
+                    throw new IrisException(ProblemType.FOCUS_UNAVAILABLE, "Task " + id + " was registered before"
+                            + " references were encoded inside focus boxes and its reference files were not kept (or"
+                            + " their retention ended): segment it without focus, or register it again");
+                }
+                Optional<Task> reencoded = reencoder.reencode(latest, current);
+                if (reencoded.isPresent()) {
+                    return reencoded.get();
+                }
+            }
+            throw modelChanging(id);
+        }
+    }
+
     /** The tenant's task's summary; does not need the model. */
     public TaskSummary summary(String tenant, String id) {
         return find(tenant, id).summary();

@@ -3,6 +3,7 @@ package org.irisseg.segmentation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 
@@ -91,5 +92,74 @@ class RegionFusionTest {
     void aBoxOfA512CubeCountsItsVoxelsInLong() {
         assertEquals(512L * 512 * 512, Box.whole(new int[] {512, 512, 512}).voxels());
         assertEquals(64L * 512 * 512 * 512, 64 * Box.whole(new int[] {512, 512, 512}).voxels());
+    }
+
+    private static float[] randomMaps(Random random, int classes, int voxels) {
+        float[] all = new float[classes * voxels];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = random.nextInt(3) == 0 ? 0.25f * random.nextInt(5) : 0f;
+        }
+        return all;
+    }
+
+    @Test
+    void focusingPastesTheBoxsFusionOverTheWholeVolumes() {
+        Random random = new Random(11);
+        int classes = 3;
+        int[] labels = {2, 5, 9};
+        Box box = new Box(2, 6, 1, 4, 0, 5);
+        int boxVoxels = (int) box.voxels();
+        float[] coarse = randomMaps(random, classes, VOXELS);
+        float[] focused = randomMaps(random, classes, boxVoxels);
+        float[] pasted = coarse.clone();
+        for (int k = 0; k < classes; k++) {
+            int i = 0;
+            for (int x = box.x0(); x < box.x1(); x++) {
+                for (int y = box.y0(); y < box.y1(); y++) {
+                    for (int z = box.z0(); z < box.z1(); z++) {
+                        pasted[k * VOXELS + (x * SHAPE[1] + y) * SHAPE[2] + z] = focused[k * boxVoxels + i++];
+                    }
+                }
+            }
+        }
+        LabelFusion.Fused expected = LabelFusion.fuse(pasted, labels, 0.5);
+
+        RegionFusion fusion = new RegionFusion(SHAPE, classes, 0.5);
+        for (int k = 0; k < classes; k++) {
+            fusion.add(k, regionOf(java.util.Arrays.copyOfRange(coarse, k * VOXELS, (k + 1) * VOXELS), 0.5), 0.5);
+        }
+        fusion.focus(box);
+        for (int k = 0; k < classes; k++) {
+            float[] one = java.util.Arrays.copyOfRange(focused, k * boxVoxels, (k + 1) * boxVoxels);
+            fusion.add(k, new ClassRegion(Box.whole(box.shape()), one), 0.5);
+        }
+        RegionFusion.Fused actual = fusion.finish(labels);
+        assertArrayEquals(expected.labels(), actual.labels());
+        assertArrayEquals(expected.counts(), actual.counts());
+    }
+
+    @Test
+    void theFoundBoxBoundsTheVoxelsWhereAClassExceedsTheFoundThreshold() {
+        float[] map = new float[VOXELS];
+        map[(1 * SHAPE[1] + 2) * SHAPE[2] + 3] = 0.6f;
+        map[(5 * SHAPE[1] + 4) * SHAPE[2] + 1] = 0.9f;
+        map[(6 * SHAPE[1] + 0) * SHAPE[2] + 0] = 0.5f;
+        RegionFusion fusion = new RegionFusion(SHAPE, 1, 0.5);
+        fusion.add(0, new ClassRegion(Box.whole(SHAPE), map), 0.7);
+        assertEquals(new Box(1, 6, 2, 5, 1, 4), fusion.found());
+    }
+
+    @Test
+    void nothingAboveTheFoundThresholdIsAnEmptyFoundBox() {
+        RegionFusion fusion = new RegionFusion(SHAPE, 1, 0.5);
+        fusion.add(0, new ClassRegion(Box.whole(SHAPE), new float[VOXELS]), 0.5);
+        assertTrue(fusion.found().isEmpty());
+    }
+
+    @Test
+    void focusingBeforeEveryClassIsFusedIsRefused() {
+        RegionFusion fusion = new RegionFusion(SHAPE, 2, 0.5);
+        fusion.add(0, new ClassRegion(Box.whole(SHAPE), new float[VOXELS]), 0.5);
+        assertThrows(IllegalStateException.class, () -> fusion.focus(new Box(0, 2, 0, 2, 0, 2)));
     }
 }
