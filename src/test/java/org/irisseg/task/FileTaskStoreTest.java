@@ -3,6 +3,7 @@ package org.irisseg.task;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -120,6 +121,71 @@ class FileTaskStoreTest {
     }
 
     @Test
+    void referencesEncodedInsideTheirFocusBoxComeBackBitExactAfterARestart() {
+        Task task = TaskFixtures.withFocus(TaskFixtures.task(2, 257, 31), 32, 0, 1);
+        new FileTaskStore(root, JSON).save(task);
+
+        Task loaded = new FileTaskStore(root, JSON).find(task.id()).orElseThrow();
+
+        assertTrue(loaded.references().stream().allMatch(TaskReference::hasFocus));
+        assertSameTask(task, loaded);
+    }
+
+    @Test
+    void aReferenceWithoutFocusComesBackWithoutItBesideReferencesWithFocus() {
+        Task task = TaskFixtures.withFocus(TaskFixtures.task(3, 16, 33), 34, 0, 2);
+        new FileTaskStore(root, JSON).save(task);
+
+        Task loaded = new FileTaskStore(root, JSON).find(task.id()).orElseThrow();
+
+        assertNull(loaded.references().get(1).focus());
+        assertSameTask(task, loaded);
+    }
+
+    @Test
+    void referencesAddedWithFocusKeepItInTheirNewPlaceInThePool() {
+        FileTaskStore store = new FileTaskStore(root, JSON);
+        Task task = TaskFixtures.task(1, 8, 35);
+        store.save(task);
+        Task added = TaskFixtures.withFocus(TaskFixtures.task(2, 8, 36), 37, 1);
+
+        store.addReferences(task.id(), task.modelVersion(), added.references());
+
+        Task loaded = new FileTaskStore(root, JSON).find(task.id()).orElseThrow();
+        assertEquals(List.of(false, false, true), loaded.references().stream().map(TaskReference::hasFocus).toList());
+        assertSameFocus(added.references().get(1), loaded.references().get(2));
+    }
+
+    @Test
+    void aTaskFileWrittenBeforeFocusExistedLoadsWithoutFocus() throws IOException {
+        Task task = TaskFixtures.withFocus(TaskFixtures.task(2, 8, 38), 39, 0, 1);
+        new FileTaskStore(root, JSON).save(task);
+        Path file = root.resolve("tasks").resolve(task.id() + ".json");
+        Files.writeString(file, Files.readString(file).replaceAll(",\\s*\"focusSideMm\"\\s*:\\s*[^,}]*", "")
+                .replaceAll(",\\s*\"focusEmbeddings\"\\s*:\\s*\\{[^}]*\\}", ""));
+        assertFalse(Files.readString(file).contains("focus"));
+
+        Task loaded = new FileTaskStore(root, JSON).find(task.id()).orElseThrow();
+
+        assertTrue(loaded.references().stream().noneMatch(TaskReference::hasFocus));
+        assertArrayEquals(task.references().get(1).embedding(2), loaded.references().get(1).embedding(2));
+    }
+
+    @Test
+    void aTaskFileWhoseReferenceHasAFocusSideButNoFocusEmbeddingsIsSetAside() throws IOException {
+        Task task = TaskFixtures.withFocus(TaskFixtures.task(1, 8, 40), 41, 0);
+        new FileTaskStore(root, JSON).save(task);
+        Path file = root.resolve("tasks").resolve(task.id() + ".json");
+        Files.writeString(file, Files.readString(file)
+                .replaceAll(",\\s*\"focusEmbeddings\"\\s*:\\s*\\{[^}]*\\}", ""));
+
+        FileTaskStore restarted = new FileTaskStore(root, JSON);
+
+        assertTrue(restarted.find(task.id()).isEmpty());
+        assertTrue(Files.exists(file.resolveSibling(file.getFileName() + ".unreadable")));
+    }
+
+    @Test
     void anUnreadableTaskFileIsMovedAsideNotLoaded() throws IOException {
         Path tasks = Files.createDirectories(root.resolve("tasks"));
         Path broken = tasks.resolve("00000000-0000-0000-0000-00000000000a.json");
@@ -225,6 +291,20 @@ class FileTaskStoreTest {
             assertEquals(e.volumesMl(), a.volumesMl());
             for (TaskClass c : expected.classes()) {
                 assertArrayEquals(e.embedding(c.label()), a.embedding(c.label()));
+            }
+            assertSameFocus(e, a);
+        }
+    }
+
+    /** Both references without focus, or both with the same side (exactly) and the same focus embeddings. */
+    static void assertSameFocus(TaskReference expected, TaskReference actual) {
+        assertEquals(expected.hasFocus(), actual.hasFocus(), "focus of reference " + expected.index());
+        if (expected.hasFocus()) {
+            assertEquals(Double.doubleToRawLongBits(expected.focus().sideMm()),
+                    Double.doubleToRawLongBits(actual.focus().sideMm()));
+            assertEquals(expected.focus().labels(), actual.focus().labels());
+            for (int label : expected.focus().labels()) {
+                assertArrayEquals(expected.focus().embedding(label), actual.focus().embedding(label));
             }
         }
     }

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /** Small tasks with random embeddings, for store and task-cache tests. */
@@ -31,6 +32,30 @@ final class TaskFixtures {
         }
         return new Task(UUID.randomUUID().toString(), TENANT, "hippocampus", classes, refs, MODEL,
                 Instant.parse("2026-01-02T03:04:05.678Z").plusSeconds(seed));
+    }
+
+    /**
+     * The same task with the references at these positions encoded inside a focus box too: a side with every
+     * bit of a double in use, and random focus embeddings of the embeddings' length that also hold a negative
+     * zero and the smallest subnormal float.
+     */
+    static Task withFocus(Task task, long seed, int... positions) {
+        Random random = new Random(seed);
+        List<TaskReference> refs = new ArrayList<>(task.references());
+        for (int i : positions) {
+            TaskReference r = refs.get(i);
+            Map<Integer, float[]> focus = new TreeMap<>();
+            r.embeddings().forEach((label, e) -> {
+                float[] v = vector(random, e.length);
+                v[0] = -0.0f;
+                v[v.length - 1] = Float.MIN_VALUE;
+                focus.put(label, v);
+            });
+            refs.set(i, new TaskReference(r.index(), r.imageSha256(), r.maskSha256(), r.shape(), r.modelVersion(),
+                    r.embeddings(), r.volumesMl(), new ReferenceFocus(48 + random.nextDouble() * 100, focus)));
+        }
+        return new Task(task.id(), task.tenant(), task.name(), task.classes(), refs, task.modelVersion(),
+                task.createdAt());
     }
 
     /** The same task owned by another tenant. */
