@@ -294,14 +294,14 @@ public final class PostgresTaskStore implements TaskStore {
         for (TaskReference r : references) {
             rows.add(new Object[] {id, r.index(), r.imageSha256(), r.maskSha256(),
                     Arrays.stream(r.shape()).mapToObj(String::valueOf).collect(Collectors.joining(",", "{", "}")),
-                    r.modelVersion()});
+                    r.modelVersion(), r.hasFocus() ? r.focus().sideMm() : null});
             r.embeddings().forEach((label, v) -> embeddings.add(new Object[] {id, r.index(), label, bytes(v),
-                    r.volumesMl().get(label)}));
+                    r.volumesMl().get(label), r.hasFocus() ? bytes(r.focus().embedding(label)) : null}));
         }
         batch.batchUpdate("INSERT INTO task_reference (task_id, position, image_sha256, mask_sha256, shape,"
-                + " model_version) VALUES (?, ?, ?, ?, ?::integer[], ?)", rows);
-        batch.batchUpdate("INSERT INTO reference_embedding (task_id, position, label, vector, volume_ml)"
-                + " VALUES (?, ?, ?, ?, ?)",
+                + " model_version, focus_side_mm) VALUES (?, ?, ?, ?, ?::integer[], ?, ?)", rows);
+        batch.batchUpdate("INSERT INTO reference_embedding (task_id, position, label, vector, volume_ml,"
+                + " focus_vector) VALUES (?, ?, ?, ?, ?, ?)",
                 embeddings);
     }
 
@@ -319,21 +319,32 @@ public final class PostgresTaskStore implements TaskStore {
                 .param(id).query((rs, row) -> new TaskClass(rs.getInt(1), rs.getString(2))).list();
         Map<Integer, Map<Integer, float[]>> vectors = new HashMap<>();
         Map<Integer, Map<Integer, Double>> volumes = new HashMap<>();
-        jdbc.sql("SELECT position, label, vector, volume_ml FROM reference_embedding WHERE task_id = ?").param(id)
-                .query((ResultSet rs) -> {
+        Map<Integer, Map<Integer, float[]>> focusVectors = new HashMap<>();
+        jdbc.sql("SELECT position, label, vector, volume_ml, focus_vector FROM reference_embedding WHERE task_id = ?")
+                .param(id).query((ResultSet rs) -> {
                     vectors.computeIfAbsent(rs.getInt(1), k -> new LinkedHashMap<>()).put(rs.getInt(2),
                             floats(rs.getBytes(3)));
                     double volume = rs.getDouble(4);
                     if (!rs.wasNull()) {
                         volumes.computeIfAbsent(rs.getInt(1), k -> new LinkedHashMap<>()).put(rs.getInt(2), volume);
                     }
+                    byte[] focus = rs.getBytes(5);
+                    if (focus != null) {
+                        focusVectors.computeIfAbsent(rs.getInt(1), k -> new LinkedHashMap<>()).put(rs.getInt(2),
+                                floats(focus));
+                    }
                 });
         List<TaskReference> references = jdbc.sql("""
-                SELECT position, image_sha256, mask_sha256, shape, model_version
+                SELECT position, image_sha256, mask_sha256, shape, model_version, focus_side_mm
                   FROM task_reference WHERE task_id = ? ORDER BY position""").param(id)
-                .query((rs, row) -> new TaskReference(rs.getInt(1), rs.getString(2), rs.getString(3),
-                        shape(rs), rs.getString(5), vectors.getOrDefault(rs.getInt(1), Map.of()),
-                        volumes.getOrDefault(rs.getInt(1), Map.of())))
+                .query((rs, row) -> {
+                    double side = rs.getDouble(6);
+                    ReferenceFocus focus = rs.wasNull() ? null
+                            : new ReferenceFocus(side, focusVectors.getOrDefault(rs.getInt(1), Map.of()));
+                    return new TaskReference(rs.getInt(1), rs.getString(2), rs.getString(3), shape(rs),
+                            rs.getString(5), vectors.getOrDefault(rs.getInt(1), Map.of()),
+                            volumes.getOrDefault(rs.getInt(1), Map.of()), focus);
+                })
                 .list();
         Head h = head.get();
         return Optional.of(new Task(id.toString(), h.tenant(), h.name(), classes, references, h.modelVersion(),

@@ -3,14 +3,18 @@ package org.irisseg.task;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 import java.util.stream.IntStream;
 
 import org.flywaydb.core.Flyway;
@@ -78,6 +82,79 @@ class PostgresTaskStoreTest {
             assertEquals(Task.DEFAULT_TENANT, store.find(task.id()).orElseThrow().tenant());
             assertEquals(1, store.count(Task.DEFAULT_TENANT));
             assertEquals("before tenants", store.list(Task.DEFAULT_TENANT, 0, 10).get(0).name());
+        }
+    }
+
+    @Test
+    void referencesEncodedInsideTheirFocusBoxReadBackBitExactOnAnotherReplica() {
+        Task task = TaskFixtures.withFocus(TaskFixtures.task(2, 257, 31), 32, 0, 1);
+        store().save(task);
+
+        Task loaded = store().find(task.id()).orElseThrow();
+
+        assertTrue(loaded.references().stream().allMatch(TaskReference::hasFocus));
+        FileTaskStoreTest.assertSameTask(task, loaded);
+    }
+
+    @Test
+    void aReferenceWithoutFocusReadsBackWithoutItBesideReferencesWithFocus() {
+        Task task = TaskFixtures.withFocus(TaskFixtures.task(3, 16, 33), 34, 0, 2);
+        store().save(task);
+
+        Task loaded = store().find(task.id()).orElseThrow();
+
+        assertNull(loaded.references().get(1).focus());
+        FileTaskStoreTest.assertSameTask(task, loaded);
+    }
+
+    @Test
+    void referencesAddedWithFocusKeepItInTheirNewPlaceInThePool() {
+        Task task = TaskFixtures.task(1, 8, 35);
+        store().save(task);
+        Task added = TaskFixtures.withFocus(TaskFixtures.task(2, 8, 36), 37, 1);
+
+        store().addReferences(task.id(), task.modelVersion(), added.references()).orElseThrow();
+
+        Task loaded = store().find(task.id()).orElseThrow();
+        assertEquals(List.of(false, false, true), loaded.references().stream().map(TaskReference::hasFocus).toList());
+        FileTaskStoreTest.assertSameFocus(added.references().get(1), loaded.references().get(2));
+    }
+
+    @Test
+    void aTaskStoredBeforeFocusExistedReadsBackWithoutFocus() throws Exception {
+        try (PostgresDatabase.Schema old = PostgresDatabase.newSchema()) {
+            Flyway.configure().dataSource(old.url(), PostgresDatabase.USER, null).schemas(old.name()).target("4")
+                    .load().migrate();
+            Task task = TaskFixtures.task(2, 8, 42);
+            insertAsSchemaV4(new JdbcTemplate(old.dataSource()), task);
+            old.migrated();
+
+            Task loaded = new PostgresTaskStore(old.dataSource()).find(task.id()).orElseThrow();
+
+            assertTrue(loaded.references().stream().noneMatch(TaskReference::hasFocus));
+            FileTaskStoreTest.assertSameTask(task, loaded);
+        }
+    }
+
+    /** What a version before focus wrote for a task: the columns of schema V4 only. */
+    private static void insertAsSchemaV4(JdbcTemplate db, Task task) {
+        UUID id = UUID.fromString(task.id());
+        db.update("INSERT INTO task (id, tenant, name, model_version, created_at) VALUES (?, ?, ?, ?, ?)", id,
+                task.tenant(), task.name(), task.modelVersion(),
+                OffsetDateTime.ofInstant(task.createdAt(), ZoneOffset.UTC));
+        for (int i = 0; i < task.classes().size(); i++) {
+            db.update("INSERT INTO task_class (task_id, position, label, name) VALUES (?, ?, ?, ?)", id, i,
+                    task.classes().get(i).label(), task.classes().get(i).name());
+        }
+        for (TaskReference r : task.references()) {
+            db.update("INSERT INTO task_reference (task_id, position, image_sha256, mask_sha256, shape, model_version)"
+                    + " VALUES (?, ?, ?, ?, '{30,40,35}', ?)", id, r.index(), r.imageSha256(), r.maskSha256(),
+                    r.modelVersion());
+            for (int label : r.labels()) {
+                db.update("INSERT INTO reference_embedding (task_id, position, label, vector, volume_ml)"
+                        + " VALUES (?, ?, ?, ?, ?)", id, r.index(), label, PostgresTaskStore.bytes(r.embedding(label)),
+                        r.volumesMl().get(label));
+            }
         }
     }
 
