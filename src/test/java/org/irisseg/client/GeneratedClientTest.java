@@ -83,7 +83,7 @@ class GeneratedClientTest extends IrisIntegrationTest {
 
     @Test
     void theDefaultAnswerOfSegmentIsTheLabelMapOnTheQuerysGrid() throws Exception {
-        File labelMap = new SegmentationsApi(api()).segment(query, taskId, null, null, null, null, null, null);
+        File labelMap = new SegmentationsApi(api()).segment(query, taskId, null, null, null, null, null, null, null);
         NiftiImage labels = READER.readLabelMap(Files.newInputStream(labelMap.toPath()));
         assertArrayEquals(READER.readImage(query.toPath()).dims(), labels.dims());
         assertTrue(labelMap.getName().endsWith("_seg.nii.gz"), labelMap.getName());
@@ -91,8 +91,8 @@ class GeneratedClientTest extends IrisIntegrationTest {
 
     @Test
     void outputStatisticsOfSegmentAnswersWithTheStatistics() throws Exception {
-        File answer = new SegmentationsApi(api()).segment(query, taskId, "statistics", null, null, "one-shot", null,
-                null);
+        File answer = new SegmentationsApi(api()).segment(query, taskId, "statistics", null, null, null, "one-shot",
+                null, null);
         JsonNode statistics = JsonMapper.builder().build().readTree(Files.readAllBytes(answer.toPath()));
         assertEquals("one-shot", statistics.path("mode").asString());
         assertEquals(2, statistics.path("classes").size());
@@ -100,7 +100,7 @@ class GeneratedClientTest extends IrisIntegrationTest {
 
     @Test
     void thePreviewReachesTheClientAsAPngFile() throws Exception {
-        File png = new SegmentationsApi(api()).segment(query, taskId, "preview", null, null, null, null, null);
+        File png = new SegmentationsApi(api()).segment(query, taskId, "preview", null, null, null, null, null, null);
         assertTrue(javax.imageio.ImageIO.read(png).getWidth() > 0);
         assertTrue(png.getName().endsWith("_preview.png"), png.getName());
     }
@@ -108,7 +108,7 @@ class GeneratedClientTest extends IrisIntegrationTest {
     @Test
     void theStatisticsOperationIsTypedByTheClient() throws Exception {
         Segmentation statistics = new SegmentationsApi(api()).segmentStatistics(query, taskId, "posterior", null,
-                "ensemble", null, null);
+                null, "ensemble", null, null);
         assertEquals(taskId, statistics.getTaskId());
         assertEquals(Segmentation.ModeEnum.ENSEMBLE, statistics.getMode());
         ClassStatistics posterior = statistics.getClasses().get(0);
@@ -127,7 +127,7 @@ class GeneratedClientTest extends IrisIntegrationTest {
     @Test
     void aProblemReachesTheClientAsItsStatusAndProblemBody() {
         ApiException e = assertThrows(ApiException.class, () -> new SegmentationsApi(api()).segment(query, taskId,
-                "masks", null, null, null, null, null));
+                "masks", null, null, null, null, null, null));
         assertEquals(400, e.getCode());
         assertTrue(e.getResponseBody().contains("https://irisseg.org/problems/invalid-parameter"),
                 e.getResponseBody());

@@ -1,6 +1,7 @@
 package org.irisseg.segmentation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
@@ -52,5 +53,16 @@ class SegmentationCostTest {
                 + ObjectBatcher.HELD_VOLUMES * (ObjectBatcher.SMALL_VALUES - voxels);
         assertEquals(values * MemoryCost.BYTES_PER_VOXEL,
                 SegmentationService.cost(voxels, 1, request(SegmentationMode.ONE_SHOT), GRID_VALUES, 0).bytes());
+    }
+
+    @Test
+    void focusHoldsTheQuerysCropWithinTheVolumesTheQualityChecksReserve() {
+        SegmentationRequest focused = new SegmentationRequest("task", SegmentationMode.ONE_SHOT, 3, 0.5, List.of(), 0,
+                SegmentationOutput.LABEL_MAP, true);
+        long plain = SegmentationService.cost(CLINICAL_CT, 3, request(SegmentationMode.ONE_SHOT), GRID_VALUES, 0).bytes();
+        long withFocus = SegmentationService.cost(CLINICAL_CT, 3, focused, GRID_VALUES, 0).bytes();
+        assertTrue(SegmentationService.FUSION_COPIES + SegmentationService.FOCUS_CROP_COPIES
+                <= SegmentationService.QUALITY_COPIES);
+        assertEquals(plain, withFocus);
     }
 }
