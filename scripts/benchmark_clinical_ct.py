@@ -13,6 +13,10 @@ before each series; needs ``--pid`` of a process this user owns).
 
 Every request carries ``--api-key`` (default: environment ``IRIS_API_KEY``) as ``X-API-Key``.
 
+With ``--focus-label L`` it also registers a one-class task from ``example_seg == L`` (a small organ: its
+focus box is a part of the volume) and segments the large CT with it, with ``focus=true`` and without, two
+more series interleaved with the others.
+
 Needs numpy, nibabel and scipy (the training venv has them).
 """
 from __future__ import annotations
@@ -103,6 +107,24 @@ def peak_rss_mib(pid: int | None) -> float:
     return float("nan")
 
 
+def register_one_class(service: "Service", data: Path, label: int, work: Path) -> str:
+    """A task whose one reference is ``example_ct_sm`` with the voxels of ``label`` in ``example_seg`` only."""
+    seg = nib.load(str(data / "example_seg.nii.gz"))
+    values = np.asarray(seg.dataobj)
+    if not (values == label).any():
+        raise SystemExit(f"example_seg has no voxel of label {label}")
+    one = nib.Nifti1Image((values == label).astype(np.uint8) * np.uint8(label), seg.affine)
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / f"seg_label_{label}.nii.gz"
+    nib.save(one, str(path))
+    status, body, _ = service.post("/api/v1/tasks", {"name": f"totalsegmentator-label-{label}"},
+                                   [("references", "ct.nii.gz", (data / "example_ct_sm.nii.gz").read_bytes()),
+                                    ("masks", "seg.nii.gz", path.read_bytes())])
+    if status != 201:
+        raise SystemExit(f"registration of label {label}: {status} {body[:300]!r}")
+    return json.loads(body)["id"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://localhost:8080")
@@ -117,6 +139,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--warm-up", type=int, default=1)
     parser.add_argument("--mode", default="ensemble")
+    parser.add_argument("--focus-label", type=int, default=None,
+                        help="also segment with a one-class task of this label of example_seg, focused and not")
     args = parser.parse_args()
     data = args.data.resolve()
     ct = build_ct(data / "example_ct_sm.nii.gz", args.work / "ct_512x512x300.nii.gz").read_bytes()
@@ -131,14 +155,20 @@ def main() -> None:
         raise SystemExit(f"registration: {status} {body[:300]!r}")
     task = json.loads(body)
     labels = [c["label"] for c in task["classes"]]
-    series = {f"{len(labels)} classes": "", "1 class": str(labels[0])}
+    series = {f"{len(labels)} classes": (task["id"], "", False), "1 class": (task["id"], str(labels[0]), False)}
+    if args.focus_label is not None:
+        organ = register_one_class(service, data, args.focus_label, args.work)
+        series[f"label {args.focus_label} alone"] = (organ, "", False)
+        series[f"label {args.focus_label} alone, focus"] = (organ, "", True)
     rows: dict[str, list[tuple[int, float, dict]]] = {name: [] for name in series}
     peaks: dict[str, float] = {name: 0.0 for name in series}
     for i in range(args.warm_up + args.runs):
-        for name, classes in series.items():
-            fields = {"taskId": task["id"], "mode": args.mode}
+        for name, (task_id, classes, focus) in series.items():
+            fields = {"taskId": task_id, "mode": args.mode}
             if classes:
                 fields["classes"] = classes
+            if focus:
+                fields["focus"] = "true"
             reset_peak(args.pid)
             start = time.perf_counter()
             status, body, headers = service.post("/api/v1/segmentations", fields, [("image", "ct.nii.gz", ct)])
