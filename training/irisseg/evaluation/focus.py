@@ -8,6 +8,8 @@ before the export contract moves the boxes inside the modules.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
@@ -26,13 +28,30 @@ def focused_embedding(predictor, reference: Subject) -> tuple[torch.Tensor, floa
     return embedding, boxes.side_mm(reference.masks.any(axis=0), reference.spacing)
 
 
-def focused_prediction(predictor, query: Subject, features, embedding: torch.Tensor, side: float) -> np.ndarray:
-    """Probabilities ``[K, X, Y, Z]``: the coarse pass on ``features`` (the whole query), then the
-    focused pass where it found something (the coarse pass alone where it found nothing)."""
+@dataclass(frozen=True)
+class FocusedPass:
+    """What locate, then focus computed for one query: the coarse probabilities ``[K, X, Y, Z]`` (the whole
+    query), the query box (``None`` when the coarse pass found nothing) and the final probabilities (the
+    focused pass pasted into the coarse ones; the coarse ones where there was no box or it was the whole
+    volume)."""
+
+    coarse: np.ndarray
+    box: boxes.Box | None
+    probabilities: np.ndarray
+
+
+def locate_and_focus(predictor, query: Subject, features, embedding: torch.Tensor, side: float) -> FocusedPass:
+    """The coarse pass on ``features`` (the whole query), then the focused pass where it found something."""
     coarse = decode(predictor, features, embedding)
     box = boxes.query_box(coarse, query.spacing, side)
     if box is None or box.covers(query.image.shape):
-        return coarse
+        return FocusedPass(coarse, box, coarse)
     crop = np.ascontiguousarray(query.image[box.slices()])
     focused = decode(predictor, predictor.encode_image(crop), embedding)
-    return boxes.paste(coarse, focused, box)
+    return FocusedPass(coarse, box, boxes.paste(coarse, focused, box))
+
+
+def focused_prediction(predictor, query: Subject, features, embedding: torch.Tensor, side: float) -> np.ndarray:
+    """Probabilities ``[K, X, Y, Z]``: the coarse pass on ``features`` (the whole query), then the
+    focused pass where it found something (the coarse pass alone where it found nothing)."""
+    return locate_and_focus(predictor, query, features, embedding, side).probabilities

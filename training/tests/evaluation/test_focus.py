@@ -5,7 +5,7 @@ import numpy as np
 
 from irisseg import boxes
 from irisseg.evaluation.cases import Subject
-from irisseg.evaluation.focus import focused_embedding, focused_prediction
+from irisseg.evaluation.focus import focused_embedding, focused_prediction, locate_and_focus
 from irisseg.evaluation.strategies import decode
 from tests.evaluation.helpers import predictor, two_ball_subject  # noqa: F401 (fixture)
 
@@ -43,3 +43,13 @@ def test_the_focused_pass_changes_only_its_box_and_keeps_the_query_grid(predicto
         outside = np.ones(query.image.shape, dtype=bool)
         outside[box.slices()] = False
         np.testing.assert_array_equal(probs[:, outside], coarse[:, outside])
+
+
+def test_locate_and_focus_reports_the_coarse_pass_and_the_query_box_it_focused_on(predictor):
+    reference, query = large_subject("r", 1), large_subject("q", 2)
+    embedding, side = focused_embedding(predictor, reference)
+    features = predictor.encode_image(query.image)
+    result = locate_and_focus(predictor, query, features, embedding, side)
+    np.testing.assert_array_equal(result.coarse, decode(predictor, features, embedding))
+    assert result.box == boxes.query_box(result.coarse, query.spacing, side)
+    np.testing.assert_array_equal(result.probabilities, focused_prediction(predictor, query, features, embedding, side))
