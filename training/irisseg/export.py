@@ -6,7 +6,8 @@
 Writes ``image_encoder.pt``, ``task_encoder.pt``, ``mask_decoder.pt`` (TorchScript), the region modules
 ``grid_decoder.pt``, ``region_upsampler.pt`` and ``object_encoder.pt`` (the same network, for callers that
 must not hold K native-size maps at once), ``model.json``,
-``testvectors/`` (a random case and a real hippocampus case, checked by pytest and by Java) and, when
+``testvectors/`` (a random case, a real hippocampus case and a real locate-then-focus case, checked by pytest
+and by Java) and, when
 the training run left one (``memory_bank.pt`` beside the checkpoint), ``memory_bank.npy``: the run's
 EMA class embeddings, the classes the service offers without a reference.
 """
@@ -15,16 +16,18 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from irisseg import __version__
+from irisseg import __version__, focus_vectors
 from irisseg.config import IrisConfig, config_to_dict, preset
 from irisseg.model.builder import build_iris
 from irisseg.model_card import evaluation_block, render
+from irisseg.predictor import IrisPredictor
 from irisseg.model.iris import IrisModel
 from irisseg.modules import (NUM_FEATURES, GridDecoderModule, ImageEncoderModule, MaskDecoderModule,
                              ObjectEncoderModule, RegionUpsamplerModule, TaskEncoderModule)
@@ -83,6 +86,11 @@ def export(model: IrisModel, cfg: IrisConfig, out: Path, name: str, meta: dict[s
         module.save(str(out / file))
         files[file] = sha256(out / file)
     vectors = write_test_vectors(model, out / "testvectors", data_root)
+    if focus_vectors.has_inputs(data_root):
+        try:
+            vectors.append(focus_vectors.add_case(IrisPredictor(model), out / "testvectors", data_root))
+        except focus_vectors.FocusCaseError as e:
+            warnings.warn(f"no focus test vector: {e}")
     bank = write_exported(memory_bank, out) if memory_bank is not None else None
     if bank is not None:
         files[bank["file"]] = sha256(out / bank["file"])
@@ -171,7 +179,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--memory-bank", type=Path, default=None,
                    help="memory_bank.pt to export with the model (default: the one beside --checkpoint, if any)")
     p.add_argument("--data-root", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data",
-                   help="../shared/data, for the hippocampus test vector")
+                   help="../shared/data, for the hippocampus and focus test vectors")
     args = p.parse_args(argv)
     if args.refresh_card is not None:
         if args.report is None:

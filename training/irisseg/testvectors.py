@@ -3,7 +3,8 @@
 ``testvectors/testvectors.json`` lists cases; arrays are ``.npy`` (little-endian float32, C order):
 - ``random``: small random reference image/masks and query image, all inputs and outputs;
 - ``hippocampus``: MSD hippocampus subjects read from the shared data folder (canonical RAS+ via
-  nibabel's ``as_closest_canonical``); only the expected embedding and probabilities are written.
+  nibabel's ``as_closest_canonical``); only the expected embedding and probabilities are written;
+- ``focus``: locate, then focus on two fetal atlas weeks, written by :mod:`irisseg.focus_vectors`.
 """
 from __future__ import annotations
 
