@@ -178,6 +178,12 @@ def main() -> None:
                 print(f"{name}: {status} {body[:300]!r}")
             if i >= args.warm_up:
                 rows[name].append((status, wall, timings(headers)))
+    for name, (task_id, classes, focus) in series.items():
+        if focus:
+            status, body, _ = service.post("/api/v1/segmentations?output=statistics",
+                                           {"taskId": task_id, "mode": args.mode, "focus": "true"},
+                                           [("image", "ct.nii.gz", ct)])
+            print(f"{name}: {status} focus {json.loads(body).get('focus') if status == 200 else body[:200]!r}")
     load = os.getloadavg()
     print(f"query {SHAPE[0]}x{SHAPE[1]}x{SHAPE[2]} int16 ({len(ct) / 2**20:.1f} MiB gzip), task of "
           f"{len(labels)} classes, mode {args.mode}, {args.runs} runs after {args.warm_up} warm-up; "

@@ -63,21 +63,38 @@ final class RegionFusion {
             throw new IllegalArgumentException("region " + b + " outside " + offset);
         }
         float[] values = region.values();
+        int ox = offset.x0();
+        int oy = offset.y0();
+        int oz = offset.z0();
         int i = 0;
-        for (int x = b.x0() + offset.x0(); x < b.x1() + offset.x0(); x++) {
-            for (int y = b.y0() + offset.y0(); y < b.y1() + offset.y0(); y++) {
+        for (int x = b.x0() + ox, xEnd = b.x1() + ox; x < xEnd; x++) {
+            for (int y = b.y0() + oy, yEnd = b.y1() + oy; y < yEnd; y++) {
                 int base = (x * shape[1] + y) * shape[2];
-                for (int z = b.z0() + offset.z0(); z < b.z1() + offset.z0(); z++, i++) {
+                for (int z = b.z0() + oz, zEnd = b.z1() + oz; z < zEnd; z++, i++) {
                     float p = values[i];
-                    if (p > foundThreshold) {
-                        markFound(x, y, z);
-                    }
                     if (p > threshold) {
                         int v = base + z;
                         if (winner[v] == 0 || p > best[v]) {
                             winner[v] = classIndex + 1;
                             best[v] = p;
                         }
+                    }
+                }
+            }
+        }
+        if (foundThreshold < Double.POSITIVE_INFINITY) {
+            markFound(b, values);
+        }
+    }
+
+    /** Widens the found bounds by the region's voxels above the found threshold (before {@link #focus}). */
+    private void markFound(Box b, float[] values) {
+        int i = 0;
+        for (int x = b.x0(); x < b.x1(); x++) {
+            for (int y = b.y0(); y < b.y1(); y++) {
+                for (int z = b.z0(); z < b.z1(); z++, i++) {
+                    if (values[i] > foundThreshold) {
+                        markFound(x + offset.x0(), y + offset.y0(), z + offset.z0());
                     }
                 }
             }
