@@ -148,6 +148,17 @@ class FocusedSegmentationTest extends IrisIntegrationTest {
     }
 
     @Test
+    void everyModeSegmentsWithFocus() throws Exception {
+        String id = registerHippocampus("hippocampus", Hippocampus.REFERENCES.subList(0, 2));
+        for (String mode : new String[] {"one-shot", "ensemble", "retrieval"}) {
+            HttpResponse<byte[]> response = segment(hippocampusQuery(id, mode, true));
+            assertEquals(200, response.statusCode(), mode + ": " + new String(response.body()));
+            assertTrue(IrisClient.json(response).path("focus").path("sideMm").asDouble() >= FocusPolicy.MIN_SIDE_MM,
+                    mode);
+        }
+    }
+
+    @Test
     void focusWithTheBuiltInClassesIsRefused() throws Exception {
         assumeModelReady();
         ProblemAssertions.assertProblem(segment(hippocampusQuery(BuiltInTask.ID, "one-shot", true)), 400, "invalid-parameter");
