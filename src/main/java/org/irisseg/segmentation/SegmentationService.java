@@ -124,7 +124,10 @@ public class SegmentationService {
             int[] labelValues = classes.stream().mapToInt(TaskClass::label).toArray();
             try (BoundedPool.Lease<InferenceSession> lease = model.lease(timings);
                     ImageFeatures features = lease.get().encodeImage(query.shape(), query.canonical().data(), timings)) {
-                chosen = choose(task, classes, request, lease.get(), features, timings);
+                // with focus, the modes choose among the embeddings of the references' focus boxes; the quality
+                // checks compare the answer with the whole-volume embeddings, computed as the query's objects are
+                Task embeddingSource = request.focus() ? task.focused() : task;
+                chosen = choose(embeddingSource, classes, request, lease.get(), features, timings);
                 focusSide = request.focus() ? focusSideMm(task, chosen) : Double.NaN;
                 float[] probabilities = request.output() == SegmentationOutput.PROBABILITIES
                         ? new float[Math.multiplyExact(classes.size(), query.voxelCount())] : null;
@@ -170,7 +173,7 @@ public class SegmentationService {
                 : new double[] {box.sizeX() * spacing[0], box.sizeY() * spacing[1], box.sizeZ() * spacing[2]});
     }
 
-    /** The task a request names, with its focus embeddings in place of its embeddings where it asks for focus. */
+    /** The task a request names; with every reference's focus embeddings where it asks for focus. */
     private Task task(String tenant, SegmentationRequest request) {
         if (BuiltInTask.isBuiltIn(request.taskId())) {
             if (request.focus()) {
@@ -179,12 +182,11 @@ public class SegmentationService {
             }
             return BuiltInTask.of(model.memoryBank(), request.classes(), model.modelVersion());
         }
-        return request.focus() ? tasks.getFocused(tenant, request.taskId()).focused()
-                : tasks.get(tenant, request.taskId());
+        return request.focus() ? tasks.getFocused(tenant, request.taskId()) : tasks.get(tenant, request.taskId());
     }
 
     /** The focus box side of a segmentation: the largest of the references it uses, mm. */
-    static double focusSideMm(Task task, TaskEmbedding chosen) {
+    private static double focusSideMm(Task task, TaskEmbedding chosen) {
         return chosen.referencesUsed().values().stream().flatMap(List::stream).distinct()
                 .mapToDouble(i -> task.references().get(i).focus().sideMm()).max()
                 .orElseThrow(() -> new IllegalStateException("no reference used"));
