@@ -5,6 +5,10 @@ pasted back into the coarse probabilities.
 
 Scored beside the whole-volume strategies, it measures what encoding in physical boxes is worth
 before the export contract moves the boxes inside the modules.
+
+A multi-class reference is encoded inside one box around all its classes (the policy of
+:mod:`irisseg.boxes`); :func:`per_class_focused_prediction` is the alternative it was measured against
+(one box, one embedding and one query box per class; :mod:`irisseg.evaluation.box_choice`).
 """
 from __future__ import annotations
 
@@ -55,3 +59,38 @@ def focused_prediction(predictor, query: Subject, features, embedding: torch.Ten
     """Probabilities ``[K, X, Y, Z]``: the coarse pass on ``features`` (the whole query), then the
     focused pass where it found something (the coarse pass alone where it found nothing)."""
     return locate_and_focus(predictor, query, features, embedding, side).probabilities
+
+
+@dataclass(frozen=True)
+class ClassFocus:
+    """Locate, then focus for one class of a reference seen alone: its reference box, the box side in mm,
+    and the query's pass with that class's embedding (probabilities ``[1, X, Y, Z]``)."""
+
+    reference_box: boxes.Box
+    side: float
+    focused: FocusedPass
+
+
+def class_reference(reference: Subject, k: int) -> Subject:
+    """``reference`` with the mask of class ``k`` alone (``masks[k:k+1]``)."""
+    return Subject(reference.name, reference.image, reference.masks[k:k + 1], reference.spacing)
+
+
+def per_class_locate_and_focus(predictor, reference: Subject, query: Subject, features) -> list[ClassFocus]:
+    """One box per class: class ``k`` of ``reference`` gets its own reference box and embedding, then its
+    own coarse pass on ``features`` (the whole query), query box and focused pass (see
+    :func:`locate_and_focus`). An evaluation variant: the service and training use one box around all
+    classes (:mod:`irisseg.boxes`). Like the predictor, it needs every class present in the reference."""
+    out = []
+    for k in range(reference.num_classes):
+        single = class_reference(reference, k)
+        embedding, side = focused_embedding(predictor, single)
+        out.append(ClassFocus(boxes.reference_box(single.masks, single.spacing), side,
+                              locate_and_focus(predictor, query, features, embedding, side)))
+    return out
+
+
+def per_class_focused_prediction(predictor, reference: Subject, query: Subject, features) -> np.ndarray:
+    """Probabilities ``[K, X, Y, Z]``: the per-class passes of :func:`per_class_locate_and_focus`, stacked."""
+    passes = per_class_locate_and_focus(predictor, reference, query, features)
+    return np.concatenate([p.focused.probabilities for p in passes], axis=0)
