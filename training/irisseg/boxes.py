@@ -12,6 +12,10 @@ or neighbours of one structure, and one box keeps them in one coordinate frame f
 Measured against one box per class (``reports/finetune/box_choice.md``, iris-small-finetune): per class
 loses 0.15 Dice on the thalamus and gains nothing on the hippocampus or the TotalSegmentator organs.
 
+The query gets one box around everything the coarse pass found (:func:`query_box`).
+:func:`query_boxes` is an evaluation variant, one box per candidate (connected component of what was
+found, boxes that overlap merged), measured against it in ``reports/finetune/query_boxes.md``.
+
 Arrays are ``[X, Y, Z]`` voxel grids with ``spacing`` in mm per axis.
 """
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+from scipy import ndimage
 
 #: Box side as a multiple of the object's largest physical extent.
 MARGIN_FACTOR = 2.0
@@ -27,6 +32,9 @@ MARGIN_FACTOR = 2.0
 MIN_SIDE_MM = 48.0
 #: Probability above which a coarse-pass voxel counts as found.
 FOUND_THRESHOLD = 0.5
+#: Most candidates :func:`query_boxes` focuses on (the largest by voxel count): each box costs an image
+#: encoding, and a coarse pass speckled with false positives should not cost one per speckle.
+MAX_CANDIDATES = 4
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,53 @@ def query_box(coarse: np.ndarray, spacing: Sequence[float], side: float) -> Box 
         return None
     side = max(side, MARGIN_FACTOR * extent_mm(found, spacing))
     return box_around(centre(found), side, spacing, found.shape)
+
+
+def overlap(a: Box, b: Box) -> bool:
+    """Whether boxes ``a`` and ``b`` share a voxel."""
+    return all(max(s1, s2) < min(e1, e2) for s1, e1, s2, e2 in zip(a.start, a.stop, b.start, b.stop))
+
+
+def candidates(coarse: np.ndarray, max_candidates: int | None = MAX_CANDIDATES) -> list[np.ndarray]:
+    """What the coarse pass found (``coarse`` probabilities ``[K, X, Y, Z]`` above ``FOUND_THRESHOLD``
+    for any class), split into connected components (26-connectivity): boolean masks ``[X, Y, Z]``,
+    the largest ``max_candidates`` by voxel count (all with ``None``), in label order."""
+    found = (np.asarray(coarse) > FOUND_THRESHOLD).any(axis=0)
+    labels, n = ndimage.label(found, structure=np.ones((3, 3, 3), dtype=bool))
+    if n == 0:
+        return []
+    sizes = np.bincount(labels.ravel())[1:]
+    keep = np.arange(1, n + 1)
+    if max_candidates is not None and n > max_candidates:
+        keep = np.sort(keep[np.argsort(-sizes, kind="stable")[:max_candidates]])
+    return [labels == k for k in keep]
+
+
+def query_boxes(coarse: np.ndarray, spacing: Sequence[float], side: float,
+                max_candidates: int | None = MAX_CANDIDATES) -> list[Box]:
+    """One box per candidate (:func:`candidates`): ``max(side, MARGIN_FACTOR x its extent)`` mm around it,
+    as :func:`query_box` places its one box; two boxes that overlap are replaced by the box around the
+    union of their candidates, until none overlap. Sorted by start; ``[]`` when nothing was found. With
+    one candidate it is ``[query_box(coarse, spacing, side)]``."""
+    groups = candidates(coarse, max_candidates)
+
+    def around(mask: np.ndarray) -> Box:
+        return box_around(centre(mask), max(side, MARGIN_FACTOR * extent_mm(mask, spacing)), spacing, mask.shape)
+
+    placed = [(mask, around(mask)) for mask in groups]
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(placed)):
+            for j in range(i + 1, len(placed)):
+                if overlap(placed[i][1], placed[j][1]):
+                    union = placed[i][0] | placed[j][0]
+                    placed = [p for k, p in enumerate(placed) if k not in (i, j)] + [(union, around(union))]
+                    merged = True
+                    break
+            if merged:
+                break
+    return sorted((box for _, box in placed), key=lambda b: (b.start, b.stop))
 
 
 def paste(coarse: np.ndarray, focused: np.ndarray, box: Box) -> np.ndarray:

@@ -67,3 +67,45 @@ def test_paste_replaces_only_the_box():
 def test_an_empty_mask_has_no_extent():
     with pytest.raises(ValueError):
         boxes.extent_mm(np.zeros((3, 3, 3), dtype=bool), (1, 1, 1))
+
+
+def test_one_candidate_gets_exactly_the_query_box():
+    coarse = np.zeros((2, 100, 100, 100), dtype=np.float32)
+    coarse[0, 70:75, 20:25, 50:55] = 0.9
+    coarse[1, 74:80, 24:30, 54:58] = 0.8  # touches class 0's blob: one candidate over both classes
+    assert boxes.query_boxes(coarse, (1.0, 1.2, 0.8), 30.0) == [boxes.query_box(coarse, (1.0, 1.2, 0.8), 30.0)]
+
+
+def test_two_candidates_far_apart_get_one_box_each_around_its_own():
+    coarse = np.zeros((1, 160, 60, 60), dtype=np.float32)
+    coarse[0, 10:16, 20:26, 20:26] = 0.9
+    coarse[0, 140:146, 30:36, 30:36] = 0.9
+    found = boxes.query_boxes(coarse, (1.0, 1.0, 1.0), 40.0)
+    assert [b.shape for b in found] == [(40, 40, 40), (40, 40, 40)]
+    first, second = (np.zeros((160, 60, 60), dtype=bool) for _ in range(2))
+    first[found[0].slices()] = True
+    second[found[1].slices()] = True
+    assert first[10:16, 20:26, 20:26].all() and not first[140:146].any()
+    assert second[140:146, 30:36, 30:36].all() and not second[10:16].any()
+
+
+def test_candidates_whose_boxes_overlap_share_one_box_around_both():
+    coarse = np.zeros((1, 160, 60, 60), dtype=np.float32)
+    coarse[0, 40:44, 28:32, 28:32] = 0.9
+    coarse[0, 70:74, 28:32, 28:32] = 0.9  # 30 mm apart: two 40 mm boxes overlap
+    found = boxes.query_boxes(coarse, (1.0, 1.0, 1.0), 40.0)
+    assert found == [boxes.query_box(coarse, (1.0, 1.0, 1.0), 40.0)]
+    assert found[0].shape[0] == 68  # twice the 34 mm extent of both
+
+
+def test_nothing_found_means_no_query_boxes():
+    assert boxes.query_boxes(np.full((2, 10, 10, 10), 0.2, dtype=np.float32), (1.0, 1.0, 1.0), 30.0) == []
+
+
+def test_only_the_largest_candidates_get_a_box():
+    coarse = np.zeros((1, 200, 20, 20), dtype=np.float32)
+    for i, size in enumerate((2, 5, 3, 6, 4)):
+        coarse[0, 40 * i:40 * i + size, 5:7, 5:7] = 0.9
+    found = boxes.query_boxes(coarse, (1.0, 1.0, 1.0), 20.0, max_candidates=3)
+    held = [[i for i in range(5) if b.start[0] <= 40 * i < b.stop[0]] for b in found]
+    assert held == [[1], [3], [4]]  # sizes 5, 6 and 4; not 2 and 3
