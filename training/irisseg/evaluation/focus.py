@@ -9,6 +9,10 @@ before the export contract moves the boxes inside the modules.
 A multi-class reference is encoded inside one box around all its classes (the policy of
 :mod:`irisseg.boxes`); :func:`per_class_focused_prediction` is the alternative it was measured against
 (one box, one embedding and one query box per class; :mod:`irisseg.evaluation.box_choice`).
+
+The query's focused pass runs in one box around everything the coarse pass found;
+:func:`per_candidate_focused_prediction` is the alternative of one focused pass per candidate
+(:func:`irisseg.boxes.query_boxes`; :mod:`irisseg.evaluation.candidate_boxes`).
 """
 from __future__ import annotations
 
@@ -94,3 +98,43 @@ def per_class_focused_prediction(predictor, reference: Subject, query: Subject, 
     """Probabilities ``[K, X, Y, Z]``: the per-class passes of :func:`per_class_locate_and_focus`, stacked."""
     passes = per_class_locate_and_focus(predictor, reference, query, features)
     return np.concatenate([p.focused.probabilities for p in passes], axis=0)
+
+
+@dataclass(frozen=True)
+class CandidatePass:
+    """Locate, then focus on each candidate: the coarse probabilities ``[K, X, Y, Z]``, the query boxes
+    (:func:`irisseg.boxes.query_boxes`; ``[]`` when the coarse pass found nothing) and the final
+    probabilities (each box's focused pass pasted into the coarse ones; a box that is the whole volume
+    keeps the coarse ones)."""
+
+    coarse: np.ndarray
+    boxes: list[boxes.Box]
+    probabilities: np.ndarray
+
+    @property
+    def focused(self) -> int:
+        """How many focused passes ran (boxes smaller than the volume)."""
+        return sum(not b.covers(self.coarse.shape[1:]) for b in self.boxes)
+
+
+def per_candidate_locate_and_focus(predictor, query: Subject, features, embedding: torch.Tensor,
+                                   side: float) -> CandidatePass:
+    """The coarse pass on ``features`` (the whole query), then one focused pass per query box, each with
+    ``embedding``, pasted into the coarse probabilities (the boxes do not overlap). An evaluation variant:
+    the service focuses on one box around everything found (:func:`locate_and_focus`)."""
+    coarse = decode(predictor, features, embedding)
+    found = boxes.query_boxes(coarse, query.spacing, side)
+    probabilities = coarse
+    for box in found:
+        if box.covers(query.image.shape):
+            continue
+        crop = np.ascontiguousarray(query.image[box.slices()])
+        probabilities = boxes.paste(probabilities, decode(predictor, predictor.encode_image(crop), embedding), box)
+    return CandidatePass(coarse, found, probabilities)
+
+
+def per_candidate_focused_prediction(predictor, query: Subject, features, embedding: torch.Tensor,
+                                     side: float) -> np.ndarray:
+    """Probabilities ``[K, X, Y, Z]``: :func:`per_candidate_locate_and_focus` (same inputs as
+    :func:`focused_prediction`; with one candidate, the same result)."""
+    return per_candidate_locate_and_focus(predictor, query, features, embedding, side).probabilities
