@@ -88,6 +88,13 @@ def compare(predictor, task: Task, reference: Subject, query: Subject, features,
     return out
 
 
+def one_shot_references(task: Task, i: int, seed: int, draws: int) -> list[Subject]:
+    """The first ``draws`` one-shot references of query ``i`` of ``task``, as the runner draws them."""
+    allowed = task.reference_indices(task.queries[i])
+    perm = np.random.default_rng([seed, i]).permutation(len(allowed))
+    return [task.references[allowed[int(perm[d])]] for d in range(min(draws, len(allowed)))]
+
+
 def run_task(predictor, task: Task, settings: Settings, draws: int, copy_tests: int, log=print) -> list[Score]:
     """Every query of ``task`` with its first ``draws`` one-shot references, and the crop-only copy test
     of its first ``copy_tests`` queries."""
@@ -95,10 +102,7 @@ def run_task(predictor, task: Task, settings: Settings, draws: int, copy_tests: 
     for i, query in enumerate(task.queries):
         t0 = time.time()
         features = predictor.encode_image(query.image)
-        allowed = task.reference_indices(query)
-        perm = np.random.default_rng([settings.seed, i]).permutation(len(allowed))
-        for d in range(min(draws, len(allowed))):
-            reference = task.references[allowed[int(perm[d])]]
+        for d, reference in enumerate(one_shot_references(task, i, settings.seed, draws)):
             scores += compare(predictor, task, reference, query, features, "one-shot", d)
         if i < copy_tests and all(m.any() for m in query.masks):
             t = dict(copy_transforms(task, query, settings, i))[COPY_TEST_CROP]
