@@ -14,7 +14,9 @@ loses 0.15 Dice on the thalamus and gains nothing on the hippocampus or the Tota
 
 The query gets one box around everything the coarse pass found (:func:`query_box`).
 :func:`query_boxes` is an evaluation variant, one box per candidate (connected component of what was
-found, boxes that overlap merged), measured against it in ``reports/finetune/query_boxes.md``.
+found, boxes that overlap merged), measured against it in ``reports/finetune/query_boxes.md``
+(iris-small-finetune, unseen suite): it never split a query, because the candidates lie closer together
+than the reference box side, so it gave the one box's Dice in every prediction.
 
 Arrays are ``[X, Y, Z]`` voxel grids with ``spacing`` in mm per axis.
 """
