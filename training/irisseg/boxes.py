@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from scipy import ndimage
 
 #: Box side as a multiple of the object's largest physical extent.
 MARGIN_FACTOR = 2.0
@@ -116,6 +115,8 @@ def candidates(coarse: np.ndarray, max_candidates: int | None = MAX_CANDIDATES) 
     for any class), split into connected components (26-connectivity): boolean masks ``[X, Y, Z]``,
     the largest ``max_candidates`` by voxel count (all with ``None``), in label order."""
     found = (np.asarray(coarse) > FOUND_THRESHOLD).any(axis=0)
+    from scipy import ndimage  # evaluation only: training imports this module where scipy may be missing
+
     labels, n = ndimage.label(found, structure=np.ones((3, 3, 3), dtype=bool))
     if n == 0:
         return []
