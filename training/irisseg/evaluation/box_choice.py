@@ -171,18 +171,24 @@ def report(scores: list[Score], tasks: list[Task], header: list[str], previous: 
     return "\n".join(lines)
 
 
-def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m irisseg.evaluation.box_choice", description=__doc__.split("\n\n")[0])
+def measurement_parser(module: str, doc: str, tasks: str) -> argparse.ArgumentParser:
+    """The arguments every focus measurement takes: model, data, report, tasks, draws, seed, threads."""
+    p = argparse.ArgumentParser(prog=f"python -m {module}", description=doc.split("\n\n")[0])
     p.add_argument("--model", type=Path, required=True, help="exported model directory, model.pt or run directory")
     p.add_argument("--data", type=Path, default=heldout.default_data_root())
     p.add_argument("--out", type=Path, required=True, help="Markdown report")
-    p.add_argument("--tasks", default="thalamus,totalseg,hippocampus")
-    p.add_argument("--hippocampus-queries", type=int, default=10)
-    p.add_argument("--pool", type=int, default=20, help="hippocampus reference pool (the evaluation's default)")
+    p.add_argument("--tasks", default=tasks)
     p.add_argument("--draws", type=int, default=3, help="one-shot references per query (the evaluation's default)")
-    p.add_argument("--copy-tests", type=int, default=10, help="queries per task with a copy test")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
+    return p
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = measurement_parser("irisseg.evaluation.box_choice", __doc__, "thalamus,totalseg,hippocampus")
+    p.add_argument("--hippocampus-queries", type=int, default=10)
+    p.add_argument("--pool", type=int, default=20, help="hippocampus reference pool (the evaluation's default)")
+    p.add_argument("--copy-tests", type=int, default=10, help="queries per task with a copy test")
     return p.parse_args(argv)
 
 

@@ -27,15 +27,13 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 from scipy import ndimage
 
 from irisseg import boxes
-from irisseg.evaluation import heldout
-from irisseg.evaluation.box_choice import CONCLUSION, _f, _mean, _ran, one_shot_references
+from irisseg.evaluation.box_choice import CONCLUSION, _f, _mean, _ran, measurement_parser, one_shot_references
 from irisseg.evaluation.cases import Subject, Task
 from irisseg.evaluation.focus import focused_embedding, locate_and_focus, per_candidate_locate_and_focus
 from irisseg.evaluation.loading import load_predictor
@@ -195,16 +193,7 @@ def report(scores: list[Score], tasks: list[Task], header: list[str], previous: 
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m irisseg.evaluation.candidate_boxes",
-                                description=__doc__.split("\n\n")[0])
-    p.add_argument("--model", type=Path, required=True, help="exported model directory, model.pt or run directory")
-    p.add_argument("--data", type=Path, default=heldout.default_data_root())
-    p.add_argument("--out", type=Path, required=True, help="Markdown report")
-    p.add_argument("--tasks", default="brats,totalseg,fetal,thalamus")
-    p.add_argument("--draws", type=int, default=3, help="one-shot references per query (the evaluation's default)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=1)
-    return p.parse_args(argv)
+    return measurement_parser("irisseg.evaluation.candidate_boxes", __doc__, "brats,totalseg,fetal,thalamus").parse_args(argv)
 
 
 def main(argv=None) -> list[Score]:
