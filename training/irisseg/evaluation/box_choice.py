@@ -171,6 +171,14 @@ def report(scores: list[Score], tasks: list[Task], header: list[str], previous: 
     return "\n".join(lines)
 
 
+def write_report(out: Path, render) -> None:
+    """Writes ``render(previous)`` to ``out``, ``previous`` being the report already there (or None), so that
+    a rewritten report can keep what it wants of the old one (its conclusion)."""
+    previous = out.read_text() if out.exists() else None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render(previous))
+
+
 def measurement_parser(module: str, doc: str, tasks: str) -> argparse.ArgumentParser:
     """The arguments every focus measurement takes: model, data, report, tasks, draws, seed, threads."""
     p = argparse.ArgumentParser(prog=f"python -m {module}", description=doc.split("\n\n")[0])
@@ -222,9 +230,7 @@ def main(argv=None) -> list[Score]:
               "- one box: locate, then focus with one box around all classes (`irisseg.boxes`, the service's policy);",
               "- per class: locate, then focus with one box per class: its own reference box, embedding, coarse "
               "pass, query box and focused pass (`per_class_focused_prediction`)."]
-    previous = args.out.read_text() if args.out.exists() else None
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report(scores, tasks, header, previous))
+    write_report(args.out, lambda previous: report(scores, tasks, header, previous))
     print(f"wrote {args.out} in {seconds:.0f}s")
     return scores
 

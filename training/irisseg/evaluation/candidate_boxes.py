@@ -33,7 +33,7 @@ import torch
 from scipy import ndimage
 
 from irisseg import boxes
-from irisseg.evaluation.box_choice import CONCLUSION, _f, _mean, _ran, measurement_parser, one_shot_references
+from irisseg.evaluation.box_choice import CONCLUSION, _f, _mean, _ran, measurement_parser, one_shot_references, write_report
 from irisseg.evaluation.cases import Subject, Task
 from irisseg.evaluation.focus import focused_embedding, locate_and_focus, per_candidate_locate_and_focus
 from irisseg.evaluation.loading import load_predictor
@@ -222,9 +222,7 @@ def main(argv=None) -> list[Score]:
               "at least the reference box's side;",
               "- own size: per candidate with each box sized to its candidate alone (twice its extent, at least "
               f"{boxes.MIN_SIDE_MM:.0f} mm), not to the reference box (a control)."]
-    previous = args.out.read_text() if args.out.exists() else None
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report(scores, tasks, header, previous))
+    write_report(args.out, lambda previous: report(scores, tasks, header, previous))
     print(f"wrote {args.out} in {seconds:.0f}s")
     return scores
 
