@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from irisseg.evaluation.suite import above_ceiling
+
 #: The Java integration test registers 3 hippocampus references and segments 5 other subjects; it
 #: must score at least the model's measured 3-reference ensemble Dice minus this margin.
 
@@ -77,7 +79,8 @@ def _suite_lines(suite: dict[str, Any] | None) -> list[str]:
     for t in suite.get("targets", []):
         verdict = "not measured" if t["met"] is None else ("met" if t["met"] else "missed")
         margin = "n/a" if t["margin"] is None else f"{t['margin']:+.4f}"
-        lines.append(f"| {t['name']} {t['comparison']} {t['target']} | {_fmt(t['measured'])} | {margin} | {verdict} |")
+        lines.append(f"| {t['name']} {t['comparison']} {t['target']}{above_ceiling(t)} | {_fmt(t['measured'])} | "
+                     f"{margin} | {verdict} |")
     return lines
 
 

@@ -56,6 +56,11 @@ class IrisPredictor:
     def embedding_dim(self) -> int:
         return self.model.embedding_dim
 
+    @property
+    def grid(self) -> tuple[int, int, int]:
+        """The model grid ``(G, G, G)`` every volume is resampled onto."""
+        return (self.model.grid_size,) * 3
+
     @torch.no_grad()
     def encode_image(self, image: np.ndarray | torch.Tensor) -> QueryFeatures:
         out = self.modules.image_encoder(_volume(image).to(self.device))

@@ -53,6 +53,10 @@ class TorchScriptPredictor(IrisPredictor):
     def embedding_dim(self) -> int:
         return self._embedding_dim
 
+    @property
+    def grid(self) -> tuple[int, int, int]:
+        return tuple(int(g) for g in self.card["grid"])
+
     def decode_grid_logits(self, features, embedding):
         logits, _ = self.modules.mask_decoder.decoder(list(features.maps), embedding[None])
         return logits[0]

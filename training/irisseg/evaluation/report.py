@@ -36,6 +36,10 @@ DEFINITIONS = """\
   (left/right classes: turned by 180 degrees about the left-right axis instead, so that left stays
   left); copy_test_crop: the same crop alone; copy_test_permuted: the same crop turned by a
   90-degree rotation (axes permuted). Below about 0.85 the model does not read its reference.
+- grid_ceiling: no model, the query's own mask resampled onto the model grid and back as the
+  decoder's logits are, thresholded at 0.5: the best Dice any weights can reach on the whole query;
+  focused_grid_ceiling: the same inside the box policy's box around the mask (locate, then focus
+  at best). A target above a structure's ceiling needs another grid or focus, not more training.
 - Unseen structures (never a training target): thalamus on the voxelmorph T1 with SynthSeg-style
   T1-like references, both cropped to their subcortical region box (that crop centres query and
   reference alike, so the thalamus floor is high by construction); BraTS whole tumour on whole FLAIR
@@ -50,6 +54,8 @@ CHECK_LABELS = {
     r.CHECK_SWAP_ORIGINAL: "swapped reference, scored against original truth (high = ignores the reference)",
     r.CHECK_WRONG: "reference of other structures, scored against the query's classes (should be low)",
     r.CHECK_BLANK: "all-zero reference masks, scored against the query's classes (should be low)",
+    r.GRID_CEILING: "grid ceiling: the query's own mask through the model grid and back (no model; the best any weights reach)",
+    r.FOCUSED_GRID_CEILING: "grid ceiling inside the box around the mask (no model; the best locate, then focus reaches)",
     r.COPY_TEST: "copy test: own scan as reference, query re-cropped and mirrored (or turned 180°) (>= 0.85)",
     r.COPY_TEST_CROP: "copy test, the same crop only",
     r.COPY_TEST_PERMUTED: "copy test, the same crop turned by 90° (axes permuted)",

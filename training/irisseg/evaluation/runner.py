@@ -18,6 +18,9 @@ permutation ``perm_i`` of that pool:
 - locate-then-focus (``focus``; :mod:`irisseg.evaluation.focus`): ``focused_one_shot`` uses one-shot
   draw 0's reference encoded inside its box, then a coarse and a focused pass on the query;
   ``focused_copy_test`` is the copy test's mirrored variant seen the same way;
+- grid ceiling (:mod:`irisseg.evaluation.ceiling`, no model): the query's own masks sent through the
+  model grid and back, ``grid_ceiling`` for the whole query and, with ``focus``,
+  ``focused_grid_ceiling`` inside the box around them: the best any weights could score;
 - memory bank (``memory_bank``): where the loaded model has a bank entry for every class of the task
   (classes seen in training), the prediction from those entries with no reference at all;
 - in-context tuning is a property of the references, not of the query: ``tune_sets`` fixed sets of
@@ -37,6 +40,7 @@ import torch
 
 from irisseg.evaluation import honesty
 from irisseg.evaluation.cases import Subject, Task
+from irisseg.evaluation.ceiling import focused_grid_ceiling, grid_ceiling
 from irisseg.evaluation.focus import focused_embedding, focused_prediction
 from irisseg.evaluation.copytest import Reorientation, copy_query, is_lateral, random_crop, random_orientation
 from irisseg.evaluation.metrics import score_masks
@@ -66,6 +70,8 @@ COPY_TEST_CROP = "copy_test_crop"
 COPY_TEST_PERMUTED = "copy_test_permuted"
 FOCUSED_ONE_SHOT = "focused_one_shot"
 FOCUSED_COPY_TEST = "focused_copy_test"
+GRID_CEILING = "grid_ceiling"
+FOCUSED_GRID_CEILING = "focused_grid_ceiling"
 
 
 def ensemble_name(n: int) -> str:
@@ -219,6 +225,7 @@ def run_task(predictor, task: Task, settings: Settings, wrong: Subject | None = 
             rows += _score(task, query, ONE_SHOT, probs, d)
             floor = copied_mask_floor(pool.subjects[int(perm[d])].masks, query.image.shape)
             rows += _score(task, query, FLOOR, floor, d)
+        rows += ceiling_rows(task, query, int(predictor.grid[0]), settings.focus)
         if settings.focus and len(pool):
             focused, side = focused_embedding(predictor, pool.subjects[int(perm[0])])
             rows += _score(task, query, FOCUSED_ONE_SHOT, focused_prediction(predictor, query, features, focused, side))
@@ -261,6 +268,15 @@ def run_task(predictor, task: Task, settings: Settings, wrong: Subject | None = 
             f"in {time.time() - t0:.1f}s")
     result.seconds = time.time() - t_start
     return result
+
+
+def ceiling_rows(task: Task, query: Subject, grid: int, focus: bool) -> list[Row]:
+    """The query's own masks through the model grid (``grid_ceiling``) and, with ``focus``, through the grid
+    inside the box around them (``focused_grid_ceiling``): no model (:mod:`irisseg.evaluation.ceiling`)."""
+    rows = _score(task, query, GRID_CEILING, grid_ceiling(query.masks, grid))
+    if focus and query.masks.any():
+        rows += _score(task, query, FOCUSED_GRID_CEILING, focused_grid_ceiling(query.masks, query.spacing, grid))
+    return rows
 
 
 def rows_as_dicts(rows: list[Row]) -> list[dict]:

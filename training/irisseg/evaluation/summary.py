@@ -20,7 +20,8 @@ from irisseg.evaluation.suite import unseen_suite
 
 STRATEGY_ORDER = [r.FLOOR, r.MEMORY_BANK, r.ONE_SHOT, *(r.ensemble_name(n) for n in (1, 3, 5, 10)), r.RETRIEVAL,
                   r.TUNED_INIT, r.TUNED, r.FOCUSED_ONE_SHOT]
-CHECK_ORDER = [r.COPY_TEST, r.COPY_TEST_CROP, r.COPY_TEST_PERMUTED, r.FOCUSED_COPY_TEST,
+CHECK_ORDER = [r.GRID_CEILING, r.FOCUSED_GRID_CEILING, r.COPY_TEST, r.COPY_TEST_CROP, r.COPY_TEST_PERMUTED,
+               r.FOCUSED_COPY_TEST,
                r.CHECK_SWAP_SWAPPED, r.CHECK_SWAP_ORIGINAL, r.CHECK_WRONG, r.CHECK_BLANK]
 
 

@@ -29,7 +29,8 @@ def test_run_task_scores_every_strategy_per_query_and_class(predictor, tmp_path)
         counts[row.strategy] = counts.get(row.strategy, 0) + 1
     per_query = 2 * 2  # queries x classes
     assert counts[r.ONE_SHOT] == counts[r.FLOOR] == 2 * per_query  # two draws each
-    for name in (r.ensemble_name(1), r.ensemble_name(3), r.RETRIEVAL, r.TUNED_INIT, r.TUNED, r.FOCUSED_ONE_SHOT):
+    for name in (r.ensemble_name(1), r.ensemble_name(3), r.RETRIEVAL, r.TUNED_INIT, r.TUNED, r.FOCUSED_ONE_SHOT,
+                 r.GRID_CEILING, r.FOCUSED_GRID_CEILING):
         assert counts[name] == per_query, name
     assert r.ensemble_name(5) not in counts  # larger than the pool: skipped
     for check in (r.CHECK_SWAP_SWAPPED, r.CHECK_SWAP_ORIGINAL, r.CHECK_BLANK, r.CHECK_WRONG):
@@ -60,6 +61,15 @@ def test_run_task_scores_every_strategy_per_query_and_class(predictor, tmp_path)
     assert "| hippocampus | left | one_shot |" in md and "Does the model read its reference?" in md
     assert "| one-shot >= 0.82 |" in md
     assert paths["png"].read_bytes()[:4] == b"\x89PNG"
+
+
+def test_grid_ceiling_rows_need_no_model_and_score_the_query_own_masks(predictor):
+    task = tiny_task(queries=1, references=2, dataset="hippocampus")
+    query = task.queries[0]
+    rows = r.ceiling_rows(task, query, predictor.grid[0], focus=True)
+    assert {row.strategy for row in rows} == {r.GRID_CEILING, r.FOCUSED_GRID_CEILING}
+    assert len(rows) == 2 * task.num_classes
+    assert all(0.0 < row.dice <= 1.0 for row in rows)
 
 
 def test_a_single_class_task_skips_the_checks(predictor):

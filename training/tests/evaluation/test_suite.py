@@ -50,7 +50,7 @@ def test_targets_carry_the_issue_thresholds_margins_and_verdicts():
     t = _targets(_rows(one_shot=0.6, gain=0.05, copy=0.9))
     assert t["copy test, brats whole tumour"] == {
         "name": "copy test, brats whole tumour", "target": 0.85, "comparison": ">=", "measured": 0.9,
-        "margin": 0.05, "met": True}
+        "margin": 0.05, "met": True, "grid_ceiling": None}
     assert t["BraTS whole tumour, leave-one-out, one-shot"]["met"] is False
     assert t["BraTS whole tumour, leave-one-out, ensemble of 3"]["measured"] == pytest.approx(0.65)
     assert t["BraTS whole tumour, leave-one-out, ensemble of 3"]["target"] == 0.70
@@ -91,3 +91,18 @@ def test_suite_markdown_lists_targets_structures_and_what_has_no_ensemble():
 def test_no_unseen_rows_means_no_suite():
     rows = [r.Row("hippocampus", "anterior", r.ONE_SHOT, "q", 0, 0.8, 0.7, 1.0, 1.0, "ok", False)]
     assert headline(summarise(rows))["unseen_suite"] is None
+
+
+def test_copy_test_targets_carry_the_structure_grid_ceiling():
+    rows = _rows() + [_row("fetal", "corpus callosum", r.GRID_CEILING, 0.75)]
+    t = _targets(rows)
+    assert t["copy test, fetal corpus callosum"]["grid_ceiling"] == 0.75
+    assert t["copy test, brats whole tumour"]["grid_ceiling"] is None
+
+
+def test_suite_markdown_marks_a_copy_test_target_above_the_grid_ceiling():
+    rows = _rows() + [_row("fetal", "corpus callosum", r.GRID_CEILING, 0.75),
+                      _row("brats", "whole tumour", r.GRID_CEILING, 0.96)]
+    text = "\n".join(suite.markdown(headline(summarise(rows))["unseen_suite"]))
+    assert "corpus callosum >= 0.85 (grid ceiling 0.750: out of reach on the whole query)" in text
+    assert "brats whole tumour >= 0.85 |" in text
