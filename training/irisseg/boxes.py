@@ -12,7 +12,10 @@ or neighbours of one structure, and one box keeps them in one coordinate frame f
 Measured against one box per class (``reports/finetune/box_choice.md``, iris-small-finetune): per class
 loses 0.15 Dice on the thalamus and gains nothing on the hippocampus or the TotalSegmentator organs.
 
-The query gets one box around everything the coarse pass found (:func:`query_box`).
+The query gets one box around everything the coarse pass found (:func:`query_box`), grown to twice
+the found extent when the target is larger than the reference box allows.
+:func:`query_windows` is an evaluation variant for that case, overlapping windows of the reference
+box's side over the found region, measured against it in ``reports/finetune/query_windows.md``.
 :func:`query_boxes` is an evaluation variant, one box per candidate (connected component of what was
 found, boxes that overlap merged), measured against it in ``reports/finetune/query_boxes.md``
 (iris-small-finetune, unseen suite): it never split a query, because the candidates lie closer together
@@ -33,6 +36,10 @@ MARGIN_FACTOR = 2.0
 MIN_SIDE_MM = 48.0
 #: Probability above which a coarse-pass voxel counts as found.
 FOUND_THRESHOLD = 0.5
+#: Overlap of neighbouring windows (:func:`query_windows`), as a fraction of the window side.
+WINDOW_OVERLAP = 0.25
+#: Most windows :func:`query_windows` places; a found region that needs more gets the one grown box.
+MAX_WINDOWS = 8
 #: Most candidates :func:`query_boxes` focuses on (the largest by voxel count): each box costs an image
 #: encoding, and a coarse pass speckled with false positives should not cost one per speckle.
 MAX_CANDIDATES = 4
@@ -152,6 +159,59 @@ def query_boxes(coarse: np.ndarray, spacing: Sequence[float], side: float,
             if merged:
                 break
     return sorted((box for _, box in placed), key=lambda b: (b.start, b.stop))
+
+
+def window_starts(lo: int, hi: int, length: int, n: int, overlap: float) -> list[int]:
+    """Starts of windows of ``length`` voxels (at most ``n``) that cover ``[lo, hi)`` of an axis of ``n``
+    voxels, neighbours overlapping by about ``overlap`` of a window, spread evenly, inside the axis."""
+    length = min(length, n)
+    if hi - lo <= length:
+        return [min(max(int(round((lo + hi - length) / 2)), 0), n - length)]
+    stride = max(1.0, length * (1.0 - overlap))
+    count = int(np.ceil((hi - lo - length) / stride)) + 1
+    return [min(max(int(round(a)), 0), n - length) for a in np.linspace(lo, hi - length, count)]
+
+
+def query_windows(coarse: np.ndarray, spacing: Sequence[float], side: float, overlap: float = WINDOW_OVERLAP,
+                  max_windows: int = MAX_WINDOWS) -> list[Box]:
+    """Overlapping windows of the reference box's ``side`` mm over what the coarse pass found (``coarse``
+    probabilities ``[K, X, Y, Z]``), for a target larger than the box allows: where twice the found extent
+    exceeds ``side``, the found voxels' bounding box, grown by a quarter of ``side`` on every side, is
+    covered by cubes of ``side`` overlapping by ``overlap`` (each window sees the object at the
+    reference's scale, where :func:`query_box` grows its one box and looks coarser). Otherwise, or when
+    more than ``max_windows`` windows would be needed, ``[query_box(...)]``; ``[]`` when nothing was found.
+    An evaluation variant measured against the one box (``reports/finetune/query_windows.md``)."""
+    found = (np.asarray(coarse) > FOUND_THRESHOLD).any(axis=0)
+    if not found.any():
+        return []
+    one = [query_box(coarse, spacing, side)]
+    if MARGIN_FACTOR * extent_mm(found, spacing) <= side:
+        return one
+    where = np.argwhere(found)
+    per_axis = []
+    for lo, hi, s, n in zip(where.min(axis=0), where.max(axis=0) + 1, spacing, found.shape):
+        grow = int(round(side / 4 / float(s)))
+        length = int(min(n, max(1, round(side / float(s)))))
+        per_axis.append((window_starts(max(0, int(lo) - grow), min(int(n), int(hi) + grow), length, int(n), overlap),
+                         length))
+    if int(np.prod([len(starts) for starts, _ in per_axis])) > max_windows:
+        return one
+    (xs, lx), (ys, ly), (zs, lz) = per_axis
+    return [Box((x, y, z), (x + lx, y + ly, z + lz)) for x in xs for y in ys for z in zs]
+
+
+def paste_windows(coarse: np.ndarray, windows: Sequence[tuple[Box, np.ndarray]]) -> np.ndarray:
+    """``coarse`` ``[K, X, Y, Z]`` with each window's probabilities ``[K, *box.shape]`` in its box, the mean
+    of the windows where they overlap; the coarse probabilities outside every window."""
+    total = np.zeros(coarse.shape, dtype=np.float64)
+    count = np.zeros(coarse.shape[1:], dtype=np.int32)
+    for box, probabilities in windows:
+        total[(slice(None), *box.slices())] += probabilities
+        count[box.slices()] += 1
+    covered = count > 0
+    out = np.array(coarse, dtype=np.float32, copy=True)
+    out[:, covered] = (total[:, covered] / count[covered]).astype(np.float32)
+    return out
 
 
 def paste(coarse: np.ndarray, focused: np.ndarray, box: Box) -> np.ndarray:

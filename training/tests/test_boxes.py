@@ -109,3 +109,51 @@ def test_only_the_largest_candidates_get_a_box():
     found = boxes.query_boxes(coarse, (1.0, 1.0, 1.0), 20.0, max_candidates=3)
     held = [[i for i in range(5) if b.start[0] <= 40 * i < b.stop[0]] for b in found]
     assert held == [[1], [3], [4]]  # sizes 5, 6 and 4; not 2 and 3
+
+
+def test_window_starts_cover_the_range_with_overlapping_windows_inside_the_axis():
+    starts = boxes.window_starts(10, 90, 40, 100, 0.25)
+    assert starts[0] == 10 and starts[-1] + 40 == 90
+    assert all(b - a <= 30 for a, b in zip(starts, starts[1:]))  # neighbours overlap by at least a quarter
+    assert boxes.window_starts(0, 30, 40, 100, 0.25) == [0]  # a short range: one window, inside the axis
+    assert boxes.window_starts(95, 100, 40, 100, 0.25) == [60]
+
+
+def test_a_target_the_reference_box_holds_gets_the_one_query_box():
+    coarse = blob((100, 100, 100), (40, 40, 40), (50, 50, 50))[None].astype(np.float32)
+    assert boxes.query_windows(coarse, (1.0, 1.0, 1.0), 40.0) == [boxes.query_box(coarse, (1.0, 1.0, 1.0), 40.0)]
+
+
+def test_a_large_target_gets_overlapping_windows_of_the_reference_side():
+    coarse = blob((200, 100, 100), (40, 40, 40), (140, 60, 60))[None].astype(np.float32)  # 100 mm along x
+    windows = boxes.query_windows(coarse, (1.0, 1.0, 1.0), 48.0)
+    assert len(windows) > 1 and all(w.shape == (48, 48, 48) for w in windows)
+    covered = np.zeros((200, 100, 100), dtype=bool)
+    for w in windows:
+        covered[w.slices()] = True
+    assert covered[coarse[0] > 0.5].all()
+
+
+def test_a_target_needing_too_many_windows_gets_the_one_grown_box():
+    coarse = blob((200, 200, 200), (20, 20, 20), (180, 180, 180))[None].astype(np.float32)
+    assert boxes.query_windows(coarse, (1.0, 1.0, 1.0), 48.0, max_windows=8) == [
+        boxes.query_box(coarse, (1.0, 1.0, 1.0), 48.0)]
+
+
+def test_nothing_found_means_no_windows():
+    assert boxes.query_windows(np.full((1, 10, 10, 10), 0.2, dtype=np.float32), (1.0, 1.0, 1.0), 30.0) == []
+
+
+def test_paste_windows_averages_where_windows_overlap():
+    coarse = np.zeros((1, 10, 1, 1), dtype=np.float32)
+    a, b = boxes.Box((0, 0, 0), (6, 1, 1)), boxes.Box((4, 0, 0), (10, 1, 1))
+    out = boxes.paste_windows(coarse, [(a, np.full((1, 6, 1, 1), 1.0)), (b, np.full((1, 6, 1, 1), 0.5))])
+    assert out[0, :4, 0, 0].tolist() == [1.0] * 4
+    assert out[0, 4:6, 0, 0].tolist() == [0.75] * 2
+    assert out[0, 6:, 0, 0].tolist() == [0.5] * 4
+
+
+def test_paste_windows_keeps_the_coarse_probabilities_outside_every_window():
+    coarse = np.full((2, 8, 8, 8), 0.3, dtype=np.float32)
+    out = boxes.paste_windows(coarse, [(boxes.Box((0, 0, 0), (2, 2, 2)), np.ones((2, 2, 2, 2)))])
+    assert (out[:, 2:, :, :] == np.float32(0.3)).all() and (out[:, :2, :2, :2] == 1.0).all()

@@ -12,7 +12,10 @@ A multi-class reference is encoded inside one box around all its classes (the po
 
 The query's focused pass runs in one box around everything the coarse pass found;
 :func:`per_candidate_focused_prediction` is the alternative of one focused pass per candidate
-(:func:`irisseg.boxes.query_boxes`; :mod:`irisseg.evaluation.candidate_boxes`).
+(:func:`irisseg.boxes.query_boxes`; :mod:`irisseg.evaluation.candidate_boxes`), and
+:func:`windowed_locate_and_focus` the alternative of overlapping windows of the reference box's side
+where the target is larger than that box allows (:func:`irisseg.boxes.query_windows`;
+:mod:`irisseg.evaluation.window_boxes`).
 """
 from __future__ import annotations
 
@@ -138,3 +141,20 @@ def per_candidate_focused_prediction(predictor, query: Subject, features, embedd
     """Probabilities ``[K, X, Y, Z]``: :func:`per_candidate_locate_and_focus` (same inputs as
     :func:`focused_prediction`; with one candidate, the same result)."""
     return per_candidate_locate_and_focus(predictor, query, features, embedding, side).probabilities
+
+
+def windowed_locate_and_focus(predictor, query: Subject, features, embedding: torch.Tensor,
+                              side: float) -> CandidatePass:
+    """The coarse pass on ``features`` (the whole query), then one focused pass per window of
+    :func:`irisseg.boxes.query_windows`, each with ``embedding``, averaged where windows overlap and pasted
+    into the coarse probabilities (a window that is the whole volume keeps the coarse ones). With one
+    window it is :func:`locate_and_focus`. An evaluation variant: the service focuses on one box."""
+    coarse = decode(predictor, features, embedding)
+    windows = boxes.query_windows(coarse, query.spacing, side)
+    passes = []
+    for box in windows:
+        if box.covers(query.image.shape):
+            continue
+        crop = np.ascontiguousarray(query.image[box.slices()])
+        passes.append((box, decode(predictor, predictor.encode_image(crop), embedding)))
+    return CandidatePass(coarse, windows, boxes.paste_windows(coarse, passes) if passes else coarse)
