@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -87,10 +86,7 @@ def export(model: IrisModel, cfg: IrisConfig, out: Path, name: str, meta: dict[s
         files[file] = sha256(out / file)
     vectors = write_test_vectors(model, out / "testvectors", data_root)
     if focus_vectors.has_inputs(data_root):
-        try:
-            vectors.append(focus_vectors.add_case(IrisPredictor(model), out / "testvectors", data_root))
-        except focus_vectors.FocusCaseError as e:
-            warnings.warn(f"no focus test vector: {e}")
+        vectors += focus_vectors.add_cases(IrisPredictor(model), out / "testvectors", data_root)
     bank = write_exported(memory_bank, out) if memory_bank is not None else None
     if bank is not None:
         files[bank["file"]] = sha256(out / bank["file"])

@@ -17,22 +17,25 @@ def test_export_writes_contract_files_and_vectors(tiny_cfg, tmp_path, data_root)
     saved = json.loads((tmp_path / "model.json").read_text())
     assert saved["embedding_dim"] == model.embedding_dim and saved["grid"] == [32, 32, 32]
     assert saved["version"].startswith("0.1.0+")
-    assert card["testvectors"] == ["random", "hippocampus"] + (["focus"] if focus_vectors.has_inputs(data_root) else [])
+    focus = list(focus_vectors.CASE_NAMES) if focus_vectors.has_inputs(data_root) else []
+    assert card["testvectors"] == ["random", "hippocampus"] + focus
     emb = np.load(tmp_path / "testvectors/hippocampus/embedding.npy")
     assert emb.shape == (1, 2, model.embedding_dim) and emb.dtype == np.dtype("<f4")
 
 
-def test_export_writes_the_focus_case_with_the_model(tiny_cfg, tmp_path, data_root):
+def test_export_writes_the_focus_cases_with_the_model(tiny_cfg, tmp_path, data_root):
     if not focus_vectors.has_inputs(data_root):
-        pytest.skip("the focus case's shared data is missing")
+        pytest.skip("the focus cases' shared data is missing")
     model = build_iris(tiny_cfg.model).eval()
     export(model, tiny_cfg, tmp_path, "iris-tiny", {"iterations": 0}, None, data_root)
     cases = json.loads((tmp_path / "testvectors/testvectors.json").read_text())["cases"]
-    case = next(c for c in cases if c["name"] == "focus")
-    emb = np.load(tmp_path / "testvectors" / case["focus_embedding"])
-    probs = np.load(tmp_path / "testvectors" / case["sample_probabilities"])
-    assert emb.shape == (1, len(case["labels"]), model.embedding_dim) and emb.dtype == np.dtype("<f4")
-    assert probs.shape == (len(case["labels"]), np.load(tmp_path / "testvectors" / case["sample_indices"]).size)
+    for name in focus_vectors.CASE_NAMES:
+        case = next(c for c in cases if c["name"] == name)
+        emb = np.load(tmp_path / "testvectors" / case["focus_embedding"])
+        probs = np.load(tmp_path / "testvectors" / case["sample_probabilities"])
+        assert emb.shape == (1, len(case["labels"]), model.embedding_dim) and emb.dtype == np.dtype("<f4")
+        assert probs.shape == (len(case["labels"]), np.load(tmp_path / "testvectors" / case["sample_indices"]).size)
+        assert case["query_windows"] and case["query_box"]
 
 
 def test_version_changes_with_weights(tiny_cfg, tmp_path):

@@ -13,9 +13,10 @@ A multi-class reference is encoded inside one box around all its classes (the po
 The query's focused pass runs in one box around everything the coarse pass found;
 :func:`per_candidate_focused_prediction` is the alternative of one focused pass per candidate
 (:func:`irisseg.boxes.query_boxes`; :mod:`irisseg.evaluation.candidate_boxes`), and
-:func:`windowed_locate_and_focus` the alternative of overlapping windows of the reference box's side
-where the target is larger than that box allows (:func:`irisseg.boxes.query_windows`;
-:mod:`irisseg.evaluation.window_boxes`).
+:func:`windowed_locate_and_focus` adds overlapping windows of the reference box's side where the target
+is larger than that box allows (:func:`irisseg.boxes.query_windows`; measured in
+:mod:`irisseg.evaluation.window_boxes`): that is the service's policy and :func:`focused_prediction`'s;
+:func:`locate_and_focus` is the one grown box it was measured against.
 """
 from __future__ import annotations
 
@@ -63,9 +64,11 @@ def locate_and_focus(predictor, query: Subject, features, embedding: torch.Tenso
 
 
 def focused_prediction(predictor, query: Subject, features, embedding: torch.Tensor, side: float) -> np.ndarray:
-    """Probabilities ``[K, X, Y, Z]``: the coarse pass on ``features`` (the whole query), then the
-    focused pass where it found something (the coarse pass alone where it found nothing)."""
-    return locate_and_focus(predictor, query, features, embedding, side).probabilities
+    """Probabilities ``[K, X, Y, Z]`` as the service computes them: the coarse pass on ``features`` (the
+    whole query), then the focused passes where it found something, in one box or, for a target larger
+    than the reference box allows, in overlapping windows (:func:`windowed_locate_and_focus`); the coarse
+    pass alone where it found nothing."""
+    return windowed_locate_and_focus(predictor, query, features, embedding, side).probabilities
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,7 @@ def windowed_locate_and_focus(predictor, query: Subject, features, embedding: to
     """The coarse pass on ``features`` (the whole query), then one focused pass per window of
     :func:`irisseg.boxes.query_windows`, each with ``embedding``, averaged where windows overlap and pasted
     into the coarse probabilities (a window that is the whole volume keeps the coarse ones). With one
-    window it is :func:`locate_and_focus`. An evaluation variant: the service focuses on one box."""
+    window it is :func:`locate_and_focus`. The service's policy (:func:`focused_prediction`)."""
     coarse = decode(predictor, features, embedding)
     windows = boxes.query_windows(coarse, query.spacing, side)
     passes = []

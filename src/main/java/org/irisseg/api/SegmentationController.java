@@ -64,7 +64,8 @@ public class SegmentationController {
             + " then classes names their ids from GET /api/v1/catalogue, labelled 1, 2, ... in that order";
     private static final String FOCUS = "Locate, then focus: segment the whole query with the references encoded"
             + " inside their focus boxes (cubes of twice the object's extent, at least 48 mm), then again inside a box"
-            + " of that size around what was found, for small objects in large fields of view. Not with"
+            + " of that size around what was found (or up to 8 overlapping boxes of that size over it, averaged where they"
+            + " overlap, where what was found is larger), for small objects in large fields of view. Not with"
             + " output=uncertainty or the built-in classes";
 
     public SegmentationController(SegmentationService segmentations) {

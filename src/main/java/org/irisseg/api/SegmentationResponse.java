@@ -44,11 +44,14 @@ public record SegmentationResponse(
             @Schema(description = "Focus box side of the references used (the largest), mm") double sideMm,
             @Schema(description = "Whether a focused pass ran (not when the pass over the whole query found"
                     + " nothing, or when the box is the whole query)") boolean applied,
-            @Schema(description = "The focused pass's box along the R, A and S axes, mm; absent when none ran")
-            double[] boxMm) {
+            @Schema(description = "The focused pass's box, or the box around its windows, along the R, A and S axes,"
+                    + " mm; absent when none ran") double[] boxMm,
+            @Schema(description = "Focused passes that ran: 0, 1 (one box), or more: overlapping windows of the"
+                    + " references' box side, where what the pass over the whole query found is larger than that"
+                    + " box allows") int windows) {
 
         static Focus of(FocusSummary focus) {
-            return new Focus(focus.sideMm(), focus.applied(), focus.boxMm());
+            return new Focus(focus.sideMm(), focus.applied(), focus.boxMm(), focus.windows());
         }
     }
 

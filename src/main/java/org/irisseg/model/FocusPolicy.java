@@ -1,5 +1,8 @@
 package org.irisseg.model;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Where the model looks in locate-then-focus segmentation: cubes in millimetres around an object. The
  * policy is {@code training/irisseg/boxes.py}, which training and evaluation use; this class mirrors it
@@ -8,7 +11,9 @@ package org.irisseg.model;
  *
  * <p>A reference is encoded inside the cube of side {@link #sideMm} centred on all its classes; a query is
  * segmented whole (the coarse pass), then again inside a cube of at least the reference's side around what
- * the coarse pass found. A cube keeps the object's aspect ratio on the model's cubic grid, unless the volume
+ * the coarse pass found; where the found object is larger than the reference's box allows (twice its extent
+ * exceeds the side), overlapping windows of the reference's side cover it instead ({@link #queryWindows}),
+ * so the query is seen at the reference's scale. A cube keeps the object's aspect ratio on the model's cubic grid, unless the volume
  * is smaller than the cube along an axis, where the box is clamped to the volume.
  */
 public final class FocusPolicy {
@@ -19,6 +24,10 @@ public final class FocusPolicy {
     public static final double MIN_SIDE_MM = 48.0;
     /** Probability above which a coarse-pass voxel counts as found. */
     public static final double FOUND_THRESHOLD = 0.5;
+    /** Overlap of neighbouring windows, as a fraction of the window side. */
+    public static final double WINDOW_OVERLAP = 0.25;
+    /** Most windows a query gets; a found object that needs more gets the one grown box. */
+    public static final int MAX_WINDOWS = 8;
 
     private FocusPolicy() {
     }
@@ -49,6 +58,68 @@ public final class FocusPolicy {
      */
     public static Box queryBox(Box found, double[] spacing, double sideMm, int[] shape) {
         return around(found, Math.max(sideMm, MARGIN_FACTOR * extentMm(found, spacing)), spacing, shape);
+    }
+
+    /**
+     * The focused passes' boxes: {@link #queryBox} alone where {@link #MARGIN_FACTOR} times the found extent is
+     * at most {@code sideMm}; otherwise cubes of {@code sideMm} over the found bounds grown by a quarter side on
+     * every side, neighbours overlapping by {@link #WINDOW_OVERLAP}, in x, then y, then z order, unless more
+     * than {@link #MAX_WINDOWS} would be needed (then {@link #queryBox} alone).
+     */
+    public static List<Box> queryWindows(Box found, double[] spacing, double sideMm, int[] shape) {
+        Box one = queryBox(found, spacing, sideMm, shape);
+        if (MARGIN_FACTOR * extentMm(found, spacing) <= sideMm) {
+            return List.of(one);
+        }
+        int[] lows = {found.x0(), found.y0(), found.z0()};
+        int[] highs = {found.x1(), found.y1(), found.z1()};
+        int[][] starts = new int[3][];
+        int[] lengths = new int[3];
+        long count = 1;
+        for (int a = 0; a < 3; a++) {
+            int grow = (int) Math.rint(sideMm / 4 / spacing[a]);
+            lengths[a] = (int) Math.min(shape[a], Math.max(1, Math.rint(sideMm / spacing[a])));
+            starts[a] = windowStarts(Math.max(0, lows[a] - grow), Math.min(shape[a], highs[a] + grow), lengths[a],
+                    shape[a], WINDOW_OVERLAP);
+            count *= starts[a].length;
+        }
+        if (count > MAX_WINDOWS) {
+            return List.of(one);
+        }
+        List<Box> windows = new ArrayList<>();
+        for (int x : starts[0]) {
+            for (int y : starts[1]) {
+                for (int z : starts[2]) {
+                    windows.add(new Box(x, x + lengths[0], y, y + lengths[1], z, z + lengths[2]));
+                }
+            }
+        }
+        return List.copyOf(windows);
+    }
+
+    /**
+     * Starts of windows of {@code length} voxels (at most {@code n}) covering {@code [lo, hi)} of an axis of
+     * {@code n} voxels, neighbours overlapping by about {@code overlap} of a window, spread evenly (as numpy's
+     * {@code linspace}), inside the axis.
+     */
+    static int[] windowStarts(int lo, int hi, int length, int n, double overlap) {
+        int len = Math.min(length, n);
+        if (hi - lo <= len) {
+            return new int[] {clamp((int) Math.rint((lo + hi - len) / 2.0), n - len)};
+        }
+        double stride = Math.max(1.0, len * (1.0 - overlap));
+        int count = (int) Math.ceil((hi - lo - len) / stride) + 1;
+        double step = (double) (hi - len - lo) / (count - 1);
+        int[] starts = new int[count];
+        for (int i = 0; i < count; i++) {
+            double at = i == count - 1 ? hi - len : lo + i * step;
+            starts[i] = clamp((int) Math.rint(at), n - len);
+        }
+        return starts;
+    }
+
+    private static int clamp(int start, int last) {
+        return Math.min(Math.max(start, 0), last);
     }
 
     /**

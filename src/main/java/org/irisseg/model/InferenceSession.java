@@ -238,17 +238,37 @@ public final class InferenceSession implements AutoCloseable {
         return onSessionThread(() -> upsampleHere(features, logits, classIndex, threshold, timings));
     }
 
+    /**
+     * {@link #upsample} for logits whose image features are already released: the volume is given by its
+     * {@code shape} (canonical [X, Y, Z]) alone.
+     */
+    public ClassRegion upsample(int[] shape, GridLogits logits, int classIndex, double threshold,
+            InferenceTimings timings) {
+        return onSessionThread(() -> {
+            try (NDManager scope = deviceManager.newSubManager()) {
+                NDArray size = scope.create(new long[] {shape[0], shape[1], shape[2]});
+                return upsampleIn(scope, size, shape, logits, classIndex, threshold, timings);
+            }
+        });
+    }
+
     private ClassRegion upsampleHere(ImageFeatures features, GridLogits logits, int classIndex, double threshold,
             InferenceTimings timings) {
+        try (NDManager scope = features.manager().newSubManager()) {
+            return upsampleIn(scope, sizeTensor(features), features.shape(), logits, classIndex, threshold, timings);
+        }
+    }
+
+    private ClassRegion upsampleIn(NDManager scope, NDArray size, int[] shape, GridLogits logits, int classIndex,
+            double threshold, InferenceTimings timings) {
         if (classIndex < 0 || classIndex >= logits.classes()) {
             throw new IllegalArgumentException("class " + classIndex + " of " + logits.classes());
         }
         int g = logits.grid();
         int perClass = (int) logits.valuesPerClass();
-        int[] shape = features.shape();
-        try (NDManager scope = features.manager().newSubManager()) {
+        try {
             float[] one = Arrays.copyOfRange(logits.values(), classIndex * perClass, (classIndex + 1) * perClass);
-            NDList inputs = new NDList(scope.create(one, new Shape(1, 1, g, g, g)), sizeTensor(features),
+            NDList inputs = new NDList(scope.create(one, new Shape(1, 1, g, g, g)), size,
                     scope.create(new float[] {(float) threshold}));
             long start = System.nanoTime();
             NDList out = regionUpsampler.predict(inputs);

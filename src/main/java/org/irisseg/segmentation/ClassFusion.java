@@ -1,5 +1,10 @@
 package org.irisseg.segmentation;
 
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
 import org.irisseg.model.Box;
 import org.irisseg.model.ClassRegion;
 import org.irisseg.model.FocusPolicy;
@@ -15,10 +20,14 @@ import org.irisseg.volume.VoxelSize;
  * (locate, then focus; {@link FocusPolicy}) segments the query again inside a box around what the pass over
  * the whole query found, with the same embeddings, and pastes that over the whole-query result: the
  * service's side of {@code training/irisseg/evaluation/focus.py}, checked against the model's {@code focus}
- * test vectors.
+ * test vectors. Where what was found is larger than the references' box allows, the query is segmented in
+ * overlapping windows of that box's side instead ({@link FocusPolicy#queryWindows}), each class averaged over
+ * the windows where they overlap, then fused inside the box around them.
  *
- * <p>Memory beyond an unfocused fusion: the crop of the query inside the focus box (at most one volume),
- * handed to the image encoder; the fusion's two arrays are reused.
+ * <p>Memory beyond an unfocused fusion: the crop of the query inside a focus box or window (at most one
+ * volume), handed to the image encoder; with windows, then, each window's logits on the model grid and the
+ * sum of one class over the windows' box (at most one volume, after the crops are released); the fusion's
+ * two arrays are reused.
  */
 final class ClassFusion {
 
@@ -27,10 +36,11 @@ final class ClassFusion {
 
     /**
      * @param fused    the label map with per class its voxels, mean probability and box
-     * @param focusBox the focused pass's box (canonical voxels); null when none ran: no focus asked for, the
-     *                 whole-query pass found nothing, or the box is the whole query
+     * @param focusBox the focused pass's box, or the box around its windows (canonical voxels); null when none
+     *                 ran: no focus asked for, the whole-query pass found nothing, or the box is the whole query
+     * @param windows  focused passes that ran: 0, 1, or the number of windows
      */
-    record Outcome(RegionFusion.Fused fused, Box focusBox) {
+    record Outcome(RegionFusion.Fused fused, Box focusBox, int windows) {
     }
 
     /**
@@ -52,11 +62,17 @@ final class ClassFusion {
         addClasses(session, features, chosen, fusion, whole, wholeRegions, threshold, probabilities, shape, timings);
         Box found = fusion.found();
         if (!focus || found.isEmpty()) {
-            return new Outcome(fusion.finish(labelValues), null);
+            return new Outcome(fusion.finish(labelValues), null, 0);
         }
-        Box box = FocusPolicy.queryBox(found, VoxelSize.spacingMm(query), focusSideMm, shape);
+        List<Box> windows = FocusPolicy.queryWindows(found, VoxelSize.spacingMm(query), focusSideMm, shape);
+        if (windows.size() > 1) {
+            Box around = windows.stream().reduce(Box::union).orElseThrow();
+            addWindows(session, query, chosen, fusion, windows, around, threshold, probabilities, timings);
+            return new Outcome(fusion.finish(labelValues), around, windows.size());
+        }
+        Box box = windows.get(0);
         if (box.equals(whole)) {
-            return new Outcome(fusion.finish(labelValues), null);
+            return new Outcome(fusion.finish(labelValues), null, 0);
         }
         fusion.focus(box);
         try (ImageFeatures crop = session.encodeImage(box.shape(), box.cut(shape, query.canonical().data()),
@@ -64,7 +80,101 @@ final class ClassFusion {
             addClasses(session, crop, chosen, fusion, box, probabilities != null ? 0 : threshold, threshold,
                     probabilities, shape, timings);
         }
-        return new Outcome(fusion.finish(labelValues), box);
+        return new Outcome(fusion.finish(labelValues), box, 1);
+    }
+
+    /**
+     * Segments each window (encoded, decoded on the model grid, its features released), then fuses class after
+     * class inside {@code around} (the box around the windows, which they cover): the class's probabilities
+     * in every window (whole windows), summed and divided by the number of windows over each voxel.
+     */
+    private static void addWindows(InferenceSession session, OrientedVolume query, TaskEmbedding chosen,
+            RegionFusion fusion, List<Box> windows, Box around, double threshold, float[] probabilities,
+            InferenceTimings timings) {
+        int[] shape = query.shape();
+        GridLogits[] logits = new GridLogits[windows.size()];
+        for (int i = 0; i < logits.length; i++) {
+            Box w = windows.get(i);
+            try (ImageFeatures crop = session.encodeImage(w.shape(), w.cut(shape, query.canonical().data()),
+                    timings)) {
+                logits[i] = session.decodeGrid(crop, chosen.embeddings(), timings);
+            }
+        }
+        int[][] cover = coverPerAxis(windows, around);
+        fusion.focus(around);
+        float[] sum = new float[(int) around.voxels()];
+        Box inside = Box.whole(around.shape());
+        for (int k = 0; k < chosen.embeddings().length; k++) {
+            Arrays.fill(sum, 0f);
+            for (int i = 0; i < logits.length; i++) {
+                Box w = windows.get(i);
+                ClassRegion region = session.upsample(w.shape(), logits[i], k, 0, timings);
+                accumulate(sum, around, w.relativeTo(around), region);
+            }
+            divide(sum, around.shape(), cover);
+            ClassRegion mean = new ClassRegion(inside, sum);
+            fusion.add(k, mean, threshold);
+            if (probabilities != null) {
+                paste(probabilities, k, mean, around, shape);
+            }
+        }
+    }
+
+    /**
+     * Per axis of {@code around}, how many of the windows' distinct ranges along that axis cover each of its
+     * coordinates (the windows are every combination of those ranges).
+     */
+    private static int[][] coverPerAxis(List<Box> windows, Box around) {
+        int[] size = around.shape();
+        int[][] cover = {new int[size[0]], new int[size[1]], new int[size[2]]};
+        List<Set<List<Integer>>> seen = List.of(new HashSet<>(), new HashSet<>(), new HashSet<>());
+        for (Box w : windows) {
+            Box r = w.relativeTo(around);
+            int[] lows = {r.x0(), r.y0(), r.z0()};
+            int[] highs = {r.x1(), r.y1(), r.z1()};
+            for (int a = 0; a < 3; a++) {
+                if (seen.get(a).add(List.of(lows[a], highs[a]))) {
+                    for (int c = lows[a]; c < highs[a]; c++) {
+                        cover[a][c]++;
+                    }
+                }
+            }
+        }
+        return cover;
+    }
+
+    /** Adds a whole window's values (its region, box {@code at} inside {@code around}) into {@code sum}. */
+    private static void accumulate(float[] sum, Box around, Box at, ClassRegion region) {
+        if (!region.box().equals(Box.whole(at.shape()))) {
+            throw new IllegalStateException("window region " + region.box() + " is not the whole window " + at);
+        }
+        int[] size = around.shape();
+        float[] values = region.values();
+        int i = 0;
+        for (int x = at.x0(); x < at.x1(); x++) {
+            for (int y = at.y0(); y < at.y1(); y++) {
+                int base = (x * size[1] + y) * size[2];
+                for (int z = at.z0(); z < at.z1(); z++, i++) {
+                    sum[base + z] += values[i];
+                }
+            }
+        }
+    }
+
+    /**
+     * Divides each voxel's sum by the windows over it. Windows form a grid, so the windows over a voxel are
+     * the product of those over each of its coordinates.
+     */
+    private static void divide(float[] sum, int[] size, int[][] cover) {
+        int v = 0;
+        for (int x = 0; x < size[0]; x++) {
+            for (int y = 0; y < size[1]; y++) {
+                int xy = cover[0][x] * cover[1][y];
+                for (int z = 0; z < size[2]; z++, v++) {
+                    sum[v] /= xy * cover[2][z];
+                }
+            }
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import org.irisseg.error.Messages;
 import org.irisseg.error.ProblemType;
 import org.irisseg.model.BoundedPool;
 import org.irisseg.model.Box;
+import org.irisseg.model.FocusPolicy;
 import org.irisseg.model.ImageFeatures;
 import org.irisseg.model.InferenceMetrics;
 import org.irisseg.model.InferenceSession;
@@ -58,7 +59,10 @@ public class SegmentationService {
      */
     static final int FIXED_COPIES = QUERY_COPIES + Math.max(FUSION_COPIES, QUALITY_COPIES);
     static final int MEMBER_REGION_COPIES = 1;
-    /** With focus, while the focused pass runs: the query's crop inside the focus box (at most one volume). */
+    /**
+     * With focus, while the focused pass runs: the query's crop inside the focus box or a window (at most one
+     * volume), later, with windows, one class summed over the windows' box (at most one volume).
+     */
     static final int FOCUS_CROP_COPIES = 1;
     /** Per class, logits on the model grid: the answer's and one member's (or retrieval's coarse ones). */
     static final int GRID_COPIES_PER_CLASS = 2;
@@ -118,6 +122,7 @@ public class SegmentationService {
         float[] classMaps = null;
         byte[] preview = null;
         Box focusBox = null;
+        int focusWindows = 0;
         try (MemoryBudget.Reservation reserved = budget.reserve(cost, what)) {
             query = reader.readImage(image, "image");
             voxelMl = VoxelSize.millilitres(query.image().header());
@@ -135,6 +140,7 @@ public class SegmentationService {
                         request.threshold(), probabilities, focusSide, timings);
                 fused = outcome.fused();
                 focusBox = outcome.focusBox();
+                focusWindows = outcome.windows();
                 InferenceTimings checks = new InferenceTimings();
                 assessment = QualityCheck.assess(task, classes, chosen, fused, voxelMl, request.threshold(), quality,
                         request.output() == SegmentationOutput.UNCERTAINTY, lease.get(), features, checks);
@@ -162,15 +168,16 @@ public class SegmentationService {
         metrics.recordSegmentation(request.mode().wire(), total);
         return new SegmentationResult(task.id(), request.mode(), task.modelVersion(), query.image().header(),
                 nativeLabels, query.image().dims(), voxelMl, volumes, chosen.referencesUsed(), timings, total,
-                classMaps, preview, focusSummary(focusSide, focusBox, VoxelSize.spacingMm(query)));
+                classMaps, preview, focusSummary(focusSide, focusBox, focusWindows, VoxelSize.spacingMm(query)));
     }
 
-    private static FocusSummary focusSummary(double sideMm, Box box, double[] spacing) {
+    private static FocusSummary focusSummary(double sideMm, Box box, int windows, double[] spacing) {
         if (Double.isNaN(sideMm)) {
             return null;
         }
         return new FocusSummary(sideMm, box == null ? null
-                : new double[] {box.sizeX() * spacing[0], box.sizeY() * spacing[1], box.sizeZ() * spacing[2]});
+                : new double[] {box.sizeX() * spacing[0], box.sizeY() * spacing[1], box.sizeZ() * spacing[2]},
+                windows);
     }
 
     /** The task a request names; with every reference's focus embeddings where it asks for focus. */
@@ -195,8 +202,8 @@ public class SegmentationService {
     /**
      * The memory a segmentation holds at its peak: {@link #FIXED_COPIES} volumes (one more where ensemble
      * members are decoded on their own; with focus, the fusion holds the query's crop as well, which the
-     * larger quality checks cover unless members are decoded), the output's copies per class, the logits on the model grid per
-     * class, and for a volume under {@link ObjectBatcher#SMALL_VALUES} voxels what the object batcher's
+     * larger quality checks cover unless members are decoded), the output's copies per class, the logits on the
+     * model grid per class (with focus, those of up to {@link FocusPolicy#MAX_WINDOWS} windows at once), and for a volume under {@link ObjectBatcher#SMALL_VALUES} voxels what the object batcher's
      * arrays may hold beyond its size.
      *
      * @param maxMembers {@code iris.quality.max-members}
@@ -209,6 +216,9 @@ public class SegmentationService {
         long beyondVolume = ObjectBatcher.valuesBeyond(voxels);
         int gridCopies = request.mode() == SegmentationMode.RETRIEVAL ? RETRIEVAL_GRID_COPIES_PER_CLASS
                 : GRID_COPIES_PER_CLASS;
+        if (request.focus()) {
+            gridCopies = Math.max(gridCopies, FocusPolicy.MAX_WINDOWS);  // each window's logits, held at once
+        }
         return new MemoryCost(voxels, classes, fixed, outputCopiesPerClass(request.output()),
                 gridCopies * gridValues, beyondVolume);
     }

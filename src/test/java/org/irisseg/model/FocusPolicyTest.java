@@ -1,8 +1,11 @@
 package org.irisseg.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -84,5 +87,47 @@ class FocusPolicyTest {
     void anEmptyObjectHasNoBox() {
         assertThrows(IllegalArgumentException.class,
                 () -> FocusPolicy.referenceBox(new Box(0, 0, 0, 0, 0, 0), ONE_MM, new int[] {10, 10, 10}));
+    }
+
+    @Test
+    void windowStartsCoverTheRangeEvenlyAndStayInsideTheAxis() {
+        // numpy's linspace(10, 50, 3), linspace(3, 30, 3) rounded half to even
+        assertArrayEquals(new int[] {10, 30, 50}, FocusPolicy.windowStarts(10, 90, 40, 100, 0.25));
+        assertArrayEquals(new int[] {3, 16, 30}, FocusPolicy.windowStarts(3, 50, 20, 60, 0.25));
+        assertArrayEquals(new int[] {0}, FocusPolicy.windowStarts(0, 30, 40, 100, 0.25));
+        assertArrayEquals(new int[] {60}, FocusPolicy.windowStarts(95, 100, 40, 100, 0.25));
+    }
+
+    @Test
+    void aFoundObjectTheReferenceBoxHoldsGetsTheOneQueryBox() {
+        Box found = new Box(40, 50, 40, 50, 40, 50);
+        int[] shape = {100, 100, 100};
+        assertEquals(List.of(FocusPolicy.queryBox(found, ONE_MM, 40, shape)),
+                FocusPolicy.queryWindows(found, ONE_MM, 40, shape));
+    }
+
+    @Test
+    void aLargerFoundObjectGetsOverlappingWindowsOfTheReferenceSide() {
+        // 100 mm along x: twice that exceeds 48; the found bounds grown by 12 voxels, windows of 48 overlapping
+        List<Box> windows = FocusPolicy.queryWindows(new Box(40, 140, 40, 60, 40, 60), ONE_MM, 48,
+                new int[] {200, 100, 100});
+        assertEquals(List.of(new Box(28, 76, 26, 74, 26, 74), new Box(53, 101, 26, 74, 26, 74),
+                new Box(79, 127, 26, 74, 26, 74), new Box(104, 152, 26, 74, 26, 74)), windows);
+    }
+
+    @Test
+    void windowsAreCubesInMillimetresAndGrowHalfToEven() {
+        // z: 30 voxels of 2 mm, grown by rint(7.5) = 8; x and y: the whole 60 mm axis
+        List<Box> windows = FocusPolicy.queryWindows(new Box(10, 110, 30, 50, 10, 30), new double[] {0.5, 0.5, 2},
+                60, new int[] {120, 120, 40});
+        assertEquals(List.of(new Box(0, 120, 0, 120, 2, 32), new Box(0, 120, 0, 120, 8, 38)), windows);
+    }
+
+    @Test
+    void aFoundObjectNeedingMoreThanTheMostWindowsGetsTheOneGrownBox() {
+        Box found = new Box(20, 180, 20, 180, 20, 180);
+        int[] shape = {200, 200, 200};
+        assertEquals(List.of(FocusPolicy.queryBox(found, ONE_MM, 48, shape)),
+                FocusPolicy.queryWindows(found, ONE_MM, 48, shape));
     }
 }

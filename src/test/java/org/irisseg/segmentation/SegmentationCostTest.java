@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 
 import org.irisseg.admission.MemoryCost;
+import org.irisseg.model.FocusPolicy;
 import org.irisseg.model.ObjectBatcher;
 import org.junit.jupiter.api.Test;
 
@@ -56,13 +57,14 @@ class SegmentationCostTest {
     }
 
     @Test
-    void focusHoldsTheQuerysCropWithinTheVolumesTheQualityChecksReserve() {
+    void focusHoldsTheQuerysCropWithinTheVolumesTheQualityChecksReserveAndTheMostWindowsGridsPerClass() {
         SegmentationRequest focused = new SegmentationRequest("task", SegmentationMode.ONE_SHOT, 3, 0.5, List.of(), 0,
                 SegmentationOutput.LABEL_MAP, true);
         long plain = SegmentationService.cost(CLINICAL_CT, 3, request(SegmentationMode.ONE_SHOT), GRID_VALUES, 0).bytes();
         long withFocus = SegmentationService.cost(CLINICAL_CT, 3, focused, GRID_VALUES, 0).bytes();
         assertTrue(SegmentationService.FUSION_COPIES + SegmentationService.FOCUS_CROP_COPIES
                 <= SegmentationService.QUALITY_COPIES);
-        assertEquals(plain, withFocus);
+        assertEquals(3 * (FocusPolicy.MAX_WINDOWS - SegmentationService.GRID_COPIES_PER_CLASS) * GRID_VALUES
+                * MemoryCost.BYTES_PER_VOXEL, withFocus - plain);
     }
 }
