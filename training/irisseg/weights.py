@@ -84,19 +84,46 @@ def state_from_export(model_dir: str | Path) -> dict[str, torch.Tensor]:
     return state
 
 
+#: Tensors whose input channels may grow between a source and the model (see :func:`widen_inputs`): the
+#: prototype refiner's first layer reads [logit, two similarity maps per prototype scale, deepest first],
+#: so a model with more prototype scales reads the source's channels first and the new scales after.
+WIDENABLE = ("decoder.refiner.conv1.weight",)
+
+
+def widen_inputs(state: dict[str, torch.Tensor], target: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], list[str]]:
+    """``state`` with each :data:`WIDENABLE` tensor that has fewer input channels (axis 1) than its
+    ``target`` counterpart, all else equal, copied into the leading channels of a zero tensor of the
+    target's shape: the widened layer computes what the source's did until the new channels' weights
+    move from zero. Returns the state and the widened names."""
+    out, widened = dict(state), []
+    for name in WIDENABLE:
+        old, new = state.get(name), target.get(name)
+        if old is None or new is None or old.shape == new.shape:
+            continue
+        if old.dim() != new.dim() or old.shape[1] > new.shape[1] or old.shape[:1] + old.shape[2:] != new.shape[:1] + new.shape[2:]:
+            continue  # load_state_dict reports the mismatch
+        grown = torch.zeros_like(new)
+        grown[:, :old.shape[1]] = old
+        out[name] = grown
+        widened.append(name)
+    return out, widened
+
+
 def load_warm_start(model: IrisModel, source: str | Path) -> list[str]:
     """Load a ``model.pt`` or an exported model directory into ``model``; returns the names of the
-    parameters the source lacks (new modules, which keep their initial values). Any other mismatch
-    (unexpected or differently shaped tensors) raises."""
+    parameters the source lacks (new modules, which keep their initial values) or holds narrower
+    (:func:`widen_inputs`, marked ``(widened)``). Any other mismatch (unexpected or differently shaped
+    tensors) raises."""
     source = Path(source)
     if source.is_dir():
         state = state_from_export(source)
     else:
         state = read_weights_file(source)["model"]
+    state, widened = widen_inputs(state, model.state_dict())
     result = model.load_state_dict(state, strict=False)
     if result.unexpected_keys:
         raise ValueError(f"{source}: tensors the model does not have: {result.unexpected_keys[:5]}")
-    return list(result.missing_keys)
+    return list(result.missing_keys) + [f"{name} (widened)" for name in widened]
 
 
 def provenance(source: str | Path) -> dict[str, Any]:

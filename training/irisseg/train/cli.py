@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.init_weights is not None:
             missing = trainer.load_weights(args.init_weights)
             if ctx.is_main:
-                print(f"started from {args.init_weights}; new, freshly initialised: {missing or 'none'}", file=sys.stderr)
+                print(f"started from {args.init_weights}; new (freshly initialised) or widened: {missing or 'none'}", file=sys.stderr)
 
         def stop(signum, _frame):
             print(f"signal {signum}: stopping after this iteration", file=sys.stderr)

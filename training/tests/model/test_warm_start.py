@@ -63,3 +63,34 @@ def test_a_config_saved_before_the_prototype_path_rebuilds_a_model_without_it():
     from irisseg.weights import config_from_dict
     cfg = config_from_dict({"preset": "small", "model": {"grid_size": 64}, "data": {"synthetic_ratio": 0.3}})
     assert cfg.model.prototype_scales == 0 and build_iris(cfg.model).decoder.refiner is None
+
+
+def test_a_model_with_one_more_prototype_scale_starts_predicting_exactly_as_its_source(tiny_cfg, tmp_path):
+    import copy
+    tiny_cfg.model.prototype_scales = 2
+    source = build_iris(tiny_cfg.model).eval()
+    with torch.no_grad():  # a refiner that does something, so that the comparison means something
+        source.decoder.refiner.out.weight.normal_(std=0.5)
+    torch.save({"model": source.state_dict()}, tmp_path / "model.pt")
+    wider_cfg = copy.deepcopy(tiny_cfg.model)
+    wider_cfg.prototype_scales = 3
+    target = build_iris(wider_cfg).eval()
+    missing = load_warm_start(target, tmp_path / "model.pt")
+    assert missing == ["decoder.refiner.conv1.weight (widened)"]
+    torch.manual_seed(3)
+    ref, query = torch.randn(1, 1, 32, 32, 32), torch.randn(1, 1, 32, 32, 32)
+    masks = (torch.rand(1, 2, 32, 32, 32) > 0.7).float()
+    with torch.no_grad():
+        want, _ = source.decode(source.encode_image(query), source.encode_task(source.encode_image(ref), masks))
+        got, _ = target.decode(target.encode_image(query), target.encode_task(target.encode_image(ref), masks))
+    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_a_narrower_refiner_than_the_source_is_refused(tiny_cfg, tmp_path):
+    import copy
+    tiny_cfg.model.prototype_scales = 3
+    torch.save({"model": build_iris(tiny_cfg.model).state_dict()}, tmp_path / "model.pt")
+    narrower = copy.deepcopy(tiny_cfg.model)
+    narrower.prototype_scales = 2
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        load_warm_start(build_iris(narrower), tmp_path / "model.pt")
