@@ -179,6 +179,46 @@ def write_report(out: Path, render) -> None:
     out.write_text(render(previous))
 
 
+def score_one_shot_queries(predictor, task: Task, seed: int, draws: int, compare, log=print) -> list:
+    """``compare(predictor, task, reference, query, features, draw)`` (a list of scores) for every query of
+    ``task`` with its first ``draws`` one-shot references, the query's image encoded once."""
+    scores = []
+    for i, query in enumerate(task.queries):
+        t0 = time.time()
+        features = predictor.encode_image(query.image)
+        for d, reference in enumerate(one_shot_references(task, i, seed, draws)):
+            scores += compare(predictor, task, reference, query, features, d)
+        log(f"  {task.dataset}: query {i + 1}/{len(task.queries)} {query.name} in {time.time() - t0:.1f}s")
+    return scores
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What a one-shot measurement over the unseen suite ran: the model, the tasks, every score, how long
+    it took and the command line's arguments."""
+
+    loaded: object
+    tasks: list
+    scores: list
+    seconds: float
+    command: str
+
+
+def measure_unseen(module: str, args: argparse.Namespace, argv, compare) -> Measured:
+    """:func:`score_one_shot_queries` with ``compare`` on the unseen tasks named by ``args.tasks``."""
+    torch.set_num_threads(args.threads)
+    t0 = time.time()
+    loaded = load_predictor(args.model)
+    tasks = unseen_tasks(args.data, [t.strip() for t in args.tasks.split(",") if t.strip()], seed=args.seed)
+    scores = []
+    for task in tasks:
+        print(f"{task.dataset}: {len(task.queries)} queries, {len(task.references)} references", flush=True)
+        scores += score_one_shot_queries(loaded.predictor, task, args.seed, args.draws, compare,
+                                         log=lambda m: print(m, flush=True))
+    command = f"python -m {module} " + " ".join(argv if argv is not None else __import__("sys").argv[1:])
+    return Measured(loaded, tasks, scores, time.time() - t0, command)
+
+
 def measurement_parser(module: str, doc: str, tasks: str) -> argparse.ArgumentParser:
     """The arguments every focus measurement takes: model, data, report, tasks, draws, seed, threads."""
     p = argparse.ArgumentParser(prog=f"python -m {module}", description=doc.split("\n\n")[0])

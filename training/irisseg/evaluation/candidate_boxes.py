@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,13 +31,11 @@ import torch
 from scipy import ndimage
 
 from irisseg import boxes
-from irisseg.evaluation.box_choice import CONCLUSION, _f, _mean, _ran, measurement_parser, one_shot_references, write_report
+from irisseg.evaluation.box_choice import CONCLUSION, _f, _mean, _ran, measure_unseen, measurement_parser, write_report
 from irisseg.evaluation.cases import Subject, Task
 from irisseg.evaluation.focus import focused_embedding, locate_and_focus, per_candidate_locate_and_focus
-from irisseg.evaluation.loading import load_predictor
 from irisseg.evaluation.metrics import score_masks
 from irisseg.evaluation.strategies import decode
-from irisseg.evaluation.unseen import unseen_tasks
 
 VARIANTS = ("plain", "one box", "per candidate", "per candidate, own size")
 FOCUSED = VARIANTS[1:]
@@ -107,18 +103,6 @@ def compare(predictor, task: Task, reference: Subject, query: Subject, features,
         out.append(Score(task.dataset, name, query.name, draw, dice, found, counts, focused, side, field,
                          _parts(query.masks[k]), _gap(kept, query.spacing), largest_hits, any(hits)))
     return out
-
-
-def run_task(predictor, task: Task, seed: int, draws: int, log=print) -> list[Score]:
-    """Every query of ``task`` with its first ``draws`` one-shot references."""
-    scores = []
-    for i, query in enumerate(task.queries):
-        t0 = time.time()
-        features = predictor.encode_image(query.image)
-        for d, reference in enumerate(one_shot_references(task, i, seed, draws)):
-            scores += compare(predictor, task, reference, query, features, d)
-        log(f"  {task.dataset}: query {i + 1}/{len(task.queries)} {query.name} in {time.time() - t0:.1f}s")
-    return scores
 
 
 def table(scores: list[Score], datasets: list[str]) -> list[str]:
@@ -198,20 +182,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> list[Score]:
     args = parse_args(argv)
-    torch.set_num_threads(args.threads)
-    t0 = time.time()
-    loaded = load_predictor(args.model)
-    tasks = unseen_tasks(args.data, [t.strip() for t in args.tasks.split(",") if t.strip()], seed=args.seed)
-    scores = []
-    for task in tasks:
-        print(f"{task.dataset}: {len(task.queries)} queries, {len(task.references)} references", flush=True)
-        scores += run_task(loaded.predictor, task, args.seed, args.draws, log=lambda m: print(m, flush=True))
-    seconds = time.time() - t0
-    command = " ".join(argv if argv is not None else sys.argv[1:])
-    header = [f"Model: `{loaded.source}` ({loaded.version}).", "",
-              f"Command: `python -m irisseg.evaluation.candidate_boxes {command}`", "",
+    m = measure_unseen("irisseg.evaluation.candidate_boxes", args, argv, compare)
+    header = [f"Model: `{m.loaded.source}` ({m.loaded.version}).", "", f"Command: `{m.command}`", "",
               f"{args.draws} one-shot reference draws per query (the evaluation's draws; draw 0 is its "
-              f"`focused_one_shot`). {args.threads} torch thread(s), {seconds / 60:.1f} min, load average "
+              f"`focused_one_shot`). {args.threads} torch thread(s), {m.seconds / 60:.1f} min, load average "
               f"{os.getloadavg()[0]:.1f} at the end.", "",
               "- plain: one-shot, reference encoded whole, query decoded whole (no focus);",
               "- one box: locate, then focus in one box around everything the coarse pass found "
@@ -222,9 +196,9 @@ def main(argv=None) -> list[Score]:
               "at least the reference box's side;",
               "- own size: per candidate with each box sized to its candidate alone (twice its extent, at least "
               f"{boxes.MIN_SIDE_MM:.0f} mm), not to the reference box (a control)."]
-    write_report(args.out, lambda previous: report(scores, tasks, header, previous))
-    print(f"wrote {args.out} in {seconds:.0f}s")
-    return scores
+    write_report(args.out, lambda previous: report(m.scores, m.tasks, header, previous))
+    print(f"wrote {args.out} in {m.seconds:.0f}s")
+    return m.scores
 
 
 if __name__ == "__main__":

@@ -21,21 +21,17 @@ many windows ran. A ``## Conclusion`` section already in ``--out`` is kept when 
 from __future__ import annotations
 
 import os
-import sys
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from irisseg import boxes
-from irisseg.evaluation.box_choice import CONCLUSION, _f, _mean, _ran, measurement_parser, one_shot_references, write_report
+from irisseg.evaluation.box_choice import CONCLUSION, _f, _mean, _ran, measure_unseen, measurement_parser, write_report
 from irisseg.evaluation.cases import Subject, Task
 from irisseg.evaluation.focus import focused_embedding, locate_and_focus, windowed_locate_and_focus
-from irisseg.evaluation.loading import load_predictor
 from irisseg.evaluation.metrics import score_masks
 from irisseg.evaluation.strategies import decode
-from irisseg.evaluation.unseen import unseen_tasks
 
 VARIANTS = ("plain", "one box", "windows")
 
@@ -83,18 +79,6 @@ def compare(predictor, task: Task, reference: Subject, query: Subject, features,
                 zip(VARIANTS, (plain, one_box.probabilities, windowed.probabilities))}
         out.append(Score(task.dataset, name, query.name, draw, dice, side, found, box_mm, _ran(one_box), ran))
     return out
-
-
-def run_task(predictor, task: Task, seed: int, draws: int, log=print) -> list[Score]:
-    """Every query of ``task`` with its first ``draws`` one-shot references."""
-    scores = []
-    for i, query in enumerate(task.queries):
-        t0 = time.time()
-        features = predictor.encode_image(query.image)
-        for d, reference in enumerate(one_shot_references(task, i, seed, draws)):
-            scores += compare(predictor, task, reference, query, features, d)
-        log(f"  {task.dataset}: query {i + 1}/{len(task.queries)} {query.name} in {time.time() - t0:.1f}s")
-    return scores
 
 
 def table(scores: list[Score], datasets: list[str]) -> list[str]:
@@ -149,20 +133,10 @@ def report(scores: list[Score], tasks: list[Task], header: list[str], previous: 
 def main(argv=None) -> list[Score]:
     args = measurement_parser("irisseg.evaluation.window_boxes", __doc__,
                               "brats,totalseg,fetal,thalamus").parse_args(argv)
-    torch.set_num_threads(args.threads)
-    t0 = time.time()
-    loaded = load_predictor(args.model)
-    tasks = unseen_tasks(args.data, [t.strip() for t in args.tasks.split(",") if t.strip()], seed=args.seed)
-    scores = []
-    for task in tasks:
-        print(f"{task.dataset}: {len(task.queries)} queries, {len(task.references)} references", flush=True)
-        scores += run_task(loaded.predictor, task, args.seed, args.draws, log=lambda m: print(m, flush=True))
-    seconds = time.time() - t0
-    command = " ".join(argv if argv is not None else sys.argv[1:])
-    header = [f"Model: `{loaded.source}` ({loaded.version}).", "",
-              f"Command: `python -m irisseg.evaluation.window_boxes {command}`", "",
+    m = measure_unseen("irisseg.evaluation.window_boxes", args, argv, compare)
+    header = [f"Model: `{m.loaded.source}` ({m.loaded.version}).", "", f"Command: `{m.command}`", "",
               f"{args.draws} one-shot reference draws per query (the evaluation's draws; draw 0 is its "
-              f"`focused_one_shot`). {args.threads} torch thread(s), {seconds / 60:.1f} min, load average "
+              f"`focused_one_shot`). {args.threads} torch thread(s), {m.seconds / 60:.1f} min, load average "
               f"{os.getloadavg()[0]:.1f} at the end.", "",
               "- plain: one-shot, reference encoded whole, query decoded whole (no focus);",
               "- one box: locate, then focus in one box around everything the coarse pass found, grown to twice "
@@ -170,9 +144,9 @@ def main(argv=None) -> list[Score]:
               "- windows: the same coarse pass, then, where the one box would grow, cubes of the reference box's "
               f"side over the found region grown by a quarter side, overlapping by {boxes.WINDOW_OVERLAP:.0%}, at most "
               f"{boxes.MAX_WINDOWS} (else the one box), averaged where they overlap (`boxes.query_windows`)."]
-    write_report(args.out, lambda previous: report(scores, tasks, header, previous))
-    print(f"wrote {args.out} in {seconds:.0f}s")
-    return scores
+    write_report(args.out, lambda previous: report(m.scores, m.tasks, header, previous))
+    print(f"wrote {args.out} in {m.seconds:.0f}s")
+    return m.scores
 
 
 if __name__ == "__main__":

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from irisseg import boxes
-from irisseg.evaluation.box_choice import CONCLUSION
+from irisseg.evaluation.box_choice import CONCLUSION, score_one_shot_queries
 from irisseg.evaluation.focus import focused_embedding, locate_and_focus, windowed_locate_and_focus
 from irisseg.evaluation.strategies import decode
-from irisseg.evaluation.window_boxes import VARIANTS, report, run_task
+from irisseg.evaluation.window_boxes import VARIANTS, compare, report
 from tests.evaluation.helpers import predictor, tiny_task  # noqa: F401 (fixture)
 from tests.evaluation.test_focus import large_subject
 
@@ -39,7 +39,7 @@ def test_a_side_smaller_than_the_target_runs_several_windows_and_keeps_the_coars
 
 def test_every_class_of_every_query_and_draw_is_scored_under_every_variant(predictor):
     task = tiny_task(queries=2, references=3)
-    scores = run_task(predictor, task, seed=0, draws=2, log=lambda m: None)
+    scores = score_one_shot_queries(predictor, task, 0, 2, compare, log=lambda m: None)
     assert len(scores) == 2 * 2 * task.num_classes
     assert all(set(s.dice) == set(VARIANTS) and all(0.0 <= d <= 1.0 for d in s.dice.values()) for s in scores)
     assert all(s.windows <= boxes.MAX_WINDOWS for s in scores)
@@ -47,7 +47,7 @@ def test_every_class_of_every_query_and_draw_is_scored_under_every_variant(predi
 
 def test_a_rewritten_window_report_keeps_its_conclusion(predictor):
     task = tiny_task(queries=1, references=2)
-    scores = run_task(predictor, task, seed=0, draws=1, log=lambda m: None)
+    scores = score_one_shot_queries(predictor, task, 0, 1, compare, log=lambda m: None)
     previous = report(scores, [task], ["old header"], None) + f"\n{CONCLUSION}\n\nOne box.\n"
     rewritten = report(scores, [task], ["new header"], previous)
     assert "new header" in rewritten and "old header" not in rewritten
