@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import os
 import sys
 import time
@@ -62,6 +63,12 @@ def load_model(path: Path):
     from irisseg.weights import load_model as load_checkpoint
 
     return load_checkpoint(path / "model.pt" if path.is_dir() else path)[0].eval()
+
+
+def model_version(path: Path) -> str:
+    """`` (<version>)`` of an exported model directory, ``""`` for weights files."""
+    card = Path(path) / "model.json"
+    return f" ({json.loads(card.read_text())['version']})" if card.exists() else ""
 
 
 def class_dice(logits: torch.Tensor, target: torch.Tensor, valid: torch.Tensor, ignore: torch.Tensor) -> list[float]:
@@ -163,7 +170,8 @@ def main(argv=None) -> list[KindScore]:
         scores.append(score_kind(model, sampler, kind, args.episodes, args.seed))
         print(scores[-1], flush=True)
     command = " ".join(argv if argv is not None else sys.argv[1:])
-    header = [f"Model: `{args.model}`. Episodes: `{args.config}`, {args.split} split, seed {args.seed}.", "",
+    header = [f"Model: `{args.model}`{model_version(args.model)}. Episodes: `{args.config}`, {args.split} split, "
+              f"seed {args.seed}.", "",
               f"Command: `python -m irisseg.evaluation.episode_dice {command}`", "",
               f"{args.threads} torch thread(s), {(time.time() - t0) / 60:.1f} min, load average "
               f"{os.getloadavg()[0]:.1f} at the end. Hard Dice (logits > 0) on the model grid, mean over the "
