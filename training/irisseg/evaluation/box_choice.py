@@ -166,9 +166,23 @@ def report(scores: list[Score], tasks: list[Task], header: list[str], previous: 
              "## Per class", "", "Side: the reference box's side (one box: around all classes; per class: around "
              "that class). Focused: predictions whose focused pass ran (a query box smaller than the volume).", "",
              *class_table(scores, datasets), ""]
+    return with_conclusion(lines, previous)
+
+
+def with_conclusion(lines: list[str], previous: str | None) -> str:
+    """The report ``lines`` joined, followed by the ``## Conclusion`` section of ``previous`` (the report
+    they replace) where it has one: a rewritten report keeps what was concluded from it."""
     if previous and CONCLUSION in previous:
-        lines += [previous[previous.index(CONCLUSION):].rstrip(), ""]
+        lines = [*lines, previous[previous.index(CONCLUSION):].rstrip(), ""]
     return "\n".join(lines)
+
+
+def by_class(scores: list, datasets: list[str]):
+    """``(dataset, class, scores of that class)`` for each class of each dataset, classes in first-seen order."""
+    for dataset in datasets:
+        rows = [s for s in scores if s.dataset == dataset]
+        for c in dict.fromkeys(s.class_name for s in rows):
+            yield dataset, c, [s for s in rows if s.class_name == c]
 
 
 def write_report(out: Path, render) -> None:

@@ -31,7 +31,8 @@ import torch
 from scipy import ndimage
 
 from irisseg import boxes
-from irisseg.evaluation.box_choice import CONCLUSION, _f, _mean, _ran, measure_unseen, measurement_parser, write_report
+from irisseg.evaluation.box_choice import (_f, _mean, _ran, by_class, measure_unseen, measurement_parser,
+                                          with_conclusion, write_report)
 from irisseg.evaluation.cases import Subject, Task
 from irisseg.evaluation.focus import focused_embedding, locate_and_focus, per_candidate_locate_and_focus
 from irisseg.evaluation.metrics import score_masks
@@ -110,17 +111,14 @@ def table(scores: list[Score], datasets: list[str]) -> list[str]:
     lines = ["| task | class | predictions | true parts | reference side / field (mm) | candidates (mean / max) | "
              "plain | one box | per candidate | per candidate - one box | own size | own size - one box |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for dataset in datasets:
-        rows = [s for s in scores if s.dataset == dataset]
-        for c in dict.fromkeys(s.class_name for s in rows):
-            by = [s for s in rows if s.class_name == c]
-            d = {v: _mean(s.dice[v] for s in by) for v in VARIANTS}
-            lines.append(
-                f"| {dataset} | {c} | {len(by)} | {_mean(s.truth_parts for s in by):.1f} | "
-                f"{_mean(s.side for s in by):.0f} / {_mean(s.field for s in by):.0f} | "
-                f"{_mean(s.candidates for s in by):.1f} / {max(s.candidates for s in by)} | {_f(d['plain'])} | "
-                f"{_f(d['one box'])} | {_f(d['per candidate'])} | {_f(d['per candidate'] - d['one box'], True)} | "
-                f"{_f(d['per candidate, own size'])} | {_f(d['per candidate, own size'] - d['one box'], True)} |")
+    for dataset, c, by in by_class(scores, datasets):
+        d = {v: _mean(s.dice[v] for s in by) for v in VARIANTS}
+        lines.append(
+            f"| {dataset} | {c} | {len(by)} | {_mean(s.truth_parts for s in by):.1f} | "
+            f"{_mean(s.side for s in by):.0f} / {_mean(s.field for s in by):.0f} | "
+            f"{_mean(s.candidates for s in by):.1f} / {max(s.candidates for s in by)} | {_f(d['plain'])} | "
+            f"{_f(d['one box'])} | {_f(d['per candidate'])} | {_f(d['per candidate'] - d['one box'], True)} | "
+            f"{_f(d['per candidate, own size'])} | {_f(d['per candidate, own size'] - d['one box'], True)} |")
     return lines
 
 
@@ -171,9 +169,7 @@ def report(scores: list[Score], tasks: list[Task], header: list[str], previous: 
              "the candidate touches the query's true mask (any class). Boxes after the cap and merging; focused "
              "passes: boxes smaller than the volume (the others keep the coarse pass).", "",
              *box_table(scores, datasets), "", "## Every prediction", "", *per_draw(scores, datasets), ""]
-    if previous and CONCLUSION in previous:
-        lines += [previous[previous.index(CONCLUSION):].rstrip(), ""]
-    return "\n".join(lines)
+    return with_conclusion(lines, previous)
 
 
 def parse_args(argv=None) -> argparse.Namespace:

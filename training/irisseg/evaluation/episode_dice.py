@@ -36,7 +36,7 @@ import torch
 from irisseg.config import load_config
 from irisseg.data.episodes import EpisodeSampler
 from irisseg.data.tasks import KINDS
-from irisseg.evaluation.box_choice import CONCLUSION, write_report
+from irisseg.evaluation.box_choice import with_conclusion, write_report
 
 
 @dataclass(frozen=True)
@@ -143,9 +143,7 @@ def report(scores: list[KindScore], header: list[str], previous: str | None) -> 
     lines += [f"| {s.kind} | {s.episodes} | {s.classes} | {f(s.query)} | {f(s.reference_as_query)} | "
               f"{f(s.query_without_prototypes)} | {f(s.reference_as_query_without_prototypes)} |" for s in scores]
     lines.append("")
-    if previous and CONCLUSION in previous:
-        lines += [previous[previous.index(CONCLUSION):].rstrip(), ""]
-    return "\n".join(lines)
+    return with_conclusion(lines, previous)
 
 
 def main(argv=None) -> list[KindScore]:

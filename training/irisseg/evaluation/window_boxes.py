@@ -27,7 +27,8 @@ import numpy as np
 import torch
 
 from irisseg import boxes
-from irisseg.evaluation.box_choice import CONCLUSION, _f, _mean, _ran, measure_unseen, measurement_parser, write_report
+from irisseg.evaluation.box_choice import (_f, _mean, _ran, by_class, measure_unseen, measurement_parser,
+                                          with_conclusion, write_report)
 from irisseg.evaluation.cases import Subject, Task
 from irisseg.evaluation.focus import focused_embedding, locate_and_focus, windowed_locate_and_focus
 from irisseg.evaluation.metrics import score_masks
@@ -86,20 +87,17 @@ def table(scores: list[Score], datasets: list[str]) -> list[str]:
     lines = ["| task | class | predictions | box grew | reference side / twice found (mm, mean) | windows (mean, max) "
              "| plain | one box | windows | windows - one box | where the box grew: one box / windows |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for dataset in datasets:
-        rows = [s for s in scores if s.dataset == dataset]
-        for c in dict.fromkeys(s.class_name for s in rows):
-            by = [s for s in rows if s.class_name == c]
-            d = {v: _mean(s.dice[v] for s in by) for v in VARIANTS}
-            grew = [s for s in by if s.grew]
-            found = [s.found for s in by if s.found is not None]
-            where = (f"{_f(_mean(s.dice['one box'] for s in grew))} / {_f(_mean(s.dice['windows'] for s in grew))}"
-                     if grew else "–")
-            lines.append(
-                f"| {dataset} | {c} | {len(by)} | {len(grew)} | {_mean(s.side for s in by):.0f} / "
-                f"{(f'{_mean(found):.0f}' if found else '–')} | {_mean(s.windows for s in by):.1f}, "
-                f"{max(s.windows for s in by)} | {_f(d['plain'])} | {_f(d['one box'])} | {_f(d['windows'])} | "
-                f"{_f(d['windows'] - d['one box'], True)} | {where} |")
+    for dataset, c, by in by_class(scores, datasets):
+        d = {v: _mean(s.dice[v] for s in by) for v in VARIANTS}
+        grew = [s for s in by if s.grew]
+        found = [s.found for s in by if s.found is not None]
+        where = (f"{_f(_mean(s.dice['one box'] for s in grew))} / {_f(_mean(s.dice['windows'] for s in grew))}"
+                 if grew else "–")
+        lines.append(
+            f"| {dataset} | {c} | {len(by)} | {len(grew)} | {_mean(s.side for s in by):.0f} / "
+            f"{(f'{_mean(found):.0f}' if found else '–')} | {_mean(s.windows for s in by):.1f}, "
+            f"{max(s.windows for s in by)} | {_f(d['plain'])} | {_f(d['one box'])} | {_f(d['windows'])} | "
+            f"{_f(d['windows'] - d['one box'], True)} | {where} |")
     return lines
 
 
@@ -125,9 +123,7 @@ def report(scores: list[Score], tasks: list[Task], header: list[str], previous: 
              "grows to it; the windows keep the side). Windows: focused windows that ran (smaller than the volume; "
              "1 where the box did not grow and was smaller than the volume).", "", *table(scores, datasets), "",
              "## Every prediction", "", *per_draw(scores, datasets), ""]
-    if previous and CONCLUSION in previous:
-        lines += [previous[previous.index(CONCLUSION):].rstrip(), ""]
-    return "\n".join(lines)
+    return with_conclusion(lines, previous)
 
 
 def main(argv=None) -> list[Score]:
