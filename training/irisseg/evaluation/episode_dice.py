@@ -14,7 +14,11 @@ target, the hard Dice (logits > 0) on the model grid:
 
 For a model with the prototype-matching refiner (:mod:`irisseg.model.prototypes`), both are scored again with
 the refiner switched off (the decoder's own logits): how much of what the model reads from its reference
-goes through that path.
+goes through that path. And once more from prototype matching alone, with no learned layer after it: a voxel
+is foreground where its features are closer (cosine) to the class's foreground prototype than to its
+background prototype, summed over the prototype scales. It tells whether the refiner uses what the
+prototypes hold (matching alone below the model) or whether the mean prototypes themselves cannot tell the
+target from the rest (matching alone, and the model, low).
 
 The training loss per kind (``kind_loss.csv``) says whether a kind is being learned; these Dice say how far
 it is from solved. A ``## Conclusion`` section already in ``--out`` is kept when the report is rewritten.
@@ -37,6 +41,7 @@ from irisseg.config import load_config
 from irisseg.data.episodes import EpisodeSampler
 from irisseg.data.tasks import KINDS
 from irisseg.evaluation.box_choice import with_conclusion, write_report
+from irisseg.model.prototypes import similarity_maps
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,9 @@ class KindScore:
     #: the same with the prototype refiner off (None: the model has none)
     query_without_prototypes: float | None = None
     reference_as_query_without_prototypes: float | None = None
+    #: prototype matching alone (:func:`matching_logits`; None: the model has no prototypes)
+    query_matching: float | None = None
+    reference_as_query_matching: float | None = None
 
 
 def load_model(path: Path):
@@ -93,6 +101,17 @@ def sampler_for(cfg, kind: str, base_dir: Path | None, split: str = "train",
     return EpisodeSampler.from_config(one, base_dir=base_dir, split=split, synthetic_only=synthetic_only)
 
 
+def matching_logits(model, features: list[torch.Tensor], embedding: torch.Tensor) -> torch.Tensor:
+    """[B, K, G, G, G]: prototype matching alone, sum over the prototype scales of cos(f, fg) - cos(f, bg)
+    (``features`` of the query, ``embedding`` [B, K, E] with its prototypes after the tokens); > 0 where a
+    voxel is closer to the foreground prototype. The model must have a prototype refiner."""
+    refiner = model.decoder.refiner
+    b, k = embedding.shape[0], embedding.shape[1]
+    size = [int(n) for n in features[0].shape[2:]]
+    sims = similarity_maps(features, embedding[:, :, model.decoder.token_dim:], refiner.scale_ids, refiner.widths, size)
+    return (sims[:, 0::2] - sims[:, 1::2]).sum(dim=1).reshape([b, k] + size)
+
+
 class _NoRefiner(torch.nn.Module):
     """The decoder's own logits: the prototype refiner switched off."""
 
@@ -101,35 +120,41 @@ class _NoRefiner(torch.nn.Module):
 
 
 def score_kind(model, sampler: EpisodeSampler, kind: str, episodes: int, seed: int = 0) -> KindScore:
-    """Both Dice of ``episodes`` episodes drawn from ``sampler`` with generators ``[seed, i]``, and again
-    without the prototype refiner where the model has one."""
+    """Both Dice of ``episodes`` episodes drawn from ``sampler`` with generators ``[seed, i]``, and where the
+    model has a prototype refiner, again without it and from prototype matching alone."""
     query, own = _dice(model, sampler, episodes, seed)
     refiner = getattr(model.decoder, "refiner", None)
-    without = (None, None)
+    without = matching = (None, None)
     if refiner is not None:
+        matching = tuple(_mean(v) for v in _dice(model, sampler, episodes, seed, matching=True))
         model.decoder.refiner = _NoRefiner()
         try:
             without = tuple(_mean(v) for v in _dice(model, sampler, episodes, seed))
         finally:
             model.decoder.refiner = refiner
-    return KindScore(kind, episodes, len(query), _mean(query), _mean(own), *without)
+    return KindScore(kind, episodes, len(query), _mean(query), _mean(own), *without, *matching)
 
 
 def _mean(values: list[float]) -> float:
     return float(np.mean(values)) if values else float("nan")
 
 
-def _dice(model, sampler: EpisodeSampler, episodes: int, seed: int) -> tuple[list[float], list[float]]:
+def _dice(model, sampler: EpisodeSampler, episodes: int, seed: int,
+          matching: bool = False) -> tuple[list[float], list[float]]:
+    """Dice of the queries and of the references as queries; with ``matching``, of :func:`matching_logits`."""
+    def predict(image, embedding):
+        features = model.encode_image(image[None])
+        return matching_logits(model, features, embedding) if matching else model.decode(features, embedding)[0]
+
     query, own = [], []
     for i in range(episodes):
         ep = sampler(np.random.default_rng([seed, i]))
         ignore = ep.get("query_ignore", torch.zeros_like(ep["query_image"]))[0]
         with torch.no_grad():
             embedding = model.encode_task(model.encode_image(ep["ref_image"][None]), ep["ref_masks"][None])
-            logits, _ = model.decode(model.encode_image(ep["query_image"][None]), embedding)
-            query += class_dice(logits[0], ep["query_masks"], ep["class_valid"], ignore)
-            logits, _ = model.decode(model.encode_image(ep["ref_image"][None]), embedding)
-            own += class_dice(logits[0], ep["ref_masks"], ep["class_valid"], torch.zeros_like(ignore))
+            query += class_dice(predict(ep["query_image"], embedding)[0], ep["query_masks"], ep["class_valid"], ignore)
+            own += class_dice(predict(ep["ref_image"], embedding)[0], ep["ref_masks"], ep["class_valid"],
+                              torch.zeros_like(ignore))
     return query, own
 
 
@@ -139,9 +164,12 @@ def report(scores: list[KindScore], header: list[str], previous: str | None) -> 
 
     lines = ["# Dice per episode kind: the tasks the model is trained on, and its own reference as the query", "",
              *header, "", "| kind | episodes | classes scored | query | reference as query | "
-             "query, prototype refiner off | reference as query, refiner off |", "|---|---|---|---|---|---|---|"]
+             "query, prototype refiner off | reference as query, refiner off | "
+             "query, prototype matching alone | reference as query, matching alone |",
+             "|---|---|---|---|---|---|---|---|---|"]
     lines += [f"| {s.kind} | {s.episodes} | {s.classes} | {f(s.query)} | {f(s.reference_as_query)} | "
-              f"{f(s.query_without_prototypes)} | {f(s.reference_as_query_without_prototypes)} |" for s in scores]
+              f"{f(s.query_without_prototypes)} | {f(s.reference_as_query_without_prototypes)} | "
+              f"{f(s.query_matching)} | {f(s.reference_as_query_matching)} |" for s in scores]
     lines.append("")
     return with_conclusion(lines, previous)
 
