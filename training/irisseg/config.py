@@ -99,6 +99,9 @@ class TrainConfig:
     grad_clip: float = 1.0  # max global gradient norm; 0 disables clipping
     weight_ema: float = 0.999  # decay of the exported weight average; 0 disables it
     memory_bank_momentum: float = 0.99
+    # weight of the dense correspondence loss (irisseg.train.correspondence) beside the segmentation loss;
+    # > 0 needs DataConfig.correspondence
+    correspondence_weight: float = 0.0
     device: str = "auto"  # auto (CUDA when present), cuda or cpu
 
 
@@ -161,6 +164,9 @@ class DataConfig:
     # of 90 degrees ("any"; rotations only for left/right classes)
     self_pair_pose: str = "permute"
     focus_prob: float = 0.0  # real tasks: both sides cut to the box policy's boxes (irisseg.data.focus)
+    # supervoxel tasks and self-pairs carry where each voxel lies in their shared source volume
+    # (ref_coords / query_coords), for the dense correspondence loss (TrainConfig.correspondence_weight)
+    correspondence: bool = False
     empty_query_prob: float = 0.08  # label-free, lesion and focus tasks: the query's crop or image lacks the target
     relocate_prob: float = 0.7  # shapes: the query's shapes placed anew, not near the reference's
     task_augment_prob: float = 0.25  # each of: invert both images, boundary shell, dilate/erode both

@@ -13,6 +13,9 @@ Episode (G = model grid, K = ``k_max``; padded classes are all-zero and invalid)
     query_image  [1, G, G, G] float32, augmented then normalised
     query_masks  [K, G, G, G] float32 in {0, 1} (a class may be empty: the right answer is then empty)
     query_ignore [1, G, G, G] float32 in {0, 1}: voxels of unseen structures, zero weight in the loss
+    ref_coords, query_coords [4, G/2, G/2, G/2] float32, only with ``DataConfig.correspondence``: where
+                 each voxel lies in the source volume of a same-volume episode (supervoxels, self-pairs),
+                 times the share of it inside that source, then that share (all zero for other episodes)
     class_valid  [K] bool     a class is valid when it is part of the task and visible in the reference
     class_names  list[str]    (K entries, "" for padding)
     task str, ref str, query str (item keys, for bookkeeping), kind str (see below)
@@ -37,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch.utils.data import IterableDataset, get_worker_info
 
 from ..config import DataConfig
@@ -106,6 +110,10 @@ class EpisodeSampler:
         for side, subject, scale in (("ref", ref, s.ref_augment_scale), ("query", query, s.query_augment_scale)):
             masks = torch.cat([subject.masks.float(), subject.ignore[None].float()])
             image = subject.image[None].float()
+            if s.correspondence:  # coordinates move as the image does; a last mask of ones marks the source
+                coords = subject.coords if subject.coords is not None else torch.zeros((3, g, g, g))
+                image = torch.cat([image, coords.float()])
+                masks = torch.cat([masks, torch.full((1, g, g, g), float(subject.coords is not None))])
             if subject.focus and side == "ref" and bool(subject.masks.any()):
                 side_mm = focus.reference_side(subject.masks, subject.spacing)
                 image, masks = warp(image, masks, focus.reference_theta(subject.masks, subject.spacing))
@@ -118,6 +126,9 @@ class EpisodeSampler:
                                                              s.min_class_voxels))
             strength = s.augment.scaled(scale) if scale != 1.0 else s.augment
             image, masks = spatial(image, masks, gen, strength, subject.flip_axes)
+            if s.correspondence:
+                out[f"{side}_coords"] = pooled_coords(image[1:], masks[-1:])
+                image, masks = image[:1], masks[:-1]
             image = intensity(image, gen, strength)
             out[f"{side}_image"] = normalise_intensity(image[None])[0].contiguous()
             padded = torch.zeros((k_max, g, g, g))
@@ -134,6 +145,14 @@ class EpisodeSampler:
         out["class_names"] = list(names) + [""] * (k_max - k)
         out.update(task=task, ref=ref.key, query=query.key, kind=kind)
         return out
+
+
+def pooled_coords(coords: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """[4, G/2, G/2, G/2]: source coordinates ``coords [3, G, G, G]`` weighted by ``valid [1, G, G, G]`` and
+    the valid share, each summed over 2^3 voxels and divided by 8 (what :mod:`irisseg.train.correspondence`
+    reads: coordinates times validity, then validity)."""
+    weighted = torch.cat([coords * valid, valid])
+    return F.avg_pool3d(weighted[None], 2)[0].contiguous()
 
 
 class EpisodeDataset(IterableDataset):

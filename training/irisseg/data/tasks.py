@@ -39,7 +39,8 @@ class Subject:
     image [G, G, G] raw intensities; masks [k, G, G, G] bool; ignore [G, G, G] bool (unseen structures:
     zero loss weight); ``crop``: crop and zoom this side independently before augmentation; ``focus``:
     cut both sides to the box policy's boxes instead (:mod:`irisseg.data.focus`), which needs ``spacing``
-    (mm per grid voxel along each axis).
+    (mm per grid voxel along each axis). ``coords`` [3, G, G, G] (or None): where each voxel lies in the
+    source volume both sides of a same-volume episode come from (:func:`identity_coords`), moved with it.
     """
 
     key: str
@@ -50,6 +51,18 @@ class Subject:
     crop: bool = False
     focus: bool = False
     spacing: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    coords: torch.Tensor | None = None
+
+
+def identity_coords(grid: int) -> torch.Tensor:
+    """[3, G, G, G]: each voxel's centre in normalised source coordinates ((2 i + 1) / G - 1 per axis)."""
+    axis = (2 * torch.arange(grid, dtype=torch.float32) + 1) / grid - 1
+    return torch.stack(torch.meshgrid(axis, axis, axis, indexing="ij"))
+
+
+def with_coords(subject: Subject) -> Subject:
+    """The subject with identity coordinates (before it is moved)."""
+    return replace(subject, coords=identity_coords(subject.image.shape[-1]))
 
 
 def no_ignore(grid: int) -> torch.Tensor:
@@ -189,6 +202,8 @@ class TaskDrawer:
             side = self._side(key, image, masks, item.labels, meta["dataset"], flips, crop)
             sides.append(replace(side, focus=focus, spacing=tuple(float(v) for v in meta["spacing_grid"])))
         if query_key == ref_key and not cross:
+            if self.s.correspondence:
+                sides = [with_coords(side) for side in sides]
             # the same scan on both sides: the query is cropped apart and re-posed (axes permuted; for
             # left/right classes only by a rotation, which keeps handedness), so the task is solved by
             # reading the reference, not by where the mask was
@@ -245,6 +260,8 @@ class TaskDrawer:
         # query's axes are permuted half of the time, so matching must not rely on the pose
         sides = [Subject(key, torch.from_numpy(item.raw(c)), masks.clone(), (0, 1, 2), torch.from_numpy(ignore), True)
                  for c in (ref_contrast, query_contrast)]
+        if self.s.correspondence:
+            sides = [with_coords(side) for side in sides]
         if rng.random() < 0.5:
             sides[1] = permuted(sides[1], tuple(int(a) for a in rng.permutation(3)))
         return sides[0], sides[1], names, f"supervoxels/{meta['dataset']}:{count}x{len(groups)}"
@@ -340,7 +357,8 @@ def permuted(subject: Subject, order: tuple[int, int, int]) -> Subject:
                    flip_axes=tuple(i for i in range(3) if order[i] in subject.flip_axes),
                    spacing=tuple(subject.spacing[a] for a in order),
                    masks=subject.masks.permute(0, *(a + 1 for a in order)).contiguous(),
-                   ignore=subject.ignore.permute(order).contiguous())
+                   ignore=subject.ignore.permute(order).contiguous(),
+                   coords=None if subject.coords is None else subject.coords.permute(0, *(a + 1 for a in order)).contiguous())
 
 
 def flipped(subject: Subject, axes: tuple[int, ...]) -> Subject:
@@ -349,7 +367,8 @@ def flipped(subject: Subject, axes: tuple[int, ...]) -> Subject:
         return subject
     return replace(subject, image=subject.image.flip(axes).contiguous(),
                    masks=subject.masks.flip(tuple(a + 1 for a in axes)).contiguous(),
-                   ignore=subject.ignore.flip(axes).contiguous())
+                   ignore=subject.ignore.flip(axes).contiguous(),
+                   coords=None if subject.coords is None else subject.coords.flip(tuple(a + 1 for a in axes)).contiguous())
 
 
 def re_pose(rng: np.random.Generator, proper: bool) -> tuple[tuple[int, ...], tuple[int, int, int]]:

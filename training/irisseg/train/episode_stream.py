@@ -30,6 +30,8 @@ EpisodeFn = Callable[[np.random.Generator], dict]
 
 TENSOR_KEYS = ("ref_image", "ref_masks", "query_image", "query_masks", "class_valid", "query_ignore")
 CLASS_AXIS_KEYS = ("ref_masks", "query_masks", "class_valid")
+#: Stacked when every episode of the batch has them (``DataConfig.correspondence``).
+OPTIONAL_TENSOR_KEYS = ("ref_coords", "query_coords")
 
 
 def episode_seed(seed: int, rank: int, iteration: int, index: int) -> list[int]:
@@ -40,7 +42,7 @@ MAX_REDRAWS = 10
 
 
 def is_finite_episode(episode: dict) -> bool:
-    return all(bool(torch.isfinite(torch.as_tensor(episode[k])).all()) for k in TENSOR_KEYS
+    return all(bool(torch.isfinite(torch.as_tensor(episode[k])).all()) for k in TENSOR_KEYS + OPTIONAL_TENSOR_KEYS
                if k != "class_valid" and k in episode)
 
 
@@ -90,6 +92,9 @@ def collate_episodes(episodes: Sequence[dict]) -> dict[str, Any]:
                 value = torch.cat([value, pad], dim=0)
             items.append(value)
         batch[key] = torch.stack(items)
+    for key in OPTIONAL_TENSOR_KEYS:
+        if all(key in e for e in episodes):
+            batch[key] = torch.stack([torch.as_tensor(e[key]).float() for e in episodes])
     batch["task"] = [str(e["task"]) for e in episodes]
     batch["kind"] = [str(e.get("kind", "")) for e in episodes]
     names = []

@@ -27,6 +27,7 @@ from irisseg.train.distributed import (
 )
 from irisseg.train.episode_forward import EpisodeForward
 from irisseg.train.episode_stream import EpisodeFn, EpisodeStream
+from irisseg.train.correspondence import correspondence_loss
 from irisseg.train.losses import deep_supervision_loss, per_episode_loss
 from irisseg.train.memory_bank import MemoryBank, named_rows
 from irisseg.train.optim import build_optimizer
@@ -38,7 +39,10 @@ from irisseg.train.weight_ema import WeightEMA
 from irisseg.weights import FORMAT as WEIGHTS_FORMAT, load_warm_start, provenance
 
 KIND_LOG_FIELDS = ("iteration", "kind", "loss", "episodes")
-"""Columns of ``kind_loss.csv``: the main output's Dice + BCE per episode kind, averaged over a log window."""
+"""Columns of ``kind_loss.csv``: the main output's Dice + BCE per episode kind, averaged over a log window,
+and with ``TrainConfig.correspondence_weight`` a row ``CORRESPONDENCE_ROW`` (the batches' correspondence loss;
+``episodes`` counts batches)."""
+CORRESPONDENCE_ROW = "correspondence"
 MAX_SKIPPED_IN_A_ROW = 20
 """Consecutive non-finite gradient steps tolerated (skipped) before training gives up."""
 
@@ -78,6 +82,10 @@ class Trainer:
         self.cfg = cfg
         self.run_dir = Path(run_dir)
         tc = cfg.train
+        if tc.correspondence_weight > 0 and not cfg.data.correspondence:
+            raise ValueError("train.correspondence_weight > 0 needs data.correspondence: true (episodes with coordinates)")
+        # the features prototype matching compares (all but the finest scale for a model without prototypes)
+        self.correspondence_scales = cfg.model.prototype_scale_ids() or list(range(1, len(cfg.model.channels)))
         if tc.threads > 0:
             torch.set_num_threads(tc.threads)
         self.ctx = ctx or DistributedContext(device=pick_device(tc.device))
@@ -222,8 +230,14 @@ class Trainer:
         class_valid = batch["class_valid"].to(dev, non_blocking=True)
         voxel_weight = 1.0 - batch["query_ignore"].to(dev, non_blocking=True) if "query_ignore" in batch else None
         with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=self.autocast):
-            logits, aux, embedding = self.forward(ref_image, ref_masks, query_image)
+            logits, aux, embedding, ref_features, query_features = self.forward(ref_image, ref_masks, query_image)
         loss = deep_supervision_loss(logits, aux, query_masks, class_valid, self.cfg.train.ds_weights, voxel_weight)
+        if self.cfg.train.correspondence_weight > 0:
+            matching = correspondence_loss(ref_features, query_features, batch["ref_coords"].to(dev),
+                                           batch["query_coords"].to(dev), self.correspondence_scales)
+            total, count = self.kind_losses.get(CORRESPONDENCE_ROW, (0.0, 0))
+            self.kind_losses[CORRESPONDENCE_ROW] = (total + float(matching.detach()), count + 1)
+            loss = loss + self.cfg.train.correspondence_weight * matching
         with torch.no_grad():
             episode_losses = per_episode_loss(logits.detach(), query_masks, class_valid, voxel_weight).cpu()
         for kind, value in zip(batch.get("kind", []), episode_losses.tolist()):
