@@ -127,7 +127,7 @@ class EpisodeSampler:
             strength = s.augment.scaled(scale) if scale != 1.0 else s.augment
             image, masks = spatial(image, masks, gen, strength, subject.flip_axes)
             if s.correspondence:
-                out[f"{side}_coords"] = pooled_coords(image[1:], masks[-1:])
+                out[f"{side}_coords"] = coordinate_channels(image[1:], masks[-1:])
                 image, masks = image[:1], masks[:-1]
             image = intensity(image, gen, strength)
             out[f"{side}_image"] = normalise_intensity(image[None])[0].contiguous()
@@ -147,7 +147,7 @@ class EpisodeSampler:
         return out
 
 
-def pooled_coords(coords: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+def coordinate_channels(coords: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
     """[4, G/2, G/2, G/2]: source coordinates ``coords [3, G, G, G]`` weighted by ``valid [1, G, G, G]`` and
     the valid share, each summed over 2^3 voxels and divided by 8 (what :mod:`irisseg.train.correspondence`
     reads: coordinates times validity, then validity)."""

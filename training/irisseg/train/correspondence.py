@@ -28,7 +28,7 @@ TEMPERATURE = 0.1
 MIN_VALID = 0.99
 
 
-def pooled_coords(coords: Tensor, n: int) -> tuple[Tensor, Tensor]:
+def voxel_positions(coords: Tensor, n: int) -> tuple[Tensor, Tensor]:
     """``coords [4, h, h, h]`` -> (positions ``[n^3, 3]``, valid ``[n^3]`` bool) at ``n`` (h divisible by n)."""
     h = coords.shape[-1]
     if h % n:
@@ -44,8 +44,8 @@ def scale_loss(ref: Tensor, query: Tensor, ref_coords: Tensor, query_coords: Ten
     """InfoNCE of one episode at one scale (features ``[C, n, n, n]``, coords ``[4, h, h, h]``), or None
     where no sampled query voxel has a reference voxel within half a voxel diagonal."""
     n = ref.shape[-1]
-    ref_pos, ref_valid = pooled_coords(ref_coords, n)
-    query_pos, query_valid = pooled_coords(query_coords, n)
+    ref_pos, ref_valid = voxel_positions(ref_coords, n)
+    query_pos, query_valid = voxel_positions(query_coords, n)
     if not bool(ref_valid.any()) or not bool(query_valid.any()):
         return None
     candidates = query_valid.nonzero()[:, 0]

@@ -7,7 +7,7 @@ import torch
 
 from irisseg.data.augment import NO_AUGMENTATION
 from irisseg.data.episodes import EpisodeSampler
-from irisseg.train.correspondence import pooled_coords
+from irisseg.train.correspondence import voxel_positions
 from tests.data.test_episodes import GRID, make_pack, settings
 
 
@@ -22,8 +22,8 @@ def _carried(e: dict, pair: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     source that the reference shows too (a reference voxel within half a voxel diagonal, as the loss pairs
     them)."""
     h = GRID // 2
-    ref_pos, ref_ok = pooled_coords(e["ref_coords"], h)
-    query_pos, query_ok = pooled_coords(e["query_coords"], h)
+    ref_pos, ref_ok = voxel_positions(e["ref_coords"], h)
+    query_pos, query_ok = voxel_positions(e["query_coords"], h)
     half = torch.nn.functional.avg_pool3d(pair[None].float(), 2)[0]
     query_values, ref_values = half[0].flatten()[query_ok], half[1].flatten()[ref_ok]
     distance, nearest = torch.cdist(query_pos[query_ok], ref_pos[ref_ok]).min(dim=1)

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from irisseg.data.episodes import pooled_coords as episode_coords
+from irisseg.data.episodes import coordinate_channels
 from irisseg.data.tasks import identity_coords
-from irisseg.train.correspondence import correspondence_loss, pooled_coords, scale_loss
+from irisseg.train.correspondence import correspondence_loss, voxel_positions, scale_loss
 from irisseg.train.trainer import CORRESPONDENCE_ROW, Trainer
 
 from .fixtures import TINY_GRID, blob_episode, tiny_config
@@ -18,13 +18,13 @@ from .fixtures import TINY_GRID, blob_episode, tiny_config
 def _coords(grid: int, valid: torch.Tensor | None = None) -> torch.Tensor:
     """[4, grid/2, ...] as an episode carries them: identity coordinates, all inside the source unless ``valid``."""
     v = torch.ones((1, grid, grid, grid)) if valid is None else valid
-    return episode_coords(identity_coords(grid), v)
+    return coordinate_channels(identity_coords(grid), v)
 
 
 def test_pooled_coordinates_are_the_mean_position_of_the_valid_voxels_and_need_them_all():
     valid = torch.ones((1, 8, 8, 8))
     valid[0, 0] = 0  # the first plane lies outside the source
-    positions, ok = pooled_coords(_coords(8, valid), 2)
+    positions, ok = voxel_positions(_coords(8, valid), 2)
     assert positions.shape == (8, 3) and ok.tolist() == [False] * 4 + [True] * 4
     assert torch.allclose(positions[7], torch.tensor([0.5, 0.5, 0.5]))
 
