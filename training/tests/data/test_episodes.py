@@ -179,7 +179,7 @@ def test_a_self_pair_may_be_re_posed_by_any_rotation_or_mirror_of_the_cube(pack)
 
 
 def test_a_re_pose_keeps_handedness_where_asked():
-    from irisseg.data.tasks import re_pose
+    from irisseg.data.poses import re_pose
     rng = np.random.default_rng(0)
     for _ in range(50):
         flips, order = re_pose(rng, proper=True)
@@ -190,7 +190,8 @@ def test_a_re_pose_keeps_handedness_where_asked():
 
 
 def test_permuting_a_subject_moves_its_mirror_axes_with_its_axes():
-    from irisseg.data.tasks import Subject, permuted
+    from irisseg.data.poses import permuted
+    from irisseg.data.tasks import Subject
     s = Subject("k", torch.zeros(2, 3, 4), torch.zeros(1, 2, 3, 4, dtype=torch.bool), (0,), torch.zeros(2, 3, 4, dtype=torch.bool))
     p = permuted(s, (2, 0, 1))
     assert p.image.shape == (4, 2, 3) and p.flip_axes == (1,)

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from irisseg.data.episodes import coordinate_channels
-from irisseg.data.tasks import identity_coords
+from irisseg.data.poses import identity_coords
 from irisseg.train.correspondence import correspondence_loss, voxel_positions, scale_loss
 from irisseg.train.trainer import CORRESPONDENCE_ROW, Trainer
 
