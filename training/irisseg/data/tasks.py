@@ -41,7 +41,7 @@ class Subject:
     zero loss weight); ``crop``: crop and zoom this side independently before augmentation; ``focus``:
     cut both sides to the box policy's boxes instead (:mod:`irisseg.data.focus`), which needs ``spacing``
     (mm per grid voxel along each axis). ``coords`` [3, G, G, G] (or None): where each voxel lies in the
-    source volume both sides of a same-volume episode come from (:func:`identity_coords`), moved with it.
+    source volume both sides of a same-volume episode come from (:func:`irisseg.data.poses.identity_coords`), moved with it.
     """
 
     key: str

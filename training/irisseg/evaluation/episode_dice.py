@@ -33,6 +33,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -126,16 +127,16 @@ def score_kind(model, sampler: EpisodeSampler, kind: str, episodes: int, seed: i
     refiner = getattr(model.decoder, "refiner", None)
     without = matching = (None, None)
     if refiner is not None:
-        matching = tuple(_mean(v) for v in _dice(model, sampler, episodes, seed, matching=True))
+        matching = tuple(mean_dice(v) for v in _dice(model, sampler, episodes, seed, matching=True))
         model.decoder.refiner = _NoRefiner()
         try:
-            without = tuple(_mean(v) for v in _dice(model, sampler, episodes, seed))
+            without = tuple(mean_dice(v) for v in _dice(model, sampler, episodes, seed))
         finally:
             model.decoder.refiner = refiner
-    return KindScore(kind, episodes, len(query), _mean(query), _mean(own), *without, *matching)
+    return KindScore(kind, episodes, len(query), mean_dice(query), mean_dice(own), *without, *matching)
 
 
-def _mean(values: list[float]) -> float:
+def mean_dice(values: list[float]) -> float:
     return float(np.mean(values)) if values else float("nan")
 
 
@@ -174,8 +175,10 @@ def report(scores: list[KindScore], header: list[str], previous: str | None) -> 
     return with_conclusion(lines, previous)
 
 
-def main(argv=None) -> list[KindScore]:
-    p = argparse.ArgumentParser(prog="python -m irisseg.evaluation.episode_dice", description=__doc__.split("\n\n")[0])
+def episode_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """The arguments every per-kind measurement on the training episodes takes (this module's and
+    :mod:`irisseg.evaluation.prototype_matching`)."""
+    p = argparse.ArgumentParser(prog=prog, description=description)
     p.add_argument("--model", type=Path, required=True, help="exported model directory, model.pt or run directory")
     p.add_argument("--config", type=Path, default=Path("configs/finetune.yaml"), help="the episode mix to draw from")
     p.add_argument("--out", type=Path, required=True, help="Markdown report")
@@ -183,30 +186,47 @@ def main(argv=None) -> list[KindScore]:
     p.add_argument("--split", default="train", choices=("train", "validation"))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
-    args = p.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    t0 = time.time()
+    return p
+
+
+def score_every_kind(args: argparse.Namespace, model, score: Callable) -> list:
+    """``score(model, sampler, kind, episodes, seed)`` for each kind of ``args.config`` that can be drawn,
+    printed as it comes."""
     cfg = load_config(args.config)
-    model = load_model(args.model)
     scores = []
     for kind in KINDS:
         sampler = sampler_for(cfg, kind, args.config.resolve().parent.parent, args.split)
         if kind not in sampler.kinds:
             continue
-        scores.append(score_kind(model, sampler, kind, args.episodes, args.seed))
+        scores.append(score(model, sampler, kind, args.episodes, args.seed))
         print(scores[-1], flush=True)
+    return scores
+
+
+def report_header(module: str, args: argparse.Namespace, argv, started: float, episodes_note: str,
+                  method: str) -> list[str]:
+    """The report's opening lines: model and version, episodes, command, threads, time and load, ``method``."""
     command = " ".join(argv if argv is not None else sys.argv[1:])
-    header = [f"Model: `{args.model}`{model_version(args.model)}. Episodes: `{args.config}`, {args.split} split, "
-              f"seed {args.seed}.", "",
-              f"Command: `python -m irisseg.evaluation.episode_dice {command}`", "",
-              f"{args.threads} torch thread(s), {(time.time() - t0) / 60:.1f} min, load average "
-              f"{os.getloadavg()[0]:.1f} at the end. Hard Dice (logits > 0) on the model grid, mean over the "
-              "scored classes (valid, with voxels in the target); query: the episode as trained, unseen "
-              "structures ignored; reference as query: the reference image as the query, against its own masks."]
+    return [f"Model: `{args.model}`{model_version(args.model)}. Episodes: `{args.config}`, {args.split} split, "
+            f"seed {args.seed}{episodes_note}.", "",
+            f"Command: `python -m {module} {command}`", "",
+            f"{args.threads} torch thread(s), {(time.time() - started) / 60:.1f} min, load average "
+            f"{os.getloadavg()[0]:.1f} at the end. {method}"]
+
+
+def main(argv=None) -> list[KindScore]:
+    args = episode_parser("python -m irisseg.evaluation.episode_dice", __doc__.split("\n\n")[0]).parse_args(argv)
+    torch.set_num_threads(args.threads)
+    t0 = time.time()
+    model = load_model(args.model)
+    scores = score_every_kind(args, model, score_kind)
+    header = report_header("irisseg.evaluation.episode_dice", args, argv, t0, "",
+                           "Hard Dice (logits > 0) on the model grid, mean over the scored classes (valid, with voxels "
+                           "in the target); query: the episode as trained, unseen structures ignored; reference as "
+                           "query: the reference image as the query, against its own masks.")
     write_report(args.out, lambda previous: report(scores, header, previous))
     print(f"wrote {args.out}")
     return scores
-
 
 if __name__ == "__main__":
     main()

@@ -22,21 +22,17 @@ local prototypes in the embedding are worth their size; if not, the features the
 """
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 import time
+from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from irisseg.config import load_config
-from irisseg.data.tasks import KINDS
 from irisseg.evaluation.box_choice import with_conclusion, write_report
-from irisseg.evaluation.episode_dice import class_dice, load_model, model_version, sampler_for
+from irisseg.evaluation.episode_dice import (class_dice, episode_parser, load_model, mean_dice, report_header,
+                                             score_every_kind)
 from irisseg.model.preprocess import trilinear
 
 #: Pooling windows per axis on scales finer than this (coarser scales: every voxel is a window).
@@ -89,13 +85,14 @@ class MatchingScore:
 def score_kind(model, sampler, kind: str, episodes: int, seed: int = 0) -> MatchingScore:
     """Dice of every method on ``episodes`` episodes drawn with generators ``[seed, i]`` (episode_dice's)."""
     scales = model.decoder.refiner.scale_ids
-    n_scales = len(model.decoder.ups) + 1 + model.decoder.output_scale  # the encoder's scales
-    dice = {m: ([], []) for m in ["mean", "local"] + [f"local_{s}" for s in range(n_scales)]}
+    dice: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    n_scales = 0
     for i in range(episodes):
         ep = sampler(np.random.default_rng([seed, i]))
         ignore = ep.get("query_ignore", torch.zeros_like(ep["query_image"]))[0]
         with torch.no_grad():
             ref = model.encode_image(ep["ref_image"][None])
+            n_scales = len(ref)
             views = [(model.encode_image(ep["query_image"][None]), ep["query_masks"], ignore),
                      (ref, ep["ref_masks"], torch.zeros_like(ignore))]
             size = list(ep["ref_masks"].shape[1:])
@@ -110,13 +107,9 @@ def score_kind(model, sampler, kind: str, episodes: int, seed: int = 0) -> Match
                     maps["mean"] = sum(match(features[s][0], protos[s][0][:1], protos[s][1][:1], size) for s in scales)
                     for name, logit in maps.items():
                         dice[name][v].extend(class_dice(logit[None], target[k:k + 1], torch.tensor([True]), ign))
-    mean = {m: (_mean(q), _mean(r)) for m, (q, r) in dice.items()}
+    mean = {m: (mean_dice(q), mean_dice(r)) for m, (q, r) in dice.items()}
     return MatchingScore(kind, len(dice["mean"][0]), mean["mean"],
                          tuple(mean[f"local_{s}"] for s in range(n_scales)), mean["local"])
-
-
-def _mean(values: list[float]) -> float:
-    return float(np.mean(values)) if values else float("nan")
 
 
 def report(scores: list[MatchingScore], scales: list[int], header: list[str], previous: str | None) -> str:
@@ -135,44 +128,24 @@ def report(scores: list[MatchingScore], scales: list[int], header: list[str], pr
 
 
 def main(argv=None) -> list[MatchingScore]:
-    p = argparse.ArgumentParser(prog="python -m irisseg.evaluation.prototype_matching",
-                                description=__doc__.split("\n\n")[0])
-    p.add_argument("--model", type=Path, required=True, help="exported model directory, model.pt or run directory")
-    p.add_argument("--config", type=Path, default=Path("configs/finetune.yaml"), help="the episode mix to draw from")
-    p.add_argument("--out", type=Path, required=True, help="Markdown report")
-    p.add_argument("--episodes", type=int, default=48, help="episodes per kind")
-    p.add_argument("--split", default="train", choices=("train", "validation"))
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=1)
+    p = episode_parser("python -m irisseg.evaluation.prototype_matching", __doc__.split("\n\n")[0])
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     t0 = time.time()
-    cfg = load_config(args.config)
     model = load_model(args.model)
     if getattr(model.decoder, "refiner", None) is None:
         p.error(f"{args.model} has no prototype path")
-    scores = []
-    for kind in KINDS:
-        sampler = sampler_for(cfg, kind, args.config.resolve().parent.parent, args.split)
-        if kind not in sampler.kinds:
-            continue
-        scores.append(score_kind(model, sampler, kind, args.episodes, args.seed))
-        print(scores[-1], flush=True)
-    command = " ".join(argv if argv is not None else sys.argv[1:])
-    header = [f"Model: `{args.model}`{model_version(args.model)}. Episodes: `{args.config}`, {args.split} split, "
-              f"seed {args.seed} (the episodes of `episode_dice`).", "",
-              f"Command: `python -m irisseg.evaluation.prototype_matching {command}`", "",
-              f"{args.threads} torch thread(s), {(time.time() - t0) / 60:.1f} min, load average "
-              f"{os.getloadavg()[0]:.1f} at the end. Hard Dice on the model grid, mean over the scored classes, "
-              "as `query / reference as query`. No learned layer after the matching: a voxel is foreground "
-              "where it is closer (cosine) to a foreground prototype than to every background one. Local "
-              f"prototypes: windows of the reference ({WINDOWS} per axis on finer scales, single voxels on "
-              f"coarser ones) with a mask fraction of at least {FOREGROUND_FRACTION} (foreground) or at most "
-              f"{BACKGROUND_FRACTION} (background), plus the two means."]
+    scores = score_every_kind(args, model, score_kind)
+    header = report_header(
+        "irisseg.evaluation.prototype_matching", args, argv, t0, " (the episodes of `episode_dice`)",
+        "Hard Dice on the model grid, mean over the scored classes, as `query / reference as query`. No learned "
+        "layer after the matching: a voxel is foreground where it is closer (cosine) to a foreground prototype "
+        f"than to every background one. Local prototypes: windows of the reference ({WINDOWS} per axis on finer "
+        f"scales, single voxels on coarser ones) with a mask fraction of at least {FOREGROUND_FRACTION} "
+        f"(foreground) or at most {BACKGROUND_FRACTION} (background), plus the two means.")
     write_report(args.out, lambda previous: report(scores, model.decoder.refiner.scale_ids, header, previous))
     print(f"wrote {args.out}")
     return scores
-
 
 if __name__ == "__main__":
     main()
