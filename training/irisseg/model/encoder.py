@@ -6,7 +6,7 @@ from typing import List
 import torch
 from torch import nn
 
-from irisseg.model.blocks import Stem, residual_stage
+from irisseg.model.blocks import MaxPool2, Stem, residual_stage
 
 
 class UNetEncoder(nn.Module):
@@ -26,7 +26,7 @@ class UNetEncoder(nn.Module):
             stages.append(residual_stage(prev, c, n))
             prev = c
         self.stages = nn.ModuleList(stages)
-        self.pool = nn.MaxPool3d(2)
+        self.pool = MaxPool2()
 
     def forward(self, x: torch.Tensor) -> List[torch.Tensor]:
         x = self.stem(x)

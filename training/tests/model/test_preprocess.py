@@ -1,6 +1,6 @@
 import torch
 
-from irisseg.model.preprocess import normalise_intensity, resample_from_grid, resample_to_grid
+from irisseg.model.preprocess import normalise_intensity, quantile, resample_from_grid, resample_to_grid
 
 
 def test_resample_to_grid_handles_larger_and_smaller_axes():
@@ -36,3 +36,18 @@ def test_normalise_intensity_is_robust_zscore():
 
 def test_normalise_constant_volume_is_zero():
     assert torch.count_nonzero(normalise_intensity(torch.full((1, 1, 8, 8, 8), 7.0))) == 0
+
+
+def test_quantile_equals_torch_quantile_at_the_normalisation_percentiles():
+    generator = torch.Generator().manual_seed(0)
+    rows = [torch.randn(3, 64 ** 3, generator=generator) * 40 + 7,
+            torch.randint(0, 5, (2, 4096), generator=generator).float(),  # ties everywhere
+            torch.rand(1, 7, generator=generator), torch.rand(1, 2, generator=generator), torch.rand(1, 1)]
+    for flat in rows:
+        for q in (0.0, 0.005, 0.25, 0.5, 0.995, 1.0):
+            assert torch.equal(quantile(flat, q), torch.quantile(flat, q, dim=1)), (tuple(flat.shape), q)
+
+
+def test_quantile_is_exact_where_the_rank_is_a_whole_number_next_to_an_infinity():
+    flat = torch.tensor([[0.0, 1.0, 2.0, 3.0, float("inf")]])
+    assert torch.equal(quantile(flat, 0.75), torch.tensor([3.0]))
