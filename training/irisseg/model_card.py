@@ -120,6 +120,12 @@ def render(card: dict[str, Any], report_dir: Path | None) -> str:
         f"- preprocessing inside the exported image encoder: {card['normalisation']['resample']};"
         f" {card['normalisation']['intensity']}",
         "- files and SHA-256: see `model.json`",
+    ]
+    if card.get("rebuilt_from"):
+        lines.append(f"- modules scripted again from the weights of {card['rebuilt_from']} (`python -m irisseg.export"
+                     " --rebuild-modules`): same weights and outputs, faster module code; the test vectors and the"
+                     f" evaluation below are {card['rebuilt_from']}'s")
+    lines += [
         "",
         "## Training",
     ]
