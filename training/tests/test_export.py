@@ -70,3 +70,29 @@ def test_region_modules_are_added_to_an_export_without_touching_its_modules(tiny
     after = add_region_modules(tmp_path)
     assert after["version"] == before["version"]
     assert after["files"] == before["files"]
+
+
+def test_rebuilt_modules_compute_what_the_originals_did_and_match_their_hashes(tiny_cfg, tmp_path):
+    from irisseg.export import rebuild_modules
+
+    before = export(build_iris(tiny_cfg.model).eval(), tiny_cfg, tmp_path, "t", {}, None, None)
+    original = torch.jit.load(str(tmp_path / "image_encoder.pt"))
+    after = rebuild_modules(tmp_path, None)
+    assert after["files"] == {f: sha256(tmp_path / f) for f in after["files"]}
+    assert after["testvectors"] == before["testvectors"] and after["config"] == before["config"]
+    image = torch.randn(1, 1, 20, 24, 18)
+    with torch.no_grad():
+        want, got = original(image), torch.jit.load(str(tmp_path / "image_encoder.pt"))(image)
+    assert all(torch.equal(a, b) for a, b in zip(want, got))
+
+
+def test_a_rebuild_that_changes_the_version_names_the_version_it_came_from(tiny_cfg, tmp_path):
+    from irisseg.export import rebuild_modules
+
+    export(build_iris(tiny_cfg.model).eval(), tiny_cfg, tmp_path, "t", {}, None, None)
+    card = json.loads((tmp_path / "model.json").read_text())
+    card["version"] = "0.0.9+older"  # as if its modules had been scripted by older module code
+    (tmp_path / "model.json").write_text(json.dumps(card))
+    after = rebuild_modules(tmp_path, None)
+    assert after["rebuilt_from"] == "0.0.9+older" and after["version"].startswith("0.1.0+")
+    assert "0.0.9+older" in (tmp_path / "MODEL_CARD.md").read_text()
