@@ -10,7 +10,7 @@ from torch import nn
 
 from irisseg.model.attention import CrossAttentionLayer, SelfAttentionLayer
 from irisseg.model.blocks import Conv3d, ConvNormAct, PointwiseMLP, residual_stage
-from irisseg.model.preprocess import trilinear
+from irisseg.model.preprocess import upsample_features
 from irisseg.model.prototypes import PrototypeRefiner
 
 
@@ -25,7 +25,7 @@ class UpStage(nn.Module):
         self.blocks = residual_stage(hi + lo, lo, blocks)
 
     def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
-        x = trilinear(x, [skip.shape[2], skip.shape[3], skip.shape[4]])
+        x = upsample_features(x, [skip.shape[2], skip.shape[3], skip.shape[4]])
         return self.blocks(torch.cat([x, skip], dim=1))
 
 
@@ -43,7 +43,7 @@ class LightUpStage(nn.Module):
         self.conv = ConvNormAct(lo, lo) if conv else PointwiseMLP(lo, lo, lo)
 
     def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
-        x = trilinear(self.project(x), [skip.shape[2], skip.shape[3], skip.shape[4]])
+        x = upsample_features(self.project(x), [skip.shape[2], skip.shape[3], skip.shape[4]])
         return self.conv(x + skip)
 
 
@@ -177,7 +177,7 @@ class MaskDecoder(nn.Module):
             logits = self.refiner(logits, features, embedding[:, :, self.token_dim:])
         if self.output_scale > 0:
             g = features[0]
-            logits = trilinear(logits, [g.shape[2], g.shape[3], g.shape[4]])
+            logits = upsample_features(logits, [g.shape[2], g.shape[3], g.shape[4]])
         aux: List[torch.Tensor] = []
         if self.deep_supervision:
             # decoded is deepest first; aux scales o+1..n-1, finest first

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from irisseg.model.blocks import Conv3d
-from irisseg.model.preprocess import trilinear
+from irisseg.model.preprocess import upsample_features
 
 
 def similarity_maps(features: List[torch.Tensor], protos: torch.Tensor, scale_ids: List[int], widths: List[int],
@@ -31,7 +31,7 @@ def similarity_maps(features: List[torch.Tensor], protos: torch.Tensor, scale_id
         for _ in range(2):
             p = F.normalize(protos[:, :, start:start + c], dim=2)  # [B, K, C]
             sim = torch.einsum("bkc,bcxyz->bkxyz", p, f)
-            maps.append(trilinear(sim, size))
+            maps.append(upsample_features(sim, size))
             start += c
     return torch.stack(maps, dim=2).flatten(0, 1)
 

@@ -1,6 +1,8 @@
+import pytest
 import torch
 
-from irisseg.model.preprocess import normalise_intensity, quantile, resample_from_grid, resample_to_grid
+from irisseg.model.preprocess import (normalise_intensity, quantile, resample_from_grid, resample_to_grid,
+                                      upsample_features)
 
 
 def test_resample_to_grid_handles_larger_and_smaller_axes():
@@ -51,3 +53,22 @@ def test_quantile_equals_torch_quantile_at_the_normalisation_percentiles():
 def test_quantile_is_exact_where_the_rank_is_a_whole_number_next_to_an_infinity():
     flat = torch.tensor([[0.0, 1.0, 2.0, 3.0, float("inf")]])
     assert torch.equal(quantile(flat, 0.75), torch.tensor([3.0]))
+
+
+@pytest.mark.parametrize("shape", [(1, 128, 4, 4, 4), (2, 3, 5, 1, 7), (1, 2, 32, 32, 32)])
+def test_doubling_features_in_inference_matches_the_trilinear_kernel(shape):
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(2))
+    size = [2 * s for s in shape[2:]]
+    with torch.no_grad():
+        fast, scripted = upsample_features(x, size), torch.jit.script(upsample_features)(x, size)
+    want = torch._C._nn.upsample_trilinear3d(x, size, False, None)
+    assert fast.shape == want.shape and torch.allclose(fast, want, rtol=0, atol=2e-6)
+    assert torch.equal(scripted, fast)
+
+
+def test_other_feature_sizes_and_training_use_the_trilinear_kernel():
+    x = torch.randn(1, 2, 4, 4, 4, requires_grad=True)
+    want = torch._C._nn.upsample_trilinear3d(x, [8, 8, 8], False, None)
+    assert torch.equal(upsample_features(x, [8, 8, 8]), want)
+    with torch.no_grad():
+        assert torch.equal(upsample_features(x, [12, 8, 8]), torch._C._nn.upsample_trilinear3d(x, [12, 8, 8], False, None))
