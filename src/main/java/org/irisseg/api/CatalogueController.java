@@ -42,7 +42,7 @@ public class CatalogueController {
 
     /** The catalogue of the loaded model. */
     public record Catalogue(
-            @Schema(description = "Model version the classes belong to", example = "iris-small@0.1.0+05ff99b656dd")
+            @Schema(description = "Model version the classes belong to", example = "iris-small@0.1.0+1dacc90187ba")
             String modelVersion,
             List<BuiltIn> classes) {
     }
