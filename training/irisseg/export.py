@@ -72,6 +72,19 @@ def script_region_modules(model: IrisModel) -> dict[str, torch.jit.ScriptModule]
     }
 
 
+def version_of(files: dict[str, str]) -> str:
+    """The model's version: the package version and a digest of MODULE_FILES' checksums (``files``: name ->
+    SHA-256), so region modules and a memory bank can be added without changing it."""
+    return f"{__version__}+{hashlib.sha256(''.join(files[f] for f in MODULE_FILES).encode()).hexdigest()[:12]}"
+
+
+def exported_model(model_dir: Path, card: dict[str, Any]) -> IrisModel:
+    """The network an export's three modules hold (``card``: its model.json)."""
+    model = build_iris(config_from_dict(card["config"]).model)
+    model.load_state_dict(state_from_export(model_dir))
+    return model
+
+
 def export(model: IrisModel, cfg: IrisConfig, out: Path, name: str, meta: dict[str, Any],
            evaluation: dict[str, Any] | None, data_root: Path | None, report_dir: Path | None = None,
            memory_bank: MemoryBank | None = None) -> dict[str, Any]:
@@ -80,7 +93,7 @@ def export(model: IrisModel, cfg: IrisConfig, out: Path, name: str, meta: dict[s
     for file, module in script_modules(model).items():
         module.save(str(out / file))
     files = {f: sha256(out / f) for f in MODULE_FILES}
-    version = f"{__version__}+{hashlib.sha256(''.join(files.values()).encode()).hexdigest()[:12]}"
+    version = version_of(files)
     for file, module in script_region_modules(model).items():
         module.save(str(out / file))
         files[file] = sha256(out / file)
@@ -142,10 +155,8 @@ def add_region_modules(model_dir: Path) -> dict[str, Any]:
     modules hold (so they compute exactly what those do); the modules, their hashes and the version stay
     as they are. Returns model.json."""
     card = json.loads((model_dir / "model.json").read_text())
-    model = build_iris(config_from_dict(card["config"]).model)
-    model.load_state_dict(state_from_export(model_dir))
     files = dict(card["files"])
-    for file, module in script_region_modules(model).items():
+    for file, module in script_region_modules(exported_model(model_dir, card)).items():
         module.save(str(model_dir / file))
         files[file] = sha256(model_dir / file)
     card["files"] = files
@@ -160,15 +171,14 @@ def rebuild_modules(model_dir: Path, report_dir: Path | None) -> dict[str, Any]:
     their kept references; ``rebuilt_from`` names the version the evaluation was measured on. Returns
     model.json."""
     card = json.loads((model_dir / "model.json").read_text())
-    model = build_iris(config_from_dict(card["config"]).model)
-    model.load_state_dict(state_from_export(model_dir))
+    model = exported_model(model_dir, card)
     modules = {**script_modules(model), **script_region_modules(model)}
     files = dict(card["files"])
     for file, module in modules.items():
         module.save(str(model_dir / file))
         files[file] = sha256(model_dir / file)
     previous = card["version"]
-    card["version"] = f"{__version__}+{hashlib.sha256(''.join(files[f] for f in MODULE_FILES).encode()).hexdigest()[:12]}"
+    card["version"] = version_of(files)
     card["files"] = files
     card["normalisation"] = NORMALISATION
     if card["version"] != previous:
