@@ -57,9 +57,12 @@ class ConvNormAct(nn.Sequential):
 class PointwiseLift(nn.Module):
     """Per-voxel linear map of few channels to more: [B, Cin, ...] -> [B, Cout, ...].
 
-    A 1x1x1 convolution written as a matmul. CPU 3D convolutions with fewer than 5 input
+    A 1x1x1 convolution written as a batched matmul. CPU 3D convolutions with fewer than 5 input
     channels fall off the oneDNN path onto a ~10x slower one, so thin inputs (the image, a mask)
-    are lifted to 8 channels before the first 3x3x3 convolution.
+    are lifted to 8 channels before the first 3x3x3 convolution. ``baddbmm`` multiplies each batch
+    item's ``[Cin, V]`` as it lies; with torch 2.13 on CPU, ``matmul`` of the weight with ``[B, Cin, V]``
+    lays it out as ``[B*V, Cin]`` and the product back, two copies of the map (the task encoder's 2 -> 8 -> 1
+    context MLP on 32^3 took 7 ms instead of 0.15 ms, a training step 1.14x as long).
     """
 
     def __init__(self, in_channels: int, out_channels: int):
@@ -69,7 +72,7 @@ class PointwiseLift(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b = x.shape[0]
-        y = torch.matmul(self.weight, x.reshape(b, x.shape[1], -1)) + self.bias.unsqueeze(-1)
+        y = torch.baddbmm(self.bias.unsqueeze(-1), self.weight.expand(b, -1, -1), x.reshape(b, x.shape[1], -1))
         return y.reshape([b, y.shape[1]] + list(x.shape[2:]))
 
 

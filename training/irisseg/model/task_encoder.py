@@ -36,7 +36,8 @@ class MaskContextFusion(nn.Module):
     1x1 conv C -> c*s^3, 3D pixel shuffle to the grid, concatenate the class mask, a per-voxel
     MLP (c+1 -> 8 -> c; spatial mixing happens in the unshuffle + 1x1 conv, so no 3x3x3
     convolution runs at full resolution), add a learnable position embedding, pixel unshuffle, 1x1 conv back to C, residual add.
-    features [B, C, n, n, n], masks [B, K, G, G, G] -> [B*K, C, n, n, n]
+    features [B, C, n, n, n], masks [B, K, g, g, g] (any grid; area-pooled to ``grid`` if another)
+    -> [B*K, C, n, n, n]
     """
 
     def __init__(self, channels: int, scale: int, grid: int, context_channels: int = 1):
@@ -67,7 +68,8 @@ class ScaleTaskEncoder(nn.Module):
     """Task tokens at one scale: [fg; m learnable] tokens refined by attention blocks.
 
     Each block: self-attention + FFN, cross-attention to mask-conditioned features + FFN,
-    self-attention + FFN (pre-norm). features [B, C, n, n, n], masks [B, K, G, G, G]
+    self-attention + FFN (pre-norm). features [B, C, n, n, n], masks [B, K, G, G, G],
+    context_masks [B, K, g, g, g] (the masks on the context fusion's grid, or the masks themselves)
     -> tokens [B, K, m + 1, C]
     """
 
@@ -80,10 +82,10 @@ class ScaleTaskEncoder(nn.Module):
         self.ca = nn.ModuleList([CrossAttentionLayer(channels, heads) for _ in range(blocks)])
         self.sa2 = nn.ModuleList([SelfAttentionLayer(channels, heads) for _ in range(blocks)])
 
-    def forward(self, features: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+    def forward(self, features: torch.Tensor, masks: torch.Tensor, context_masks: torch.Tensor) -> torch.Tensor:
         b, k = masks.shape[0], masks.shape[1]
         fg = foreground_token(features, masks).flatten(0, 1).unsqueeze(1)  # [B*K, 1, C]
-        ctx = self.context(features, masks).flatten(2).transpose(1, 2)  # [B*K, n^3, C]
+        ctx = self.context(features, context_masks).flatten(2).transpose(1, 2)  # [B*K, n^3, C]
         tokens = torch.cat([fg, self.queries.expand(b * k, -1, -1)], dim=1)
         for sa1, ca, sa2 in zip(self.sa1, self.ca, self.sa2):
             tokens = sa2(ca(sa1(tokens), ctx))
@@ -114,12 +116,17 @@ class TaskEncoder(nn.Module):
             scale = 2**sid // context_divisor
             encoders.append(ScaleTaskEncoder(c, scale, grid // context_divisor, num_tokens, h, blocks, context_channels))
         self.encoders = nn.ModuleList(encoders)
+        self.context_grid = grid // context_divisor
 
     def forward(self, features: List[torch.Tensor], masks: torch.Tensor) -> torch.Tensor:
         parts: List[torch.Tensor] = []
+        # every scale fuses the masks on one grid: pooled there once, not once per scale
+        context_masks = masks
+        if masks.shape[2] != self.context_grid:
+            context_masks = F.adaptive_avg_pool3d(masks, [self.context_grid, self.context_grid, self.context_grid])
         i = 0
         for enc in self.encoders:
-            tokens = enc(features[self.scale_ids[i]], masks)  # [B, K, m+1, C]
+            tokens = enc(features[self.scale_ids[i]], masks, context_masks)  # [B, K, m+1, C]
             parts.append(tokens.flatten(2))
             i += 1
         if len(self.prototype_scales) > 0:
