@@ -1,8 +1,5 @@
 package org.irisseg.model;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * Where the model looks in locate-then-focus segmentation: cubes in millimetres around an object. The
  * policy is {@code training/irisseg/boxes.py}, which training and evaluation use; this class mirrors it
@@ -63,13 +60,13 @@ public final class FocusPolicy {
     /**
      * The focused passes' boxes: {@link #queryBox} alone where {@link #MARGIN_FACTOR} times the found extent is
      * at most {@code sideMm}; otherwise cubes of {@code sideMm} over the found bounds grown by a quarter side on
-     * every side, neighbours overlapping by {@link #WINDOW_OVERLAP}, in x, then y, then z order, unless more
-     * than {@link #MAX_WINDOWS} would be needed (then {@link #queryBox} alone).
+     * every side, neighbours overlapping by {@link #WINDOW_OVERLAP} ({@link WindowGrid#boxes} in x, then y, then
+     * z order), unless more than {@link #MAX_WINDOWS} would be needed (then {@link #queryBox} alone).
      */
-    public static List<Box> queryWindows(Box found, double[] spacing, double sideMm, int[] shape) {
-        Box one = queryBox(found, spacing, sideMm, shape);
+    public static WindowGrid queryWindows(Box found, double[] spacing, double sideMm, int[] shape) {
+        WindowGrid one = WindowGrid.of(queryBox(found, spacing, sideMm, shape));
         if (MARGIN_FACTOR * extentMm(found, spacing) <= sideMm) {
-            return List.of(one);
+            return one;
         }
         int[] lows = {found.x0(), found.y0(), found.z0()};
         int[] highs = {found.x1(), found.y1(), found.z1()};
@@ -83,18 +80,7 @@ public final class FocusPolicy {
                     shape[a], WINDOW_OVERLAP);
             count *= starts[a].length;
         }
-        if (count > MAX_WINDOWS) {
-            return List.of(one);
-        }
-        List<Box> windows = new ArrayList<>();
-        for (int x : starts[0]) {
-            for (int y : starts[1]) {
-                for (int z : starts[2]) {
-                    windows.add(new Box(x, x + lengths[0], y, y + lengths[1], z, z + lengths[2]));
-                }
-            }
-        }
-        return List.copyOf(windows);
+        return count > MAX_WINDOWS ? one : new WindowGrid(starts, lengths);
     }
 
     /**

@@ -1,9 +1,7 @@
 package org.irisseg.segmentation;
 
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 import org.irisseg.model.Box;
 import org.irisseg.model.ClassRegion;
@@ -12,6 +10,7 @@ import org.irisseg.model.GridLogits;
 import org.irisseg.model.ImageFeatures;
 import org.irisseg.model.InferenceSession;
 import org.irisseg.model.InferenceTimings;
+import org.irisseg.model.WindowGrid;
 import org.irisseg.volume.OrientedVolume;
 import org.irisseg.volume.VoxelSize;
 
@@ -64,13 +63,12 @@ final class ClassFusion {
         if (!focus || found.isEmpty()) {
             return new Outcome(fusion.finish(labelValues), null, 0);
         }
-        List<Box> windows = FocusPolicy.queryWindows(found, VoxelSize.spacingMm(query), focusSideMm, shape);
+        WindowGrid windows = FocusPolicy.queryWindows(found, VoxelSize.spacingMm(query), focusSideMm, shape);
         if (windows.size() > 1) {
-            Box around = windows.stream().reduce(Box::union).orElseThrow();
-            addWindows(session, query, chosen, fusion, windows, around, threshold, probabilities, timings);
-            return new Outcome(fusion.finish(labelValues), around, windows.size());
+            addWindows(session, query, chosen, fusion, windows, threshold, probabilities, timings);
+            return new Outcome(fusion.finish(labelValues), windows.bounds(), windows.size());
         }
-        Box box = windows.get(0);
+        Box box = windows.bounds();
         if (box.equals(whole)) {
             return new Outcome(fusion.finish(labelValues), null, 0);
         }
@@ -85,13 +83,14 @@ final class ClassFusion {
 
     /**
      * Segments each window (encoded, decoded on the model grid, its features released), then fuses class after
-     * class inside {@code around} (the box around the windows, which they cover): the class's probabilities
-     * in every window (whole windows), summed and divided by the number of windows over each voxel.
+     * class inside the box around the windows, which they cover: the class's probabilities in every window
+     * (whole windows), summed and divided by the number of windows over each voxel.
      */
     private static void addWindows(InferenceSession session, OrientedVolume query, TaskEmbedding chosen,
-            RegionFusion fusion, List<Box> windows, Box around, double threshold, float[] probabilities,
-            InferenceTimings timings) {
+            RegionFusion fusion, WindowGrid grid, double threshold, float[] probabilities, InferenceTimings timings) {
         int[] shape = query.shape();
+        List<Box> windows = grid.boxes();
+        Box around = grid.bounds();
         GridLogits[] logits = new GridLogits[windows.size()];
         for (int i = 0; i < logits.length; i++) {
             Box w = windows.get(i);
@@ -100,7 +99,7 @@ final class ClassFusion {
                 logits[i] = session.decodeGrid(crop, chosen.embeddings(), timings);
             }
         }
-        int[][] cover = coverPerAxis(windows, around);
+        int[][] cover = grid.coverPerAxis();
         fusion.focus(around);
         float[] sum = new float[(int) around.voxels()];
         Box inside = Box.whole(around.shape());
@@ -118,29 +117,6 @@ final class ClassFusion {
                 paste(probabilities, k, mean, around, shape);
             }
         }
-    }
-
-    /**
-     * Per axis of {@code around}, how many of the windows' distinct ranges along that axis cover each of its
-     * coordinates (the windows are every combination of those ranges).
-     */
-    private static int[][] coverPerAxis(List<Box> windows, Box around) {
-        int[] size = around.shape();
-        int[][] cover = {new int[size[0]], new int[size[1]], new int[size[2]]};
-        List<Set<List<Integer>>> seen = List.of(new HashSet<>(), new HashSet<>(), new HashSet<>());
-        for (Box w : windows) {
-            Box r = w.relativeTo(around);
-            int[] lows = {r.x0(), r.y0(), r.z0()};
-            int[] highs = {r.x1(), r.y1(), r.z1()};
-            for (int a = 0; a < 3; a++) {
-                if (seen.get(a).add(List.of(lows[a], highs[a]))) {
-                    for (int c = lows[a]; c < highs[a]; c++) {
-                        cover[a][c]++;
-                    }
-                }
-            }
-        }
-        return cover;
     }
 
     /** Adds a whole window's values (its region, box {@code at} inside {@code around}) into {@code sum}. */

@@ -103,14 +103,14 @@ class FocusPolicyTest {
         Box found = new Box(40, 50, 40, 50, 40, 50);
         int[] shape = {100, 100, 100};
         assertEquals(List.of(FocusPolicy.queryBox(found, ONE_MM, 40, shape)),
-                FocusPolicy.queryWindows(found, ONE_MM, 40, shape));
+                FocusPolicy.queryWindows(found, ONE_MM, 40, shape).boxes());
     }
 
     @Test
     void aLargerFoundObjectGetsOverlappingWindowsOfTheReferenceSide() {
         // 100 mm along x: twice that exceeds 48; the found bounds grown by 12 voxels, windows of 48 overlapping
         List<Box> windows = FocusPolicy.queryWindows(new Box(40, 140, 40, 60, 40, 60), ONE_MM, 48,
-                new int[] {200, 100, 100});
+                new int[] {200, 100, 100}).boxes();
         assertEquals(List.of(new Box(28, 76, 26, 74, 26, 74), new Box(53, 101, 26, 74, 26, 74),
                 new Box(79, 127, 26, 74, 26, 74), new Box(104, 152, 26, 74, 26, 74)), windows);
     }
@@ -119,7 +119,7 @@ class FocusPolicyTest {
     void windowsAreCubesInMillimetresAndGrowHalfToEven() {
         // z: 30 voxels of 2 mm, grown by rint(7.5) = 8; x and y: the whole 60 mm axis
         List<Box> windows = FocusPolicy.queryWindows(new Box(10, 110, 30, 50, 10, 30), new double[] {0.5, 0.5, 2},
-                60, new int[] {120, 120, 40});
+                60, new int[] {120, 120, 40}).boxes();
         assertEquals(List.of(new Box(0, 120, 0, 120, 2, 32), new Box(0, 120, 0, 120, 8, 38)), windows);
     }
 
@@ -128,6 +128,6 @@ class FocusPolicyTest {
         Box found = new Box(20, 180, 20, 180, 20, 180);
         int[] shape = {200, 200, 200};
         assertEquals(List.of(FocusPolicy.queryBox(found, ONE_MM, 48, shape)),
-                FocusPolicy.queryWindows(found, ONE_MM, 48, shape));
+                FocusPolicy.queryWindows(found, ONE_MM, 48, shape).boxes());
     }
 }
