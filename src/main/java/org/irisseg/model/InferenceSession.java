@@ -358,11 +358,12 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work} on the session thread and waits for it without giving up early: the caller holds
-     * the session's lease, and returning it while the work still runs would let two requests share it.
+     * Runs {@code work} on the session thread, with the caller's logging context (its request id), and waits
+     * for it without giving up early: the caller holds the session's lease, and returning it while the work
+     * still runs would let two requests share it.
      */
     private <T> T onSessionThread(Callable<T> work) {
-        Future<T> future = thread.submit(work);
+        Future<T> future = thread.submit(CarriedLogContext.carry(work));
         boolean interrupted = false;
         try {
             while (true) {
