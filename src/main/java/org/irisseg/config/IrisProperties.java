@@ -7,6 +7,7 @@ import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.validation.annotation.Validated;
 
 import jakarta.validation.Valid;
@@ -140,9 +141,23 @@ public record IrisProperties(
      * @param queueTimeout  longest wait for a predictor set before the request is refused (503)
      */
     public record Inference(
-            @Min(1) @DefaultValue("1") int maxConcurrent,
-            @Min(0) @DefaultValue("8") int queueCapacity,
-            @NotNull @DefaultValue("30s") Duration queueTimeout) {
+            @Min(1) @DefaultValue(Inference.MAX_CONCURRENT) int maxConcurrent,
+            @Min(0) @DefaultValue(Inference.QUEUE_CAPACITY) int queueCapacity,
+            @NotNull @DefaultValue(Inference.QUEUE_TIMEOUT) Duration queueTimeout) {
+
+        /**
+         * One predictor set: each has a thread with its own OpenMP pool, and two on two cores made a lone
+         * hippocampus request 1.4x as slow (the idle pool's threads spin beside the working one).
+         */
+        static final String MAX_CONCURRENT = "1";
+        static final String QUEUE_CAPACITY = "8";
+        static final String QUEUE_TIMEOUT = "30s";
+
+        /** The defaults. */
+        public static Inference defaults() {
+            return new Inference(Integer.parseInt(MAX_CONCURRENT), Integer.parseInt(QUEUE_CAPACITY),
+                    DurationStyle.detectAndParse(QUEUE_TIMEOUT));
+        }
     }
 
     /**

@@ -32,7 +32,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * Hand-run benchmark of POST /api/v1/segmentations over real HTTP (not part of CI):
- * <pre>mvn -B test -Dtest=SegmentationBenchmarkTest -Diris.bench=true -Diris.test.max-members=0</pre>
+ * <pre>mvn -B test -Dtest=SegmentationBenchmarkTest -Diris.bench=true -Diris.test.max-members=0 -Diris.test.max-concurrent=1</pre>
  * (the service's default member check, not the shared test context's).
  * Prints, and writes to {@code target/benchmark.txt}: the p50 of one-shot requests (hippocampus-size query,
  * task cached), ten requests against one cached task versus ten bare model calls (image encoding + decoding
@@ -59,6 +59,9 @@ class SegmentationBenchmarkTest extends IrisIntegrationTest {
     void benchmark() throws Exception {
         TestPaths.assumeHippocampus();
         assumeModelReady();
+        assertEquals(IrisProperties.Inference.defaults().maxConcurrent(), properties.inference().maxConcurrent(),
+                "measure the service's default: -Diris.test.max-concurrent="
+                        + IrisProperties.Inference.defaults().maxConcurrent());
         assertEquals(IrisProperties.Quality.defaults().maxMembers(), properties.quality().maxMembers(),
                 "measure the service's default: -Diris.test.max-members=" + IrisProperties.Quality.defaults().maxMembers());
         String query = Hippocampus.QUERIES.get(0);

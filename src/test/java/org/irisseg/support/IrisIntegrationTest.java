@@ -45,6 +45,13 @@ public abstract class IrisIntegrationTest {
      */
     public static final int MAX_MEMBERS = Integer.getInteger("iris.test.max-members", 5);
 
+    /**
+     * Inference sessions of the shared test context ({@code iris.inference.max-concurrent}, 1 in the service by
+     * default): two, so that parallel requests run in parallel; a hand-run benchmark sets
+     * {@code -Diris.test.max-concurrent=1}.
+     */
+    public static final int MAX_CONCURRENT = Integer.getInteger("iris.test.max-concurrent", 2);
+
     /** The one browser origin the shared test context allows ({@code iris.cors.allowed-origins}). */
     public static final String ALLOWED_ORIGIN = "https://viewer.example.org";
 
@@ -63,7 +70,7 @@ public abstract class IrisIntegrationTest {
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("iris.store.dir", STORE::toString);
         registry.add("iris.model.dir", () -> TestPaths.modelDir().toString());
-        registry.add("iris.inference.max-concurrent", () -> "2");
+        registry.add("iris.inference.max-concurrent", () -> String.valueOf(MAX_CONCURRENT));
         registry.add("iris.inference.queue-capacity", () -> "16");
         registry.add("spring.servlet.multipart.max-file-size", () -> MAX_UPLOAD_BYTES + "B");
         registry.add("spring.servlet.multipart.max-request-size", () -> (4 * MAX_UPLOAD_BYTES) + "B");
