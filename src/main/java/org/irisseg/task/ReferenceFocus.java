@@ -1,5 +1,6 @@
 package org.irisseg.task;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -36,12 +37,21 @@ public record ReferenceFocus(double sideMm, Map<Integer, float[]> embeddings) {
         return e;
     }
 
-    /** Bytes held by the embeddings. */
-    long embeddingBytes() {
-        long bytes = 0;
-        for (float[] e : embeddings.values()) {
-            bytes += 16L + 4L * e.length;
+    /**
+     * This focus with every embedding equal to the reference's whole-volume one of its label replaced by that
+     * array: where the focus box is the whole volume the two are equal, and the task cache then holds and
+     * weighs them once (the stores still write both, which readers of every version expect).
+     */
+    ReferenceFocus sharing(Map<Integer, float[]> whole) {
+        Map<Integer, float[]> shared = new TreeMap<>(embeddings);
+        boolean changed = false;
+        for (Map.Entry<Integer, float[]> e : shared.entrySet()) {
+            float[] same = whole.get(e.getKey());
+            if (same != null && same != e.getValue() && Arrays.equals(same, e.getValue())) {
+                e.setValue(same);
+                changed = true;
+            }
         }
-        return bytes;
+        return changed ? new ReferenceFocus(sideMm, shared) : this;
     }
 }

@@ -41,6 +41,9 @@ public record TaskReference(
             throw new IllegalArgumentException("Reference " + index + " has focus embeddings for labels "
                     + focus.labels() + " and embeddings for " + embeddings.keySet());
         }
+        if (focus != null) {
+            focus = focus.sharing(embeddings);
+        }
     }
 
     /** A reference without focus embeddings. */
@@ -104,12 +107,15 @@ public record TaskReference(
         return e;
     }
 
-    /** Bytes held by the embeddings. */
+    /** Bytes held by the embeddings; a focus embedding equal to the whole one is the same array, counted once. */
     long embeddingBytes() {
         long bytes = 0;
-        for (float[] e : embeddings.values()) {
-            bytes += 16L + 4L * e.length;
+        for (Map.Entry<Integer, float[]> e : embeddings.entrySet()) {
+            bytes += 16L + 4L * e.getValue().length;
+            if (focus != null && focus.embedding(e.getKey()) != e.getValue()) {
+                bytes += 16L + 4L * focus.embedding(e.getKey()).length;
+            }
         }
-        return focus == null ? bytes : bytes + focus.embeddingBytes();
+        return bytes;
     }
 }

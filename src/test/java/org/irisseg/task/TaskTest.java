@@ -2,6 +2,8 @@ package org.irisseg.task;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,6 +37,29 @@ class TaskTest {
         Task one = new Task(ID, "tenant-a", "t", CLASSES, List.of(ref(0, 1, 2)), "m@1", Instant.EPOCH);
         Task two = one.withReferences(List.of(ref(1, 3, 4)));
         assertEquals(256 + 2 * (16 + 4 * 2), two.sizeBytes() - one.sizeBytes());
+    }
+
+    @Test
+    void aFocusEqualToTheWholeVolumeEmbeddingsIsHeldAndWeighedOnce() {
+        // as a store loads them: equal values in arrays of their own
+        TaskReference plain = ref(0, 1, 2);
+        TaskReference focused = new TaskReference(0, "", "", new int[] {2, 2, 2}, "m@1",
+                Map.of(1, new float[] {1, 1}, 2, new float[] {2, 2}), Map.of(),
+                new ReferenceFocus(48, Map.of(1, new float[] {1, 1}, 2, new float[] {2, 2})));
+        assertSame(focused.embeddings().get(1), focused.focus().embedding(1));
+        assertSame(focused.embeddings().get(2), focused.focus().embedding(2));
+        assertEquals(plain.embeddingBytes(), focused.embeddingBytes());
+    }
+
+    @Test
+    void aFocusEmbeddingThatDiffersIsKeptAndWeighed() {
+        TaskReference plain = ref(0, 1, 2);
+        TaskReference focused = new TaskReference(0, "", "", new int[] {2, 2, 2}, "m@1",
+                Map.of(1, new float[] {1, 1}, 2, new float[] {2, 2}), Map.of(),
+                new ReferenceFocus(48, Map.of(1, new float[] {1, 1.5f}, 2, new float[] {2, 2})));
+        assertArrayEquals(new float[] {1, 1.5f}, focused.focus().embedding(1));
+        assertNotSame(focused.embeddings().get(1), focused.focus().embedding(1));
+        assertEquals(plain.embeddingBytes() + 16 + 4 * 2, focused.embeddingBytes());
     }
 
     @Test
