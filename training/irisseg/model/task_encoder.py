@@ -30,6 +30,13 @@ def foreground_token(features: torch.Tensor, masks: torch.Tensor) -> torch.Tenso
     return torch.einsum("bkv,bcv->bkc", w, f) / total
 
 
+def on_grid(masks: torch.Tensor, grid: int) -> torch.Tensor:
+    """masks [B, K, g, g, g] area-pooled to [B, K, grid, grid, grid] (themselves when already there)."""
+    if masks.shape[2] == grid:
+        return masks
+    return F.adaptive_avg_pool3d(masks, [grid, grid, grid])
+
+
 class MaskContextFusion(nn.Module):
     """Memory-efficient fusion of the full-resolution mask with low-resolution features.
 
@@ -54,8 +61,7 @@ class MaskContextFusion(nn.Module):
 
     def forward(self, features: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
         b, k = masks.shape[0], masks.shape[1]
-        if masks.shape[2] != self.grid:
-            masks = F.adaptive_avg_pool3d(masks, [self.grid, self.grid, self.grid])
+        masks = on_grid(masks, self.grid)
         up = pixel_shuffle_3d(self.expand(features), self.scale)  # [B, cc, G, G, G]
         up = up.unsqueeze(1).expand(b, k, self.cc, up.shape[2], up.shape[3], up.shape[4])
         x = torch.cat([up, masks.unsqueeze(2)], dim=2).flatten(0, 1)  # [B*K, cc+1, G, G, G]
@@ -111,19 +117,17 @@ class TaskEncoder(nn.Module):
         super().__init__()
         self.scale_ids = scale_ids
         self.prototype_scales = list(prototype_scales)
+        self.context_grid = grid // context_divisor
         encoders = []
         for sid, c, h in zip(scale_ids, channels, heads):
             scale = 2**sid // context_divisor
-            encoders.append(ScaleTaskEncoder(c, scale, grid // context_divisor, num_tokens, h, blocks, context_channels))
+            encoders.append(ScaleTaskEncoder(c, scale, self.context_grid, num_tokens, h, blocks, context_channels))
         self.encoders = nn.ModuleList(encoders)
-        self.context_grid = grid // context_divisor
 
     def forward(self, features: List[torch.Tensor], masks: torch.Tensor) -> torch.Tensor:
         parts: List[torch.Tensor] = []
         # every scale fuses the masks on one grid: pooled there once, not once per scale
-        context_masks = masks
-        if masks.shape[2] != self.context_grid:
-            context_masks = F.adaptive_avg_pool3d(masks, [self.context_grid, self.context_grid, self.context_grid])
+        context_masks = on_grid(masks, self.context_grid)
         i = 0
         for enc in self.encoders:
             tokens = enc(features[self.scale_ids[i]], masks, context_masks)  # [B, K, m+1, C]
