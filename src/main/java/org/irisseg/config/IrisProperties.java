@@ -147,7 +147,7 @@ public record IrisProperties(
 
         /**
          * One predictor set: each has a thread with its own OpenMP pool, and two on two cores made a lone
-         * hippocampus request 1.4x as slow (the idle pool's threads spin beside the working one).
+         * hippocampus request about 1.5x as slow (the idle pool's threads spin beside the working one).
          */
         static final String MAX_CONCURRENT = "1";
         static final String QUEUE_CAPACITY = "8";

@@ -63,12 +63,12 @@ final class ClassFusion {
         if (!focus || found.isEmpty()) {
             return new Outcome(fusion.finish(labelValues), null, 0);
         }
-        WindowGrid windows = FocusPolicy.queryWindows(found, VoxelSize.spacingMm(query), focusSideMm, shape);
-        if (windows.size() > 1) {
-            addWindows(session, query, chosen, fusion, windows, threshold, probabilities, timings);
-            return new Outcome(fusion.finish(labelValues), windows.bounds(), windows.size());
+        WindowGrid grid = FocusPolicy.queryWindows(found, VoxelSize.spacingMm(query), focusSideMm, shape);
+        if (grid.size() > 1) {
+            addWindows(session, query, chosen, fusion, grid, threshold, probabilities, timings);
+            return new Outcome(fusion.finish(labelValues), grid.bounds(), grid.size());
         }
-        Box box = windows.bounds();
+        Box box = grid.bounds();
         if (box.equals(whole)) {
             return new Outcome(fusion.finish(labelValues), null, 0);
         }

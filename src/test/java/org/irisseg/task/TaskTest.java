@@ -39,13 +39,20 @@ class TaskTest {
         assertEquals(256 + 2 * (16 + 4 * 2), two.sizeBytes() - one.sizeBytes());
     }
 
+    /**
+     * {@code reference} with focus embeddings as a store loads them, in arrays of their own: {@code label1} for
+     * label 1, a copy of its whole-volume embedding for label 2.
+     */
+    private static TaskReference withFocus(TaskReference reference, float[] label1) {
+        return new TaskReference(reference.index(), "", "", reference.shape(), reference.modelVersion(),
+                reference.embeddings(), Map.of(),
+                new ReferenceFocus(48, Map.of(1, label1, 2, reference.embeddings().get(2).clone())));
+    }
+
     @Test
     void aFocusEqualToTheWholeVolumeEmbeddingsIsHeldAndWeighedOnce() {
-        // as a store loads them: equal values in arrays of their own
         TaskReference plain = ref(0, 1, 2);
-        TaskReference focused = new TaskReference(0, "", "", new int[] {2, 2, 2}, "m@1",
-                Map.of(1, new float[] {1, 1}, 2, new float[] {2, 2}), Map.of(),
-                new ReferenceFocus(48, Map.of(1, new float[] {1, 1}, 2, new float[] {2, 2})));
+        TaskReference focused = withFocus(plain, new float[] {1, 1});
         assertSame(focused.embeddings().get(1), focused.focus().embedding(1));
         assertSame(focused.embeddings().get(2), focused.focus().embedding(2));
         assertEquals(plain.embeddingBytes(), focused.embeddingBytes());
@@ -54,9 +61,7 @@ class TaskTest {
     @Test
     void aFocusEmbeddingThatDiffersIsKeptAndWeighed() {
         TaskReference plain = ref(0, 1, 2);
-        TaskReference focused = new TaskReference(0, "", "", new int[] {2, 2, 2}, "m@1",
-                Map.of(1, new float[] {1, 1}, 2, new float[] {2, 2}), Map.of(),
-                new ReferenceFocus(48, Map.of(1, new float[] {1, 1.5f}, 2, new float[] {2, 2})));
+        TaskReference focused = withFocus(plain, new float[] {1, 1.5f});
         assertArrayEquals(new float[] {1, 1.5f}, focused.focus().embedding(1));
         assertNotSame(focused.embeddings().get(1), focused.focus().embedding(1));
         assertEquals(plain.embeddingBytes() + 16 + 4 * 2, focused.embeddingBytes());
