@@ -126,6 +126,17 @@ def load_warm_start(model: IrisModel, source: str | Path) -> list[str]:
     return list(result.missing_keys) + [f"{name} (widened)" for name in widened]
 
 
+def ancestry_iterations(started_from: dict[str, Any] | None) -> int:
+    """Training iterations of every run up a :func:`provenance` chain (0 for a run from scratch; a link
+    without a count adds 0): where the episode stream of a run started from those weights begins, so that a
+    warm start draws episodes none of its ancestors drew."""
+    total, link = 0, started_from
+    while link:
+        total += int(link.get("iteration") or 0)
+        link = link.get("started_from")
+    return total
+
+
 def provenance(source: str | Path) -> dict[str, Any]:
     """Where warm-started weights came from: the source, its training iterations and wall time, and
     where that source itself started from (a chain back to the first run)."""

@@ -36,7 +36,7 @@ from irisseg.train.progress import ProgressBar
 from irisseg.train.rng_state import capture_rng_state, restore_rng_state, seed_everything
 from irisseg.train.schedule import warmup_cosine_scheduler
 from irisseg.train.weight_ema import WeightEMA
-from irisseg.weights import FORMAT as WEIGHTS_FORMAT, load_warm_start, provenance
+from irisseg.weights import FORMAT as WEIGHTS_FORMAT, ancestry_iterations, load_warm_start, provenance
 
 KIND_LOG_FIELDS = ("iteration", "kind", "loss", "episodes")
 """Columns of ``kind_loss.csv``: the main output's Dice + BCE per episode kind, averaged over a log window,
@@ -171,7 +171,16 @@ class Trainer:
             "data": config_to_dict(self.cfg)["data"],
             "torch": str(torch.__version__),
             "started_from": self.started_from,
+            "episode_offset": self.episode_offset,
         }
+
+    @property
+    def episode_offset(self) -> int:
+        """Where this run's episode stream starts: 0 from scratch; after a warm start, past every iteration of
+        the runs that made the weights (:func:`irisseg.weights.ancestry_iterations`), so that a run started
+        from a previous run's weights continues that run's episodes instead of drawing them again. Follows
+        ``started_from``, which the checkpoint keeps: a resumed run continues the same stream."""
+        return ancestry_iterations(self.started_from)
 
     def _write_summary(self) -> None:
         summary = self.summary()
@@ -307,7 +316,8 @@ class Trainer:
         last_loss, stopped_early = float("nan"), False
         clock = time.perf_counter()
         try:
-            for batch in self.stream.iterate(self.iteration, self.cfg.train.iterations):
+            offset = self.episode_offset
+            for batch in self.stream.iterate(offset + self.iteration, offset + self.cfg.train.iterations):
                 if self.iteration >= self.total_iterations:
                     break
                 loss = self.train_step(batch)
