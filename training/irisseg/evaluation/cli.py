@@ -51,6 +51,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--draws", type=int, default=None, help="one-shot draws per query")
     p.add_argument("--tune-steps", type=int, default=None)
     p.add_argument("--tune-sets", type=int, default=None)
+    p.add_argument("--copy-draws", type=int, default=None,
+                   help="independent crops and poses per copy-test query (default 1)")
     p.add_argument("--tune-unseen", action="store_true", help="in-context tuning on unseen tasks too (slower)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
@@ -66,6 +68,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         s.tune_steps = args.tune_steps
     if args.tune_sets is not None:
         s.tune_sets = args.tune_sets
+    if args.copy_draws is not None:
+        if args.copy_draws < 1:
+            raise SystemExit("--copy-draws must be at least 1")
+        s.copy_draws = args.copy_draws
     s.tune_unseen = bool(args.tune_unseen)
     return s
 

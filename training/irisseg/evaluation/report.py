@@ -35,7 +35,8 @@ DEFINITIONS = """\
   random (70-90% of each axis, the structure kept inside) and mirrored along at least one axis
   (left/right classes: turned by 180 degrees about the left-right axis instead, so that left stays
   left); copy_test_crop: the same crop alone; copy_test_permuted: the same crop turned by a
-  90-degree rotation (axes permuted). Below about 0.85 the model does not read its reference.
+  90-degree rotation (axes permuted); with --copy-draws N, N independent crops and poses per
+  query, pooled. Below about 0.85 the model does not read its reference.
 - grid_ceiling: no model, the query's own mask resampled onto the model grid and back as the
   decoder's logits are, thresholded at 0.5: the best Dice any weights can reach on the whole query;
   focused_grid_ceiling: the same inside the box policy's box around the mask (locate, then focus

@@ -14,7 +14,8 @@ permutation ``perm_i`` of that pool:
   query is that scan re-cropped and re-oriented (:mod:`irisseg.evaluation.copytest`): ``copy_test``
   (a random crop keeping the structure, mirrored; rotated by 180 degrees for left/right classes),
   ``copy_test_crop`` (the same crop alone) and, with ``copy_permuted``, ``copy_test_permuted`` (the
-  same crop turned by a 90-degree rotation: axes permuted);
+  same crop turned by a 90-degree rotation: axes permuted); ``copy_draws`` independent crops and
+  poses per query (the row's ``draw``), pooled in the summary;
 - locate-then-focus (``focus``; :mod:`irisseg.evaluation.focus`): ``focused_one_shot`` uses one-shot
   draw 0's reference encoded inside its box, then a coarse and a focused pass on the query;
   ``focused_copy_test`` is the copy test's mirrored variant seen the same way;
@@ -91,6 +92,7 @@ class Settings:
     tune_lr: float = 1e-2
     honesty_queries: int = 10
     copy_tests: int = 10
+    copy_draws: int = 1
     copy_permuted: bool = True
     focus: bool = True
     tune_unseen: bool = False
@@ -157,9 +159,11 @@ def tune_sets(predictor, task: Task, pool: ReferencePool, settings: Settings, lo
     return out
 
 
-def copy_transforms(task: Task, query: Subject, settings: Settings, i: int) -> list[tuple[str, Reorientation]]:
-    """The copy-test variants of query ``i`` (strategy name, transform), all on one seeded crop."""
-    rng = np.random.default_rng([settings.seed, 2000 + i])
+def copy_transforms(task: Task, query: Subject, settings: Settings, i: int, draw: int = 0
+                    ) -> list[tuple[str, Reorientation]]:
+    """The copy-test variants of query ``i`` (strategy name, transform), all on one seeded crop; ``draw``
+    numbers independent crops and poses of the same query (draw 0 is the one every earlier report used)."""
+    rng = np.random.default_rng([settings.seed, 2000 + i] if draw == 0 else [settings.seed, 2000 + i, draw])
     box = random_crop(query.masks.any(axis=0), rng)
     lateral = is_lateral(task.class_names)
     variants = [(COPY_TEST, Reorientation(box, *random_orientation(rng, lateral))),
@@ -170,20 +174,23 @@ def copy_transforms(task: Task, query: Subject, settings: Settings, i: int) -> l
 
 
 def copy_test_rows(predictor, task: Task, query: Subject, features, settings: Settings, i: int) -> list[Row]:
-    """The copy test of ``query`` (its own scan as reference), every variant of :func:`copy_transforms`;
-    ``[]`` when a class of the query is empty (nothing to copy)."""
+    """The copy test of ``query`` (its own scan as reference): every variant of :func:`copy_transforms`
+    for each of ``settings.copy_draws`` draws (the row's ``draw``); ``[]`` when a class of the query is
+    empty (nothing to copy)."""
     if not all(m.any() for m in query.masks):
         return []
     with torch.no_grad():
         embedding = predictor.encode_reference(query.image, query.masks, features=features).detach().float().cpu()
+    focused, side = focused_embedding(predictor, query) if settings.focus else (None, None)
     rows = []
-    for strategy, t in copy_transforms(task, query, settings, i):
-        copy = copy_query(query, t, suffix=t.describe())
-        copy_features = predictor.encode_image(copy.image)
-        rows += _score(task, copy, strategy, decode(predictor, copy_features, embedding))
-        if settings.focus and strategy == COPY_TEST:
-            focused, side = focused_embedding(predictor, query)
-            rows += _score(task, copy, FOCUSED_COPY_TEST, focused_prediction(predictor, copy, copy_features, focused, side))
+    for d in range(settings.copy_draws):
+        for strategy, t in copy_transforms(task, query, settings, i, d):
+            copy = copy_query(query, t, suffix=t.describe())
+            copy_features = predictor.encode_image(copy.image)
+            rows += _score(task, copy, strategy, decode(predictor, copy_features, embedding), d)
+            if focused is not None and strategy == COPY_TEST:
+                rows += _score(task, copy, FOCUSED_COPY_TEST,
+                               focused_prediction(predictor, copy, copy_features, focused, side), d)
     return rows
 
 

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from irisseg.config import config_to_dict
-from irisseg.evaluation.cli import TASKS, main, task_names
+from irisseg.evaluation.cli import TASKS, main, parse_args, settings_from, task_names
 
 from .helpers import micro_config
 
@@ -54,3 +54,10 @@ def test_task_groups_expand_in_a_fixed_order():
     assert task_names("all") == list(TASKS)
     with pytest.raises(SystemExit):
         task_names("spleen")
+
+
+def test_copy_draws_flag_sets_the_draws_and_refuses_zero():
+    assert settings_from(parse_args(["--random-init", "--copy-draws", "3"])).copy_draws == 3
+    assert settings_from(parse_args(["--random-init"])).copy_draws == 1
+    with pytest.raises(SystemExit, match="at least 1"):
+        settings_from(parse_args(["--random-init", "--copy-draws", "0"]))

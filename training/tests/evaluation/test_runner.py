@@ -135,6 +135,25 @@ def test_copy_test_scores_each_variant_of_each_class_on_the_first_queries(predic
         assert all(0.0 <= row.dice <= 1.0 for row in rows)
 
 
+def test_copy_draws_score_each_variant_once_per_draw_numbered_by_draw(predictor):
+    task = tiny_task(queries=1, references=2)
+    settings = r.Settings(one_shot_draws=1, ensemble_sizes=(1,), tune_sets=0, honesty_queries=0, copy_tests=1,
+                          copy_draws=3, focus=False)
+    rows = [row for row in r.run_task(predictor, task, settings, log=lambda m: None).rows
+            if row.strategy == r.COPY_TEST]
+    assert sorted(row.draw for row in rows) == [0, 0, 1, 1, 2, 2]  # three draws x two classes
+
+
+def test_copy_draw_zero_is_the_single_draw_and_later_draws_are_other_crops_or_poses():
+    task = tiny_task(queries=1, references=2)
+    query = task.queries[0]
+    single = r.copy_transforms(task, query, r.Settings(), 0)
+    assert r.copy_transforms(task, query, r.Settings(copy_draws=4), 0, 0) == single
+    later = [r.copy_transforms(task, query, r.Settings(), 0, d) for d in (1, 2, 3)]
+    assert all(variants != single for variants in later)
+    assert later[0] != later[1]
+
+
 def test_a_memory_bank_with_every_class_of_the_task_adds_its_rows(predictor):
     task = tiny_task(queries=1, references=2, dataset="toy")
     dim = predictor.embedding_dim
