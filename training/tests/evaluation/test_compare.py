@@ -1,0 +1,38 @@
+"""The leg comparison table: the copy-test mean over the unseen suite and one column per evaluation."""
+import json
+
+import pytest
+
+from irisseg.evaluation.compare import copy_test_mean, main, rows, table
+
+
+def _evaluation(copies, one_shot=0.8):
+    return {"unseen_suite": {"structures": [{"dataset": "d", "class": f"c{i}", "copy_test": v}
+                                            for i, v in enumerate(copies)], "ensemble_gain_mean": 0.1},
+            "hippocampus": {"one_shot_dice": one_shot, "ensemble_dice": {"5": 0.85}, "copy_test_dice": 0.6},
+            "swap_test": {"dice_vs_swapped_truth": 0.87}, "wrong_reference_dice": 0.0, "blank_reference_dice": 0.0}
+
+
+def test_copy_test_mean_averages_the_structures_that_have_one():
+    assert copy_test_mean(_evaluation([0.2, 0.4, None])) == pytest.approx(0.3)
+    assert copy_test_mean({"hippocampus": {}}) is None
+
+
+def test_rows_name_the_hippocampus_checks():
+    r = rows(_evaluation([0.5]))
+    assert r["hippocampus one-shot"] == 0.8 and r["hippocampus ensemble of 5"] == 0.85
+    assert r["copy test, d c0"] == 0.5
+
+
+def test_table_has_one_column_per_evaluation_and_dashes_for_missing_numbers():
+    text = table([_evaluation([0.2, 0.4]), {"unseen_suite": {"structures": []}}], ["a", "b"])
+    assert text.splitlines()[0] == "| check | a | b |"
+    assert "| unseen copy test, mean | 0.3000 | - |" in text
+
+
+def test_main_reads_directories_and_refuses_missing_files(tmp_path):
+    (tmp_path / "leg").mkdir()
+    (tmp_path / "leg" / "evaluation.json").write_text(json.dumps(_evaluation([0.1])))
+    assert "| check | leg |" in main([str(tmp_path / "leg")])
+    with pytest.raises(SystemExit, match="not found"):
+        main([str(tmp_path / "nothing.json")])
