@@ -247,7 +247,10 @@ def main(argv: list[str] | None = None) -> None:
         model, cfg, meta = load_model(args.checkpoint)
     bank_path = args.memory_bank or (args.checkpoint.parent / ckpt.MEMORY_BANK if args.checkpoint else None)
     bank = MemoryBank.load(bank_path) if bank_path is not None and bank_path.exists() else None
-    evaluation = evaluation_block(args.report)
+    try:
+        evaluation = evaluation_block(args.report)
+    except ValueError as e:
+        p.error(str(e))
     data_root = args.data_root if args.data_root.exists() else None
     card = export(model, cfg, args.out, args.name or f"iris-{cfg.preset}", meta, evaluation, data_root, args.report,
                   bank)

@@ -20,7 +20,11 @@ def evaluation_block(report_dir: Path | None) -> dict[str, Any] | None:
     floors of its own; it never derives a floor from the model's scores.)"""
     if report_dir is None:
         return None
-    return json.loads((report_dir / "evaluation.json").read_text())
+    report = json.loads((report_dir / "evaluation.json").read_text())
+    if report.get("ablations"):
+        raise ValueError(f"{report_dir} is an ablated evaluation ({', '.join(report['ablations'])}): "
+                         "a model card quotes the model as exported")
+    return report
 
 
 def _data_lines(data: dict) -> list[str]:

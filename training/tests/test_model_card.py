@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from irisseg.export import export
 from irisseg.model import build_iris
 from irisseg.model_card import evaluation_block
@@ -27,6 +29,14 @@ def test_the_evaluation_block_is_the_report_without_a_floor_derived_from_it(tmp_
     block = evaluation_block(_report(tmp_path))
     assert block["hippocampus"]["one_shot_dice"] is not None
     assert "service_test_dice_floor" not in block["hippocampus"]
+
+
+def test_an_ablated_evaluation_is_refused_for_a_model_card(tmp_path):
+    report = _report(tmp_path)
+    data = json.loads((report / "evaluation.json").read_text())
+    (report / "evaluation.json").write_text(json.dumps({**data, "ablations": ["zero-positions"]}))
+    with pytest.raises(ValueError, match="ablated evaluation"):
+        evaluation_block(report)
 
 
 def test_export_writes_model_card_with_evaluation(tiny_cfg, tmp_path):

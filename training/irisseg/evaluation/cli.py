@@ -22,7 +22,8 @@ from pathlib import Path
 import torch
 
 from irisseg.config import load_config, preset
-from irisseg.evaluation import heldout
+from irisseg.evaluation import ablations, heldout
+from irisseg.evaluation.ablations import ABLATIONS
 from irisseg.evaluation.loading import load_predictor
 from irisseg.evaluation.report import write_report
 from irisseg.evaluation.runner import Settings, run_task
@@ -54,6 +55,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--copy-draws", type=int, default=None,
                    help="independent crops and poses per copy-test query (default 1)")
     p.add_argument("--tune-unseen", action="store_true", help="in-context tuning on unseen tasks too (slower)")
+    p.add_argument("--ablate", default="",
+                   help=f"comma-separated inference-time ablations, any of {', '.join(ABLATIONS)} "
+                        "(irisseg.evaluation.ablations)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     return p.parse_args(argv)
@@ -111,6 +115,11 @@ def main(argv: list[str] | None = None) -> dict:
     config = load_config(args.config) if args.config else (preset("small") if args.random_init else None)
     loaded = load_predictor(None if args.random_init else args.checkpoint, config, seed=args.seed)
     log(f"model: {loaded.source} ({loaded.version})")
+    ablated = [a.strip() for a in args.ablate.split(",") if a.strip()]
+    try:
+        ablations.apply(loaded.predictor, ablated, log)
+    except ValueError as e:
+        raise SystemExit(str(e)) from None
     if not args.data_root.exists():
         raise SystemExit(f"data root {args.data_root} not found")
     settings = settings_from(args)
@@ -144,6 +153,7 @@ def main(argv: list[str] | None = None) -> dict:
                      f"torch {torch.__version__}; load average {load_start:.1f} at start, {load_end:.1f} at end "
                      "(other jobs on the machine slow the wall times down)"),
         "quick": bool(args.quick),
+        "ablations": ablated,
         "settings": asdict(settings),
         "tasks": {t.dataset: {"queries": [q.name for q in t.queries], "references": len(t.references),
                               "unseen": t.unseen, "notes": t.notes,
