@@ -167,6 +167,8 @@ class DataConfig:
     # supervoxel tasks and self-pairs carry where each voxel lies in their shared source volume
     # (ref_coords / query_coords), for the dense correspondence loss (TrainConfig.correspondence_weight)
     correspondence: bool = False
+    supervoxel_same_contrast_prob: float = 0.6  # supervoxel tasks: the query in the reference's contrast
+    supervoxel_permute_prob: float = 0.5  # supervoxel tasks: the query's axes permuted
     empty_query_prob: float = 0.08  # label-free, lesion and focus tasks: the query's crop or image lacks the target
     relocate_prob: float = 0.7  # shapes: the query's shapes placed anew, not near the reference's
     task_augment_prob: float = 0.25  # each of: invert both images, boundary shell, dilate/erode both

@@ -244,15 +244,16 @@ class TaskDrawer:
         masks = torch.from_numpy(np.stack([np.isin(sv, g) for g in groups]))
         contrasts = meta["contrasts"]
         ref_contrast = contrasts[int(rng.integers(len(contrasts)))]
-        query_contrast = ref_contrast if rng.random() < 0.6 else contrasts[int(rng.integers(len(contrasts)))]
+        query_contrast = (ref_contrast if rng.random() < self.s.supervoxel_same_contrast_prob
+                          else contrasts[int(rng.integers(len(contrasts)))])
         names = [f"supervoxel{j}" for j in range(len(groups))]
         # a supervoxel has no side and no orientation: either view may be mirrored along any axis, and the
-        # query's axes are permuted half of the time, so matching must not rely on the pose
+        # query's axes are permuted (supervoxel_permute_prob), so matching must not rely on the pose
         sides = [Subject(key, torch.from_numpy(item.raw(c)), masks.clone(), (0, 1, 2), torch.from_numpy(ignore), True)
                  for c in (ref_contrast, query_contrast)]
         if self.s.correspondence:
             sides = [with_coords(side) for side in sides]
-        if rng.random() < 0.5:
+        if rng.random() < self.s.supervoxel_permute_prob:
             sides[1] = permuted(sides[1], tuple(int(a) for a in rng.permutation(3)))
         return sides[0], sides[1], names, f"supervoxels/{meta['dataset']}:{count}x{len(groups)}"
 

@@ -302,6 +302,18 @@ def test_label_free_tasks_show_one_image_under_two_independent_crops(pack):
         assert not torch.equal(e["ref_masks"], e["query_masks"])
 
 
+def test_supervoxel_queries_keep_the_reference_pose_and_contrast_when_asked(pack):
+    def sides(**overrides):
+        sampler = EpisodeSampler(settings(kinds={"supervoxels": 1.0}, **overrides), GRID, pack)
+        out = []
+        for n in range(8):
+            ref, query, _, _ = sampler.tasks.draw("supervoxels", np.random.default_rng([25, n]), torch.Generator())
+            out.append(torch.equal(ref.image, query.image))
+        return out
+    assert all(sides(supervoxel_permute_prob=0.0, supervoxel_same_contrast_prob=1.0))
+    assert not all(sides())  # by default the query is often permuted or in another contrast
+
+
 def test_a_label_free_query_may_lack_the_target(pack):
     sampler = EpisodeSampler(settings(kinds={"supervoxels": 1.0}, empty_query_prob=1.0, k_max=1,
                                       task_augment_prob=0.0, min_class_voxels=8), GRID, pack)
