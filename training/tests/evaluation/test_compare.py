@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from irisseg.evaluation.compare import copy_test_mean, main, rows, table
+from irisseg.evaluation.compare import copy_test_mean, copy_test_means_by_draw, main, rows, table
 
 
 def _evaluation(copies, one_shot=0.8):
@@ -36,3 +36,14 @@ def test_main_reads_directories_and_refuses_missing_files(tmp_path):
     assert "| check | leg |" in main([str(tmp_path / "leg")])
     with pytest.raises(SystemExit, match="not found"):
         main([str(tmp_path / "nothing.json")])
+
+
+def test_copy_test_means_by_draw_average_structures_of_their_query_means():
+    def case(dataset, draw, dice, strategy="copy_test", unseen="True"):
+        return {"dataset": dataset, "class_name": "c", "strategy": strategy, "draw": str(draw), "dice": str(dice),
+                "unseen": unseen}
+    cases = [case("a", 0, 0.2), case("a", 0, 0.4), case("b", 0, 0.6), case("a", 1, 1.0), case("b", 1, 0.0),
+             case("b", 0, 0.9, strategy="one_shot"), case("hippocampus", 0, 0.9, unseen="False")]
+    means = copy_test_means_by_draw(cases)
+    assert means[0] == pytest.approx((0.3 + 0.6) / 2) and means[1] == pytest.approx(0.5)
+    assert "| unseen copy test, draw 1 | 0.5000 |" in table([_evaluation([0.1])], ["x"], [cases])
