@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> dict:
     log(f"model: {loaded.source} ({loaded.version})")
     ablated = [a.strip() for a in args.ablate.split(",") if a.strip()]
     try:
-        ablations.apply(loaded.predictor, ablated, log)
+        loaded.predictor = ablations.apply(loaded.predictor, ablated, log)
     except ValueError as e:
         raise SystemExit(str(e)) from None
     if not args.data_root.exists():

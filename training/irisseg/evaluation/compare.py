@@ -19,30 +19,28 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
-
-def copy_test_mean(evaluation: dict) -> float | None:
-    """Mean copy-test Dice over the unseen suite's structures (``None`` when there are none)."""
-    values = [s["copy_test"] for s in evaluation.get("unseen_suite", {}).get("structures", [])
-              if s.get("copy_test") is not None]
-    return float(sum(values) / len(values)) if values else None
+from irisseg.evaluation.runner import COPY_TEST
+from irisseg.evaluation.suite import copy_test_mean
 
 
-def copy_test_means_by_draw(cases: list[dict]) -> dict[int, float]:
-    """Copy-test draw -> mean over unseen structures of the structure's mean over its queries
-    (``cases``: rows of ``evaluation_cases.csv``)."""
+def copy_test_means_by_draw(cases: list[dict]) -> dict[int, float | None]:
+    """Copy-test draw -> :func:`irisseg.evaluation.suite.copy_test_mean` of that draw alone, each structure's
+    copy test being its mean over its queries (``cases``: rows of ``evaluation_cases.csv``)."""
     scores: dict[int, dict[tuple[str, str], list[float]]] = defaultdict(lambda: defaultdict(list))
     for c in cases:
-        if c["strategy"] == "copy_test" and c["unseen"] == "True":
+        if c["strategy"] == COPY_TEST and c["unseen"] == "True":
             scores[int(c["draw"])][(c["dataset"], c["class_name"])].append(float(c["dice"]))
-    return {d: sum(sum(v) / len(v) for v in per.values()) / len(per) for d, per in sorted(scores.items())}
+    return {d: copy_test_mean({"copy_test": sum(v) / len(v)} for v in per.values())
+            for d, per in sorted(scores.items())}
 
 
 def rows(evaluation: dict, cases: list[dict] | None = None) -> dict[str, float | None]:
     """Row name -> value for one evaluation (see the module docstring)."""
-    out: dict[str, float | None] = {"unseen copy test, mean": copy_test_mean(evaluation)}
+    structures = (evaluation.get("unseen_suite") or {}).get("structures", [])
+    out: dict[str, float | None] = {"unseen copy test, mean": copy_test_mean(structures)}
     for d, v in copy_test_means_by_draw(cases or []).items():
         out[f"unseen copy test, draw {d}"] = v
-    for s in evaluation.get("unseen_suite", {}).get("structures", []):
+    for s in structures:
         out[f"copy test, {s['dataset']} {s['class']}"] = s.get("copy_test")
     hippocampus = evaluation.get("hippocampus") or {}
     out["hippocampus one-shot"] = hippocampus.get("one_shot_dice")

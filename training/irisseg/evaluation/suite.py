@@ -104,14 +104,21 @@ def targets(entries: list[dict]) -> list[dict]:
     return out
 
 
+def copy_test_mean(entries: Iterable[dict]) -> float | None:
+    """Mean over structures (entries of :func:`structures`) of their copy test: the number the fine-tuning
+    keep rule follows (``None`` when no structure has one)."""
+    return _mean(e.get("copy_test") for e in entries)
+
+
 def unseen_suite(summaries) -> dict | None:
-    """``{"structures": [...], "targets": [...], "ensemble_gain_mean": ...}``, or ``None`` without
-    unseen rows."""
+    """``{"structures": [...], "targets": [...], "ensemble_gain_mean": ..., "copy_test_mean": ...}``, or
+    ``None`` without unseen rows."""
     entries = structures(summaries)
     if not entries:
         return None
     t = targets(entries)
     return {"structures": entries, "targets": t, "ensemble_gain_mean": t[-1]["measured"],
+            "copy_test_mean": copy_test_mean(entries),
             "no_ensemble": [f"{e['dataset']} {e['class']}" for e in entries if e["largest_ensemble"] is None]}
 
 
@@ -149,6 +156,8 @@ def markdown(suite: dict | None) -> list[str]:
                      f"{_f(ens.get('3'))} | {_f(ens.get('5'))} | "
                      f"{largest} | {_f(e['retrieval'])} | {_f(e['floor'])} | {_f(e['ensemble_gain'], True)} | "
                      f"{_f(e.get('grid_ceiling'))} / {_f(e.get('focused_grid_ceiling'))} |")
+    if suite.get("copy_test_mean") is not None:
+        lines += ["", f"Copy-test mean over the {len(suite['structures'])} structures: {suite['copy_test_mean']:.4f}."]
     gain = suite["ensemble_gain_mean"]
     if gain is not None and abs(gain) < NEGLIGIBLE_DICE:
         lines += ["", f"Ensemble minus one-shot over the suite: {gain:+.4f}, negligible "

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from irisseg.evaluation.compare import copy_test_mean, copy_test_means_by_draw, main, rows, table
+from irisseg.evaluation.compare import copy_test_means_by_draw, main, rows, table
 
 
 def _evaluation(copies, one_shot=0.8):
@@ -14,8 +14,8 @@ def _evaluation(copies, one_shot=0.8):
 
 
 def test_copy_test_mean_averages_the_structures_that_have_one():
-    assert copy_test_mean(_evaluation([0.2, 0.4, None])) == pytest.approx(0.3)
-    assert copy_test_mean({"hippocampus": {}}) is None
+    assert rows(_evaluation([0.2, 0.4, None]))["unseen copy test, mean"] == pytest.approx(0.3)
+    assert rows({"hippocampus": {}})["unseen copy test, mean"] is None
 
 
 def test_rows_name_the_hippocampus_checks():

@@ -46,6 +46,14 @@ def test_suite_has_a_target_row_for_each_target_of_the_issue():
     assert names[-1].startswith("ensemble of 5 (or the largest available) minus one-shot")
 
 
+def test_suite_reports_the_copy_test_mean_over_its_structures():
+    rows = _rows(copy=0.9) + [_row("thalamus", "Left-Thalamus", r.COPY_TEST, 0.1, case="q2")]
+    entries = headline(summarise(rows))["unseen_suite"]
+    # the left thalamus averages its two queries (0.5); the other seven structures stay at 0.9
+    assert entries["copy_test_mean"] == pytest.approx((0.5 + 7 * 0.9) / 8)
+    assert "Copy-test mean over the 8 structures: 0.8500." in suite.markdown(entries)
+
+
 def test_targets_carry_the_issue_thresholds_margins_and_verdicts():
     t = _targets(_rows(one_shot=0.6, gain=0.05, copy=0.9))
     assert t["copy test, brats whole tumour"] == {
