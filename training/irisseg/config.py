@@ -169,6 +169,7 @@ class DataConfig:
     correspondence: bool = False
     supervoxel_same_contrast_prob: float = 0.6  # supervoxel tasks: the query in the reference's contrast
     supervoxel_permute_prob: float = 0.5  # supervoxel tasks: the query's axes permuted
+    supervoxel_mirror: bool = True  # supervoxel tasks: either view may be mirrored along any axis (augment.flip_prob)
     empty_query_prob: float = 0.08  # label-free, lesion and focus tasks: the query's crop or image lacks the target
     relocate_prob: float = 0.7  # shapes: the query's shapes placed anew, not near the reference's
     task_augment_prob: float = 0.25  # each of: invert both images, boundary shell, dilate/erode both

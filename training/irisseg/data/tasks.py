@@ -247,9 +247,11 @@ class TaskDrawer:
         query_contrast = (ref_contrast if rng.random() < self.s.supervoxel_same_contrast_prob
                           else contrasts[int(rng.integers(len(contrasts)))])
         names = [f"supervoxel{j}" for j in range(len(groups))]
-        # a supervoxel has no side and no orientation: either view may be mirrored along any axis, and the
-        # query's axes are permuted (supervoxel_permute_prob), so matching must not rely on the pose
-        sides = [Subject(key, torch.from_numpy(item.raw(c)), masks.clone(), (0, 1, 2), torch.from_numpy(ignore), True)
+        # a supervoxel has no side and no orientation: either view may be mirrored along any axis
+        # (supervoxel_mirror), and the query's axes are permuted (supervoxel_permute_prob), so matching must not
+        # rely on the pose
+        flips = (0, 1, 2) if self.s.supervoxel_mirror else ()
+        sides = [Subject(key, torch.from_numpy(item.raw(c)), masks.clone(), flips, torch.from_numpy(ignore), True)
                  for c in (ref_contrast, query_contrast)]
         if self.s.correspondence:
             sides = [with_coords(side) for side in sides]

@@ -314,6 +314,15 @@ def test_supervoxel_queries_keep_the_reference_pose_and_contrast_when_asked(pack
     assert not all(sides())  # by default the query is often permuted or in another contrast
 
 
+def test_supervoxel_views_are_never_mirrored_when_mirroring_is_off(pack):
+    def flip_axes(**overrides):
+        sampler = EpisodeSampler(settings(kinds={"supervoxels": 1.0}, **overrides), GRID, pack)
+        ref, query, _, _ = sampler.tasks.draw("supervoxels", np.random.default_rng([26, 0]), torch.Generator())
+        return ref.flip_axes, query.flip_axes
+    assert flip_axes(supervoxel_mirror=False) == ((), ())
+    assert flip_axes() == ((0, 1, 2), (0, 1, 2))
+
+
 def test_a_label_free_query_may_lack_the_target(pack):
     sampler = EpisodeSampler(settings(kinds={"supervoxels": 1.0}, empty_query_prob=1.0, k_max=1,
                                       task_augment_prob=0.0, min_class_voxels=8), GRID, pack)
