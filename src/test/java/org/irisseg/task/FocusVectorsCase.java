@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 
 import org.irisseg.model.Box;
+import org.irisseg.model.EmbeddingTolerance;
 import org.irisseg.model.FocusPolicy;
 import org.irisseg.nifti.CanonicalVolume;
 import org.irisseg.nifti.NiftiImage;
@@ -168,7 +169,8 @@ abstract class FocusVectorsCase extends IrisIntegrationTest {
             float[] got = reference.focus().embedding(labels[k]);
             assertEquals(want.length, got.length);
             for (int i = 0; i < e; i++) {
-                assertEquals(want[i], got[i], tolerance, "class " + labels[k] + " value " + i);
+                assertEquals(want[i], got[i], EmbeddingTolerance.allowed(tolerance, want[i]),
+                        "class " + labels[k] + " value " + i);
             }
         }
     }
