@@ -4,7 +4,9 @@ side by side for several ``evaluation.json`` files (one column each, in the orde
     python -m irisseg.evaluation.compare /tmp/eval8/evaluation.json /tmp/eval13/evaluation.json
 
 Rows: the unseen copy-test mean (mean over the unseen suite's structures of their copy test, the
-number the fine-tuning keep rule averages over evaluation seeds), each structure's copy test, the
+number the fine-tuning keep rule averages over evaluation seeds), the same mean for the crop-only
+variant (``copy_test_crop``: the reference's own crop, neither mirrored nor turned), each structure's
+copy test, the
 hippocampus one-shot, ensemble of 5 and copy test, the swap test, the unseen suite's mean ensemble
 gain, and the wrong and blank references. A missing number prints as ``-``. Where
 ``evaluation_cases.csv`` lies beside the JSON, the unseen copy-test mean of each copy-test draw
@@ -37,7 +39,8 @@ def copy_test_means_by_draw(cases: list[dict]) -> dict[int, float | None]:
 def rows(evaluation: dict, cases: list[dict] | None = None) -> dict[str, float | None]:
     """Row name -> value for one evaluation (see the module docstring)."""
     structures = (evaluation.get("unseen_suite") or {}).get("structures", [])
-    out: dict[str, float | None] = {"unseen copy test, mean": copy_test_mean(structures)}
+    out: dict[str, float | None] = {"unseen copy test, mean": copy_test_mean(structures),
+                                    "unseen same-crop copy test, mean": copy_test_mean(structures, "copy_test_crop")}
     for d, v in copy_test_means_by_draw(cases or []).items():
         out[f"unseen copy test, draw {d}"] = v
     for s in structures:

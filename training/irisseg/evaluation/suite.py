@@ -104,10 +104,11 @@ def targets(entries: list[dict]) -> list[dict]:
     return out
 
 
-def copy_test_mean(entries: Iterable[dict]) -> float | None:
+def copy_test_mean(entries: Iterable[dict], key: str = "copy_test") -> float | None:
     """Mean over structures (entries of :func:`structures`) of their copy test: the number the fine-tuning
-    keep rule follows (``None`` when no structure has one)."""
-    return _mean(e.get("copy_test") for e in entries)
+    keep rule follows (``None`` when no structure has one). ``key="copy_test_crop"`` gives the same mean
+    for the crop-only variant (the reference's own crop, not mirrored or turned)."""
+    return _mean(e.get(key) for e in entries)
 
 
 def unseen_suite(summaries) -> dict | None:

@@ -47,3 +47,12 @@ def test_copy_test_means_by_draw_average_structures_of_their_query_means():
     means = copy_test_means_by_draw(cases)
     assert means[0] == pytest.approx((0.3 + 0.6) / 2) and means[1] == pytest.approx(0.5)
     assert "| unseen copy test, draw 1 | 0.5000 |" in table([_evaluation([0.1])], ["x"], [cases])
+
+
+def test_same_crop_copy_test_mean_averages_the_crop_only_variant():
+    evaluation = _evaluation([0.2, 0.4])
+    for entry, crop in zip(evaluation["unseen_suite"]["structures"], [0.5, None]):
+        entry["copy_test_crop"] = crop
+    r = rows(evaluation)
+    assert r["unseen same-crop copy test, mean"] == pytest.approx(0.5)
+    assert r["unseen copy test, mean"] == pytest.approx(0.3)
