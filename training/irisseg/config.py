@@ -170,6 +170,9 @@ class DataConfig:
     supervoxel_same_contrast_prob: float = 0.6  # supervoxel tasks: the query in the reference's contrast
     supervoxel_permute_prob: float = 0.5  # supervoxel tasks: the query's axes permuted
     supervoxel_mirror: bool = True  # supervoxel tasks: either view may be mirrored along any axis (augment.flip_prob)
+    # supervoxel tasks: mirrors and permutations leave the left-right axis (0) alone, so a lump is never
+    # shown where its left-right twin was: poses from the 8 symmetries of the front-back/up-down square
+    supervoxel_keep_left_right: bool = False
     empty_query_prob: float = 0.08  # label-free, lesion and focus tasks: the query's crop or image lacks the target
     relocate_prob: float = 0.7  # shapes: the query's shapes placed anew, not near the reference's
     task_augment_prob: float = 0.25  # each of: invert both images, boundary shell, dilate/erode both

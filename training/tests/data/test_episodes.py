@@ -323,6 +323,19 @@ def test_supervoxel_views_are_never_mirrored_when_mirroring_is_off(pack):
     assert flip_axes() == ((0, 1, 2), (0, 1, 2))
 
 
+def test_supervoxel_poses_leave_the_left_right_axis_alone_when_asked(pack):
+    sampler = EpisodeSampler(settings(kinds={"supervoxels": 1.0}, supervoxel_keep_left_right=True,
+                                      supervoxel_permute_prob=1.0, supervoxel_same_contrast_prob=1.0), GRID, pack)
+    swapped = 0
+    for n in range(8):
+        ref, query, _, _ = sampler.tasks.draw("supervoxels", np.random.default_rng([27, n]), torch.Generator())
+        assert ref.flip_axes == (1, 2) and query.flip_axes == (1, 2)
+        same = torch.equal(ref.image, query.image)
+        assert same or torch.equal(ref.image.permute(0, 2, 1), query.image)
+        swapped += not same
+    assert 0 < swapped < 8  # front-back and up-down swapped about half of the time, left-right never moved
+
+
 def test_a_label_free_query_may_lack_the_target(pack):
     sampler = EpisodeSampler(settings(kinds={"supervoxels": 1.0}, empty_query_prob=1.0, k_max=1,
                                       task_augment_prob=0.0, min_class_voxels=8), GRID, pack)
