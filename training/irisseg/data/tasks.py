@@ -251,15 +251,17 @@ class TaskDrawer:
         # (supervoxel_mirror), and the query's axes are permuted (supervoxel_permute_prob), so matching must not
         # rely on the pose. In near-symmetric anatomy a left-right mirror shows a lump where its twin was, which
         # no image can tell apart: supervoxel_keep_left_right keeps axis 0 out of both
-        keep_lr = self.s.supervoxel_keep_left_right
-        flips = ((1, 2) if keep_lr else (0, 1, 2)) if self.s.supervoxel_mirror else ()
+        axes = (1, 2) if self.s.supervoxel_keep_left_right else (0, 1, 2)  # the axes a pose may touch
+        flips = axes if self.s.supervoxel_mirror else ()
         sides = [Subject(key, torch.from_numpy(item.raw(c)), masks.clone(), flips, torch.from_numpy(ignore), True)
                  for c in (ref_contrast, query_contrast)]
         if self.s.correspondence:
             sides = [with_coords(side) for side in sides]
         if rng.random() < self.s.supervoxel_permute_prob:
-            order = (0,) + tuple(1 + int(a) for a in rng.permutation(2)) if keep_lr else rng.permutation(3)
-            sides[1] = permuted(sides[1], tuple(int(a) for a in order))
+            order = list(range(3))
+            for a, b in zip(axes, rng.permutation(axes)):
+                order[a] = int(b)
+            sides[1] = permuted(sides[1], tuple(order))
         return sides[0], sides[1], names, f"supervoxels/{meta['dataset']}:{count}x{len(groups)}"
 
     def _lesions(self, rng: np.random.Generator, gen: torch.Generator):

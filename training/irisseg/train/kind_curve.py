@@ -53,11 +53,11 @@ def main(argv: list[str] | None = None) -> str:
     p.add_argument("kind_loss", type=Path, help="a run's kind_loss.csv (or its run directory)")
     p.add_argument("--parts", type=int, default=5, help="equal iteration spans (default 5)")
     args = p.parse_args(argv)
+    if args.parts < 1:
+        p.error(f"--parts must be at least 1, got {args.parts}")
     path = args.kind_loss / "kind_loss.csv" if args.kind_loss.is_dir() else args.kind_loss
     if not path.is_file():
         raise SystemExit(f"not found: {path}")
-    if args.parts < 1:
-        raise SystemExit(f"--parts must be at least 1, got {args.parts}")
     with path.open() as f:
         text = table(curve(list(csv.DictReader(f)), args.parts))
     print(text)
