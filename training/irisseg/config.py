@@ -44,6 +44,9 @@ class ModelConfig:
     # The deepest N scales whose foreground/background prototypes join the embedding and feed the
     # decoder's prototype-matching refiner (irisseg.model.prototypes); 0: no prototype path.
     prototype_scales: int = 0
+    # Channels of the refiner's coarse-to-fine pass over the similarity maps and the query's features
+    # (irisseg.model.prototypes.PrototypeContext); 0: none, the refiner reads the maps voxel by voxel.
+    prototype_context: int = 0
     gradient_checkpointing: bool = False
 
     def __post_init__(self) -> None:
@@ -52,6 +55,8 @@ class ModelConfig:
         self.decoder_blocks = tuple(int(b) for b in self.decoder_blocks)
         if not 0 <= self.prototype_scales <= len(self.channels):
             raise ValueError(f"prototype_scales={self.prototype_scales} must be between 0 and the number of scales")
+        if self.prototype_context < 0 or (self.prototype_context > 0 and self.prototype_scales == 0):
+            raise ValueError(f"prototype_context={self.prototype_context} must be 0, or positive with prototype_scales")
         if self.channels[0] != self.base_channels:
             raise ValueError(f"channels[0]={self.channels[0]} must equal base_channels={self.base_channels}")
         if len(self.blocks_per_stage) != len(self.channels):

@@ -86,7 +86,9 @@ def state_from_export(model_dir: str | Path) -> dict[str, torch.Tensor]:
 
 #: Tensors whose input channels may grow between a source and the model (see :func:`widen_inputs`): the
 #: prototype refiner's first layer reads [logit, two similarity maps per prototype scale, deepest first],
-#: so a model with more prototype scales reads the source's channels first and the new scales after.
+#: so a model with more prototype scales reads the source's channels first and the new scales after; the
+#: context channels (``model.prototype_context``) come last, so a model gains them the same way (a source that
+#: has them cannot gain a scale: its context channels would be read as similarity maps).
 WIDENABLE = ("decoder.refiner.conv1.weight",)
 
 

@@ -32,5 +32,5 @@ def build_iris(cfg: ModelConfig) -> IrisModel:
                                cfg.context_channels, cfg.context_divisor, cfg.prototype_scale_ids())
     decoder = MaskDecoder(list(cfg.channels), list(cfg.decoder_blocks), scales, cfg.grid_size, cfg.num_query_tokens,
                           heads, cfg.fusion_blocks, cfg.embed_dim, cfg.deep_supervision, cfg.full_res_convs,
-                          cfg.output_scale, cfg.prototype_scale_ids())
+                          cfg.output_scale, cfg.prototype_scale_ids(), cfg.prototype_context)
     return IrisModel(encoder, task_encoder, decoder, cfg.grid_size, embedding_dim(cfg), cfg.gradient_checkpointing)

@@ -108,13 +108,14 @@ class MaskDecoder(nn.Module):
 
     def __init__(self, channels: List[int], decoder_blocks: List[int], scale_ids: List[int], grid: int,
                  num_tokens: int, heads: List[int], fusion_blocks: int, embed_dim: int, deep_supervision: bool,
-                 full_res_convs: bool = True, output_scale: int = 0, prototype_scales: List[int] = ()):
+                 full_res_convs: bool = True, output_scale: int = 0, prototype_scales: List[int] = (),
+                 prototype_context: int = 0):
         super().__init__()
         n = len(channels)
         self.token_dim = (num_tokens + 1) * sum(channels[s] for s in scale_ids)
         self.has_prototypes = len(prototype_scales) > 0
-        self.refiner = PrototypeRefiner(list(prototype_scales), [channels[s] for s in prototype_scales]) \
-            if self.has_prototypes else None
+        self.refiner = PrototypeRefiner(list(prototype_scales), [channels[s] for s in prototype_scales],
+                                        context=prototype_context) if self.has_prototypes else None
         self.output_scale = output_scale
         self.scale_ids = scale_ids  # deepest first, matching the embedding layout
         self.token_widths = [channels[s] for s in scale_ids]
