@@ -10,7 +10,9 @@ copy test, the
 hippocampus one-shot, ensemble of 5 and copy test, the swap test, the unseen suite's mean ensemble
 gain, and the wrong and blank references. A missing number prints as ``-``. Where
 ``evaluation_cases.csv`` lies beside the JSON, the unseen copy-test mean of each copy-test draw
-(``--copy-draws``) follows the pooled one.
+(``--copy-draws``) follows the pooled one, then the same mean over the copies mirrored across the left-right
+axis and over those mirrored or turned only within the other two (the service reorients every upload to
+RAS+, so it never shows the model a left-right mirror; training may pose its tasks either way).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
+from irisseg.evaluation.copytest import described_flips
 from irisseg.evaluation.runner import COPY_TEST
 from irisseg.evaluation.suite import copy_test_mean
 
@@ -36,6 +39,23 @@ def copy_test_means_by_draw(cases: list[dict]) -> dict[int, float | None]:
             for d, per in sorted(scores.items())}
 
 
+#: Row names of :func:`copy_test_means_by_pose`, by whether the copy is mirrored across the left-right axis.
+POSE_ROWS = {True: "unseen copy test, left-right mirrored", False: "unseen copy test, other mirrors and turns"}
+
+
+def copy_test_means_by_pose(cases: list[dict]) -> dict[str, float | None]:
+    """:data:`POSE_ROWS` name -> :func:`irisseg.evaluation.suite.copy_test_mean` of the unseen copy tests whose
+    copy is (or is not) mirrored across the left-right axis (axis 0), each structure's copy test being its mean
+    over those copies; a pose no copy took is left out. Cases whose name holds no transform are skipped."""
+    scores: dict[bool, dict[tuple[str, str], list[float]]] = defaultdict(lambda: defaultdict(list))
+    for c in cases:
+        flips = described_flips(c.get("case", "")) if c["strategy"] == COPY_TEST and c["unseen"] == "True" else None
+        if flips is not None:
+            scores[flips[0]][(c["dataset"], c["class_name"])].append(float(c["dice"]))
+    return {POSE_ROWS[k]: copy_test_mean({"copy_test": sum(v) / len(v)} for v in scores[k].values())
+            for k in (True, False) if k in scores}
+
+
 def rows(evaluation: dict, cases: list[dict] | None = None) -> dict[str, float | None]:
     """Row name -> value for one evaluation (see the module docstring)."""
     structures = (evaluation.get("unseen_suite") or {}).get("structures", [])
@@ -43,6 +63,7 @@ def rows(evaluation: dict, cases: list[dict] | None = None) -> dict[str, float |
                                     "unseen same-crop copy test, mean": copy_test_mean(structures, "copy_test_crop")}
     for d, v in copy_test_means_by_draw(cases or []).items():
         out[f"unseen copy test, draw {d}"] = v
+    out.update(copy_test_means_by_pose(cases or []))
     for s in structures:
         out[f"copy test, {s['dataset']} {s['class']}"] = s.get("copy_test")
     hippocampus = evaluation.get("hippocampus") or {}

@@ -82,6 +82,22 @@ class Reorientation:
         return f"crop {sizes}, flip {flips}, axes {''.join(AXIS_NAMES[o] for o in self.order)}"
 
 
+def described_flips(description: str) -> tuple[bool, bool, bool] | None:
+    """The flips of a :meth:`Reorientation.describe` text (also the end of a copy-test case name,
+    ``<subject>~crop 98x120x131, flip x z, axes zxy`` -> ``(True, False, True)``); ``None`` where the text
+    holds no such description."""
+    start = description.rfind("flip ")
+    end = description.find(", axes", start)
+    if start < 0 or end < 0:
+        return None
+    named = description[start + len("flip "):end].split()
+    if named == ["none"]:
+        return False, False, False
+    if not named or any(n not in AXIS_NAMES for n in named):
+        return None
+    return tuple(a in named for a in AXIS_NAMES)
+
+
 def _crop_axis(n: int, lo: int, hi: int, fraction: float, margin: int, rng: np.random.Generator) -> tuple[int, int]:
     """A crop ``(start, stop)`` of an axis of ``n`` voxels, ``fraction * n`` long (at least the
     structure ``[lo, hi)`` plus ``margin``), containing the structure and its margin."""

@@ -56,3 +56,19 @@ def test_same_crop_copy_test_mean_averages_the_crop_only_variant():
     r = rows(evaluation)
     assert r["unseen same-crop copy test, mean"] == pytest.approx(0.5)
     assert r["unseen copy test, mean"] == pytest.approx(0.3)
+
+
+def test_copy_test_means_by_pose_split_the_left_right_mirrors_from_the_other_poses():
+    from irisseg.evaluation.compare import POSE_ROWS, copy_test_means_by_pose
+
+    def case(dataset, flips, dice, unseen="True"):
+        return {"dataset": dataset, "class_name": "c", "strategy": "copy_test", "draw": "0", "dice": str(dice),
+                "unseen": unseen, "case": f"s~crop 9x9x9, flip {flips}, axes xyz"}
+    cases = [case("a", "x", 0.1), case("a", "x z", 0.3), case("a", "y", 0.8), case("b", "y z", 0.4),
+             case("hippocampus", "x", 0.9, unseen="False"),
+             {"dataset": "b", "class_name": "c", "strategy": "copy_test", "draw": "0", "dice": "1.0", "unseen": "True",
+              "case": "s"}]
+    means = copy_test_means_by_pose(cases)
+    assert means[POSE_ROWS[True]] == pytest.approx(0.2)
+    assert means[POSE_ROWS[False]] == pytest.approx((0.8 + 0.4) / 2)
+    assert copy_test_means_by_pose([c for c in cases if "flip x" not in c["case"]]) == {POSE_ROWS[False]: pytest.approx(0.6)}

@@ -80,3 +80,12 @@ def test_copy_query_moves_image_masks_and_spacing_together():
 def test_lateral_classes_are_those_naming_a_side():
     assert is_lateral(("Left-Thalamus", "Right-Thalamus")) and is_lateral(("adrenal_gland_left",))
     assert not is_lateral(("whole tumour",)) and not is_lateral(("anterior", "posterior"))
+
+
+def test_described_flips_reads_back_what_describe_wrote():
+    from irisseg.evaluation.copytest import described_flips
+    t = Reorientation(((0, 10), (2, 12), (1, 9)), (True, False, True), (2, 0, 1))
+    assert described_flips(f"subject_007~{t.describe()}") == (True, False, True)
+    assert described_flips(Reorientation(t.box, (False, False, False), (0, 1, 2)).describe()) == (False, False, False)
+    assert described_flips("subject_007") is None
+    assert described_flips("crop 3x3x3, flip w, axes xyz") is None
