@@ -45,7 +45,8 @@ class ModelConfig:
     # decoder's prototype-matching refiner (irisseg.model.prototypes); 0: no prototype path.
     prototype_scales: int = 0
     # Channels of the refiner's coarse-to-fine pass over the similarity maps and the query's features
-    # (irisseg.model.prototypes.PrototypeContext); 0: none, the refiner reads the maps voxel by voxel.
+    # (irisseg.model.prototypes.PrototypeContext); 0: none, the refiner reads the maps voxel by voxel. Tried
+    # once on supervoxel tasks (reports/finetune/README.md, after leg 16): no measurable effect.
     prototype_context: int = 0
     gradient_checkpointing: bool = False
 

@@ -9,11 +9,10 @@ near zero (std 1e-3), so a model warm-started without it predicts almost exactly
 
 With ``context`` channels (:class:`PrototypeContext`), the refiner also reads a per-class coarse-to-fine pass
 over the similarity maps and the query's own features at the prototype scales from :data:`CONTEXT_FINEST_SCALE`
-up (a small
-prototype-conditioned UNet decoder), so what it decides at a voxel can depend on the matching around it, not
-only on the 5 voxels its two convolutions see. Those channels come last in the refiner's input: a model
+up (a small prototype-conditioned UNet decoder), so what it decides at a voxel can depend on the matching around
+it, not only on the 5 voxels its two convolutions see. Those channels come last in the refiner's input: a model
 warm-started without them reads them through zero weights (``irisseg.weights.widen_inputs``) and predicts
-exactly as before.
+exactly as before (``scripts/add_prototype_context.py`` starts those weights at the other inputs' spread instead).
 """
 from __future__ import annotations
 
