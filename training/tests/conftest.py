@@ -46,3 +46,30 @@ def skip_without(path: Path, what: str = "shared data") -> None:
 def data_root() -> Path:
     skip_without(DATA_ROOT / "hippocampus")
     return DATA_ROOT
+
+
+def warm_start_from_a_working_refiner(source_model, target_model, path: Path):
+    """Builds a model from ``source_model`` (a ``ModelConfig``) whose prototype refiner's output layer passes what it
+    reads (std 0.5, so that comparing predictions means something), saves it to ``path`` and warm-starts a model
+    built from ``target_model`` from that file -> ``(source, target, names load_warm_start reported)``, both in eval
+    mode."""
+    from irisseg.model import build_iris
+    from irisseg.weights import load_warm_start
+    torch.manual_seed(0)
+    source = build_iris(source_model).eval()
+    with torch.no_grad():
+        source.decoder.refiner.out.weight.normal_(std=0.5)
+    torch.save({"model": source.state_dict()}, path)
+    target = build_iris(target_model).eval()
+    return source, target, load_warm_start(target, path)
+
+
+def assert_predict_alike(source, target, grid: int = 32) -> None:
+    """Both models give the same logits (to 1e-5) on one fixed random task of two classes on ``grid``^3."""
+    torch.manual_seed(3)
+    ref, query = torch.randn(1, 1, grid, grid, grid), torch.randn(1, 1, grid, grid, grid)
+    masks = (torch.rand(1, 2, grid, grid, grid) > 0.7).float()
+    with torch.no_grad():
+        want, _ = source.decode(source.encode_image(query), source.encode_task(source.encode_image(ref), masks))
+        got, _ = target.decode(target.encode_image(query), target.encode_task(target.encode_image(ref), masks))
+    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)

@@ -22,21 +22,29 @@ import json
 import math
 from collections import defaultdict
 from pathlib import Path
+from typing import Callable, Hashable
 
 from irisseg.evaluation.copytest import described_flips
 from irisseg.evaluation.runner import COPY_TEST
 from irisseg.evaluation.suite import copy_test_mean
 
 
-def copy_test_means_by_draw(cases: list[dict]) -> dict[int, float | None]:
-    """Copy-test draw -> :func:`irisseg.evaluation.suite.copy_test_mean` of that draw alone, each structure's
-    copy test being its mean over its queries (``cases``: rows of ``evaluation_cases.csv``)."""
-    scores: dict[int, dict[tuple[str, str], list[float]]] = defaultdict(lambda: defaultdict(list))
+def _unseen_copy_test_means(cases: list[dict], group: Callable[[dict], Hashable | None]) -> dict:
+    """Group key -> :func:`irisseg.evaluation.suite.copy_test_mean` of the unseen copy tests in that group, each
+    structure's copy test being its mean over the group's copies (``cases``: rows of ``evaluation_cases.csv``;
+    ``group`` returns ``None`` for a case to skip). Keys in sorted order."""
+    scores: dict = defaultdict(lambda: defaultdict(list))
     for c in cases:
-        if c["strategy"] == COPY_TEST and c["unseen"] == "True":
-            scores[int(c["draw"])][(c["dataset"], c["class_name"])].append(float(c["dice"]))
-    return {d: copy_test_mean({"copy_test": sum(v) / len(v)} for v in per.values())
-            for d, per in sorted(scores.items())}
+        key = group(c) if c["strategy"] == COPY_TEST and c["unseen"] == "True" else None
+        if key is not None:
+            scores[key][(c["dataset"], c["class_name"])].append(float(c["dice"]))
+    return {k: copy_test_mean({"copy_test": sum(v) / len(v)} for v in per.values())
+            for k, per in sorted(scores.items())}
+
+
+def copy_test_means_by_draw(cases: list[dict]) -> dict[int, float | None]:
+    """Copy-test draw -> the unseen copy-test mean of that draw alone (see :func:`_unseen_copy_test_means`)."""
+    return _unseen_copy_test_means(cases, lambda c: int(c["draw"]))
 
 
 #: Row names of :func:`copy_test_means_by_pose`, by whether the copy is mirrored across the left-right axis.
@@ -44,16 +52,13 @@ POSE_ROWS = {True: "unseen copy test, left-right mirrored", False: "unseen copy 
 
 
 def copy_test_means_by_pose(cases: list[dict]) -> dict[str, float | None]:
-    """:data:`POSE_ROWS` name -> :func:`irisseg.evaluation.suite.copy_test_mean` of the unseen copy tests whose
-    copy is (or is not) mirrored across the left-right axis (axis 0), each structure's copy test being its mean
-    over those copies; a pose no copy took is left out. Cases whose name holds no transform are skipped."""
-    scores: dict[bool, dict[tuple[str, str], list[float]]] = defaultdict(lambda: defaultdict(list))
-    for c in cases:
-        flips = described_flips(c.get("case", "")) if c["strategy"] == COPY_TEST and c["unseen"] == "True" else None
-        if flips is not None:
-            scores[flips[0]][(c["dataset"], c["class_name"])].append(float(c["dice"]))
-    return {POSE_ROWS[k]: copy_test_mean({"copy_test": sum(v) / len(v)} for v in scores[k].values())
-            for k in (True, False) if k in scores}
+    """:data:`POSE_ROWS` name -> the unseen copy-test mean over the copies that are (or are not) mirrored across
+    the left-right axis (axis 0); a pose no copy took is left out, as are cases whose name holds no transform."""
+    def mirrored(c: dict) -> bool | None:
+        flips = described_flips(c.get("case", ""))
+        return None if flips is None else flips[0]
+    means = _unseen_copy_test_means(cases, mirrored)
+    return {POSE_ROWS[k]: means[k] for k in (True, False) if k in means}
 
 
 def rows(evaluation: dict, cases: list[dict] | None = None) -> dict[str, float | None]:

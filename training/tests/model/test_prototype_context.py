@@ -1,14 +1,12 @@
 """The refiner's coarse-to-fine context over the similarity maps: it reads the matching around a voxel, a model
 gains it without changing what it predicts, and it survives TorchScript."""
-import copy
 
 import pytest
 import torch
 
 from irisseg.model import build_iris
-from irisseg.weights import load_warm_start
 
-from conftest import tiny_config
+from conftest import assert_predict_alike, tiny_config, warm_start_from_a_working_refiner
 
 
 def _task(g: int = 32):
@@ -46,23 +44,13 @@ def test_the_refiner_reads_the_matching_beyond_its_own_convolutions_only_with_a_
 
 
 def test_a_model_gaining_the_context_starts_predicting_exactly_as_its_source(tmp_path):
-    cfg = tiny_config(prototype_scales=3)
-    source = build_iris(cfg.model).eval()
-    with torch.no_grad():  # a refiner that does something, so that the comparison means something
-        source.decoder.refiner.out.weight.normal_(std=0.5)
-    torch.save({"model": source.state_dict()}, tmp_path / "model.pt")
-    target_cfg = copy.deepcopy(cfg.model)
-    target_cfg.prototype_context = 4
-    target = build_iris(target_cfg).eval()
-    missing = load_warm_start(target, tmp_path / "model.pt")
+    source, target, missing = warm_start_from_a_working_refiner(
+        tiny_config(prototype_scales=3).model, tiny_config(prototype_scales=3, prototype_context=4).model,
+        tmp_path / "model.pt")
     assert "decoder.refiner.conv1.weight (widened)" in missing
     assert {m for m in missing if "(widened)" not in m} == {k for k in target.state_dict()
                                                           if k.startswith("decoder.refiner.context.")}
-    ref, masks, query = _task()
-    with torch.no_grad():
-        want, _ = source(ref, masks, query)
-        got, _ = target(ref, masks, query)
-    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
+    assert_predict_alike(source, target)
 
 
 def test_a_model_with_the_context_scripts_and_predicts_as_in_eager_mode():

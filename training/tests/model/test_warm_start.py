@@ -5,7 +5,7 @@ import torch
 from irisseg.model import build_iris
 from irisseg.weights import load_warm_start, state_from_export
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, assert_predict_alike, tiny_config, warm_start_from_a_working_refiner
 
 MODEL_DIR = REPO_ROOT / "models" / "iris-small"
 
@@ -65,25 +65,11 @@ def test_a_config_saved_before_the_prototype_path_rebuilds_a_model_without_it():
     assert cfg.model.prototype_scales == 0 and build_iris(cfg.model).decoder.refiner is None
 
 
-def test_a_model_with_one_more_prototype_scale_starts_predicting_exactly_as_its_source(tiny_cfg, tmp_path):
-    import copy
-    tiny_cfg.model.prototype_scales = 2
-    source = build_iris(tiny_cfg.model).eval()
-    with torch.no_grad():  # a refiner that does something, so that the comparison means something
-        source.decoder.refiner.out.weight.normal_(std=0.5)
-    torch.save({"model": source.state_dict()}, tmp_path / "model.pt")
-    wider_cfg = copy.deepcopy(tiny_cfg.model)
-    wider_cfg.prototype_scales = 3
-    target = build_iris(wider_cfg).eval()
-    missing = load_warm_start(target, tmp_path / "model.pt")
+def test_a_model_with_one_more_prototype_scale_starts_predicting_exactly_as_its_source(tmp_path):
+    source, target, missing = warm_start_from_a_working_refiner(
+        tiny_config(prototype_scales=2).model, tiny_config(prototype_scales=3).model, tmp_path / "model.pt")
     assert missing == ["decoder.refiner.conv1.weight (widened)"]
-    torch.manual_seed(3)
-    ref, query = torch.randn(1, 1, 32, 32, 32), torch.randn(1, 1, 32, 32, 32)
-    masks = (torch.rand(1, 2, 32, 32, 32) > 0.7).float()
-    with torch.no_grad():
-        want, _ = source.decode(source.encode_image(query), source.encode_task(source.encode_image(ref), masks))
-        got, _ = target.decode(target.encode_image(query), target.encode_task(target.encode_image(ref), masks))
-    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
+    assert_predict_alike(source, target)
 
 
 def test_a_narrower_refiner_than_the_source_is_refused(tiny_cfg, tmp_path):
