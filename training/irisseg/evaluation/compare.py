@@ -12,7 +12,8 @@ gain, and the wrong and blank references. A missing number prints as ``-``. Wher
 ``evaluation_cases.csv`` lies beside the JSON, the unseen copy-test mean of each copy-test draw
 (``--copy-draws``) follows the pooled one, then the same mean over the copies mirrored across the left-right
 axis and over those mirrored or turned only within the other two (the service reorients every upload to
-RAS+, so it never shows the model a left-right mirror; training may pose its tasks either way).
+RAS+, so it never shows the model a left-right mirror; training may pose its tasks either way), and the
+one-shot Dice of each unseen structure split by whether the reference's copied mask misses the query's structure.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Callable, Hashable
 
 from irisseg.evaluation.copytest import described_flips
-from irisseg.evaluation.runner import COPY_TEST
+from irisseg.evaluation.runner import COPY_TEST, FLOOR, ONE_SHOT
 from irisseg.evaluation.suite import copy_test_mean
 
 
@@ -61,6 +62,28 @@ def copy_test_means_by_pose(cases: list[dict]) -> dict[str, float | None]:
     return {POSE_ROWS[k]: means[k] for k in (True, False) if k in means}
 
 
+#: A reference whose copied mask scores below this on the query (the floor) marks a structure lying elsewhere.
+APART_FLOOR = 0.05
+
+
+def one_shot_by_floor(cases: list[dict]) -> dict[str, float]:
+    """Row name -> the mean one-shot Dice of an unseen structure over the pairs whose copied-mask floor (same case,
+    same draw) is below :data:`APART_FLOOR` (the reference's structure lies elsewhere) and over the others, for each
+    structure with pairs of both kinds: does the model follow the reference's content or its location?"""
+    floors, one_shots = {}, {}
+    for c in cases:
+        if c["unseen"] == "True" and c["strategy"] in (FLOOR, ONE_SHOT):
+            key = (c["dataset"], c["class_name"], c.get("case"), c["draw"])
+            (floors if c["strategy"] == FLOOR else one_shots)[key] = float(c["dice"])
+    groups: dict = defaultdict(lambda: {True: [], False: []})
+    for key, dice in one_shots.items():
+        if key in floors:
+            groups[key[:2]][floors[key] < APART_FLOOR].append(dice)
+    return {f"one-shot, {d} {n}, {label} ({len(g[apart])} pairs)": sum(g[apart]) / len(g[apart])
+            for (d, n), g in sorted(groups.items()) if g[True] and g[False]
+            for apart, label in ((True, "reference apart"), (False, "reference overlapping"))}
+
+
 def rows(evaluation: dict, cases: list[dict] | None = None) -> dict[str, float | None]:
     """Row name -> value for one evaluation (see the module docstring)."""
     structures = (evaluation.get("unseen_suite") or {}).get("structures", [])
@@ -69,6 +92,7 @@ def rows(evaluation: dict, cases: list[dict] | None = None) -> dict[str, float |
     for d, v in copy_test_means_by_draw(cases or []).items():
         out[f"unseen copy test, draw {d}"] = v
     out.update(copy_test_means_by_pose(cases or []))
+    out.update(one_shot_by_floor(cases or []))
     for s in structures:
         out[f"copy test, {s['dataset']} {s['class']}"] = s.get("copy_test")
     hippocampus = evaluation.get("hippocampus") or {}

@@ -72,3 +72,18 @@ def test_copy_test_means_by_pose_split_the_left_right_mirrors_from_the_other_pos
     assert means[POSE_ROWS[True]] == pytest.approx(0.2)
     assert means[POSE_ROWS[False]] == pytest.approx((0.8 + 0.4) / 2)
     assert copy_test_means_by_pose([c for c in cases if "flip x" not in c["case"]]) == {POSE_ROWS[False]: pytest.approx(0.6)}
+
+
+def test_one_shot_by_floor_splits_pairs_whose_reference_lies_elsewhere_from_the_others():
+    from irisseg.evaluation.compare import one_shot_by_floor
+
+    def case(strategy, case_name, dice, dataset="brats", unseen="True"):
+        return {"dataset": dataset, "class_name": "t", "strategy": strategy, "case": case_name, "draw": "0",
+                "dice": str(dice), "unseen": unseen}
+    cases = [case("floor", "q1", 0.0), case("one_shot", "q1", 0.2), case("floor", "q2", 0.01), case("one_shot", "q2", 0.4),
+             case("floor", "q3", 0.5), case("one_shot", "q3", 0.9),
+             case("floor", "q1", 0.0, dataset="only_apart"), case("one_shot", "q1", 0.3, dataset="only_apart"),
+             case("floor", "q1", 0.0, dataset="seen", unseen="False"), case("one_shot", "q1", 0.3, dataset="seen",
+                                                                            unseen="False")]
+    assert one_shot_by_floor(cases) == {"one-shot, brats t, reference apart (2 pairs)": pytest.approx(0.3),
+                                        "one-shot, brats t, reference overlapping (1 pairs)": pytest.approx(0.9)}
