@@ -48,6 +48,11 @@ class ModelConfig:
     # (irisseg.model.prototypes.PrototypeContext); 0: none, the refiner reads the maps voxel by voxel. Tried
     # once on supervoxel tasks (reports/finetune/README.md, after leg 16): no measurable effect.
     prototype_context: int = 0
+    # Key channels of the dense reference memory (irisseg.model.memory): the reference kept voxel by voxel at
+    # scale ``memory_scale`` (3: 8^3 on the 64 grid) and read by every query voxel, its read-out joining the
+    # prototype refiner's inputs; 0: none.
+    memory_channels: int = 0
+    memory_scale: int = 3
     gradient_checkpointing: bool = False
 
     def __post_init__(self) -> None:
@@ -58,6 +63,10 @@ class ModelConfig:
             raise ValueError(f"prototype_scales={self.prototype_scales} must be between 0 and the number of scales")
         if self.prototype_context < 0 or (self.prototype_context > 0 and self.prototype_scales == 0):
             raise ValueError(f"prototype_context={self.prototype_context} must be 0, or positive with prototype_scales")
+        if self.memory_channels < 0 or (self.memory_channels > 0 and self.prototype_scales == 0):
+            raise ValueError(f"memory_channels={self.memory_channels} must be 0, or positive with prototype_scales")
+        if self.memory_channels > 0 and not 1 <= self.memory_scale < len(self.channels):
+            raise ValueError(f"memory_scale={self.memory_scale} must be a scale between 1 and {len(self.channels) - 1}")
         if self.channels[0] != self.base_channels:
             raise ValueError(f"channels[0]={self.channels[0]} must equal base_channels={self.base_channels}")
         if len(self.blocks_per_stage) != len(self.channels):

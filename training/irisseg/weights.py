@@ -88,7 +88,9 @@ def state_from_export(model_dir: str | Path) -> dict[str, torch.Tensor]:
 #: prototype refiner's first layer reads [logit, two similarity maps per prototype scale, deepest first],
 #: so a model with more prototype scales reads the source's channels first and the new scales after; the
 #: context channels (``model.prototype_context``) come last, so a model gains them the same way (a source that
-#: has them cannot gain a scale: its context channels would be read as similarity maps).
+#: has them cannot gain a scale: its context channels would be read as similarity maps); the dense reference
+#: memory's read-out channels (``model.memory_channels``) come after those, and a source with a memory cannot gain
+#: a context.
 WIDENABLE = ("decoder.refiner.conv1.weight",)
 
 
@@ -126,6 +128,25 @@ def load_warm_start(model: IrisModel, source: str | Path) -> list[str]:
     if result.unexpected_keys:
         raise ValueError(f"{source}: tensors the model does not have: {result.unexpected_keys[:5]}")
     return list(result.missing_keys) + [f"{name} (widened)" for name in widened]
+
+
+def open_refiner_inputs(model: IrisModel, count: int) -> float:
+    """Draws the weights by which the prototype refiner's first layer reads its last ``count`` input channels at
+    the spread (std) of the weights on its other channels, instead of the zeros a warm start widens them with
+    (:func:`widen_inputs`: there the new inputs open only as fast as those weights move). Returns that spread."""
+    weight = model.decoder.refiner.conv1.weight
+    with torch.no_grad():
+        spread = float(weight[:, :weight.shape[1] - count].std())
+        weight[:, weight.shape[1] - count:].normal_(std=spread)
+    return spread
+
+
+def save_warm_start(path: str | Path, model: IrisModel, source: str | Path) -> None:
+    """A warm-start file (weights only, no config: the run's ``--set`` gives the new part) that keeps the
+    provenance of ``source``, so that a run started from it continues the source's episode stream."""
+    meta = {"iteration": 0, "elapsed_s": 0.0, "device": "cpu", "started_from": provenance(source)}
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"format": FORMAT, "model": model.state_dict(), "meta": meta}, path)
 
 
 def ancestry_iterations(started_from: dict[str, Any] | None) -> int:

@@ -23,7 +23,7 @@ import torch
 
 from irisseg.model import build_iris
 from irisseg.train.cli import TRAINING_ROOT
-from irisseg.weights import config_from_dict, load_warm_start, provenance
+from irisseg.weights import config_from_dict, load_warm_start, open_refiner_inputs, save_warm_start
 
 
 def main() -> None:
@@ -40,18 +40,14 @@ def main() -> None:
     cfg = config_from_dict(json.loads((source / "model.json").read_text())["config"])
     if cfg.model.prototype_context:
         p.error(f"{source} already has a prototype context")
+    if cfg.model.memory_channels:
+        p.error(f"{source} has a reference memory, whose refiner inputs come last: a context cannot follow them")
     cfg.model.prototype_context = args.channels
     torch.manual_seed(args.seed)
     model = build_iris(cfg.model)
     load_warm_start(model, source)
-    weight = model.decoder.refiner.conv1.weight
-    old = weight.shape[1] - args.channels
-    with torch.no_grad():
-        spread = float(weight[:, :old].std())
-        weight[:, old:].normal_(std=spread)
-    meta = {"iteration": 0, "elapsed_s": 0.0, "device": "cpu", "started_from": provenance(source)}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"format": 1, "model": model.state_dict(), "meta": meta}, args.out)
+    spread = open_refiner_inputs(model, args.channels)
+    save_warm_start(args.out, model, source)
     print(f"{args.out}: {source} with a {args.channels}-channel prototype context, its refiner input read at std "
           f"{spread:.4f}")
 

@@ -103,19 +103,23 @@ class MaskDecoder(nn.Module):
     -> logits [B, K, G, G, G], aux: deep-supervision logits at scales o+1..N-1 (finest first), where
     o = ``output_scale``: the decoder stops at scale o and its logits are trilinearly up-sampled to G.
     With ``prototype_scales``, the final logits are refined by prototype matching (see
-    :mod:`irisseg.model.prototypes`); the embedding's prototypes follow its tokens.
+    :mod:`irisseg.model.prototypes`); the embedding's prototypes follow its tokens, and the dense reference
+    memory, where the model has one, follows them.
     """
 
     def __init__(self, channels: List[int], decoder_blocks: List[int], scale_ids: List[int], grid: int,
                  num_tokens: int, heads: List[int], fusion_blocks: int, embed_dim: int, deep_supervision: bool,
                  full_res_convs: bool = True, output_scale: int = 0, prototype_scales: List[int] = (),
-                 prototype_context: int = 0):
+                 prototype_context: int = 0, memory: Tuple[int, int] = (0, 0)):
+        """``memory``: (scale id, key channels) of the dense reference memory the refiner reads (0 channels:
+        none; :mod:`irisseg.model.memory`)."""
         super().__init__()
         n = len(channels)
         self.token_dim = (num_tokens + 1) * sum(channels[s] for s in scale_ids)
         self.has_prototypes = len(prototype_scales) > 0
         self.refiner = PrototypeRefiner(list(prototype_scales), [channels[s] for s in prototype_scales],
-                                        context=prototype_context) if self.has_prototypes else None
+                                        context=prototype_context, memory=memory,
+                                        memory_width=channels[memory[0]]) if self.has_prototypes else None
         self.output_scale = output_scale
         self.scale_ids = scale_ids  # deepest first, matching the embedding layout
         self.token_widths = [channels[s] for s in scale_ids]

@@ -16,13 +16,14 @@ exactly as before (``scripts/add_prototype_context.py`` starts those weights at 
 """
 from __future__ import annotations
 
-from typing import List
+from typing import List, Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from irisseg.model.blocks import Conv3d
+from irisseg.model.memory import READ_CHANNELS, MemoryReader
 from irisseg.model.preprocess import upsample_features
 
 
@@ -103,18 +104,24 @@ class PrototypeRefiner(nn.Module):
     """logits [B, K, *size] + similarity maps -> refined logits (same shape).
 
     Per class: [logit, 2*S scaled similarities, ``context`` channels of :class:`PrototypeContext` up-sampled
-    (none when 0)] -> 3x3x3 conv -> GELU -> 3x3x3 conv -> GELU -> 1x1 conv (near zero at start) x
-    :data:`OUTPUT_GAIN`.
+    (none when 0), the dense reference memory's 3 read-out maps scaled and up-sampled (none without a memory,
+    :mod:`irisseg.model.memory`)] -> 3x3x3 conv -> GELU -> 3x3x3 conv -> GELU -> 1x1 conv (near zero at start)
+    x :data:`OUTPUT_GAIN`.
     """
 
-    def __init__(self, scale_ids: List[int], widths: List[int], hidden: int = 8, context: int = 0):
+    def __init__(self, scale_ids: List[int], widths: List[int], hidden: int = 8, context: int = 0,
+                 memory: Tuple[int, int] = (0, 0), memory_width: int = 0):
+        """``memory``: (scale id, key channels) of the dense reference memory, ``memory_width`` the encoder's
+        channels at that scale; key channels 0: no memory."""
         super().__init__()
         self.scale_ids = scale_ids
         self.widths = widths
         self.similarity_scale = SIMILARITY_SCALE
         self.output_gain = OUTPUT_GAIN
         self.context = PrototypeContext(scale_ids, widths, context) if context > 0 else None
-        channels = 1 + 2 * len(scale_ids) + context
+        self.prototype_dim = 2 * sum(widths)
+        self.memory = MemoryReader(memory[0], memory_width, memory[1]) if memory[1] > 0 else None
+        channels = 1 + 2 * len(scale_ids) + context + (READ_CHANNELS if memory[1] > 0 else 0)
         self.conv1 = Conv3d(channels, hidden, 3, padding=1)
         self.conv2 = Conv3d(hidden, hidden, 3, padding=1)
         self.out = Conv3d(hidden, 1, 1)
@@ -122,6 +129,7 @@ class PrototypeRefiner(nn.Module):
         nn.init.zeros_(self.out.bias)
 
     def forward(self, logits: torch.Tensor, features: List[torch.Tensor], protos: torch.Tensor) -> torch.Tensor:
+        """``protos``: the embedding after its tokens [B, K, E - token values]: the prototypes, then the memory."""
         b, k = logits.shape[0], logits.shape[1]
         size = [logits.shape[2], logits.shape[3], logits.shape[4]]
         native = native_similarities(features, protos, self.scale_ids, self.widths)
@@ -129,5 +137,8 @@ class PrototypeRefiner(nn.Module):
         x = torch.cat([logits.flatten(0, 1).unsqueeze(1), sims], dim=1)
         if self.context is not None:
             x = torch.cat([x, upsample_features(self.context(native, features, k), size)], dim=1)
+        if self.memory is not None:
+            read = self.memory(features, protos[:, :, self.prototype_dim:])
+            x = torch.cat([x, self.similarity_scale * upsample_features(read, size)], dim=1)
         x = F.gelu(self.conv2(F.gelu(self.conv1(x))))
         return logits + self.output_gain * self.out(x).reshape(b, k, size[0], size[1], size[2])

@@ -6,7 +6,7 @@ learnable contextual tokens that attend to mask-conditioned features.
 """
 from __future__ import annotations
 
-from typing import List
+from typing import List, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -14,6 +14,7 @@ from torch import nn
 
 from irisseg.model.attention import CrossAttentionLayer, SelfAttentionLayer
 from irisseg.model.blocks import Conv3d, PointwiseMLP, pixel_shuffle_3d, pixel_unshuffle_3d
+from irisseg.model.memory import MemoryWriter
 
 
 def foreground_token(features: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
@@ -105,7 +106,8 @@ class TaskEncoder(nn.Module):
 
     features: list of N maps (finest first), masks [B, K, G, G, G] -> embedding [B, K, E],
     E = (m + 1) * sum(C_s) + 2 * sum(C_p) (the prototypes of ``prototype_scales``, see
-    :mod:`irisseg.model.prototypes`); layout in docs/export-contract.md.
+    :mod:`irisseg.model.prototypes`) + the dense reference memory where ``memory`` is given (``(scale id, key
+    channels)``, see :mod:`irisseg.model.memory`); layout in docs/export-contract.md.
     """
 
     # typed for TorchScript, which cannot infer the element type of an empty list (a model without prototypes)
@@ -113,7 +115,9 @@ class TaskEncoder(nn.Module):
 
     def __init__(self, scale_ids: List[int], channels: List[int], grid: int, num_tokens: int,
                  heads: List[int], blocks: int, context_channels: int, context_divisor: int = 1,
-                 prototype_scales: List[int] = ()):
+                 prototype_scales: List[int] = (), memory: Tuple[int, int] = (0, 0), memory_width: int = 0):
+        """``memory``: (scale id, key channels) of the dense reference memory, ``memory_width`` the encoder's
+        channels at that scale; key channels 0: no memory."""
         super().__init__()
         self.scale_ids = scale_ids
         self.prototype_scales = list(prototype_scales)
@@ -123,6 +127,7 @@ class TaskEncoder(nn.Module):
             scale = 2**sid // context_divisor
             encoders.append(ScaleTaskEncoder(c, scale, self.context_grid, num_tokens, h, blocks, context_channels))
         self.encoders = nn.ModuleList(encoders)
+        self.memory = MemoryWriter(memory[0], memory_width, memory[1]) if memory[1] > 0 else None
 
     def forward(self, features: List[torch.Tensor], masks: torch.Tensor) -> torch.Tensor:
         parts: List[torch.Tensor] = []
@@ -135,6 +140,8 @@ class TaskEncoder(nn.Module):
             i += 1
         if len(self.prototype_scales) > 0:
             parts.append(prototypes(features, masks, self.prototype_scales))
+        if self.memory is not None:
+            parts.append(self.memory(features, masks))
         return torch.cat(parts, dim=2)
 
 

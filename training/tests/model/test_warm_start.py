@@ -80,3 +80,20 @@ def test_a_narrower_refiner_than_the_source_is_refused(tiny_cfg, tmp_path):
     narrower.prototype_scales = 2
     with pytest.raises(RuntimeError, match="size mismatch"):
         load_warm_start(build_iris(narrower), tmp_path / "model.pt")
+
+
+def test_opening_the_refiners_new_inputs_draws_them_at_the_spread_of_the_others_and_leaves_those(tmp_path):
+    from irisseg.model.memory import READ_CHANNELS
+    from irisseg.weights import open_refiner_inputs
+    _, target, _ = warm_start_from_a_working_refiner(
+        tiny_config(prototype_scales=3).model, tiny_config(prototype_scales=3, memory_channels=4, memory_scale=2).model,
+        tmp_path / "model.pt")
+    weight = target.decoder.refiner.conv1.weight
+    before = weight.detach().clone()
+    assert float(before[:, -READ_CHANNELS:].abs().max()) == 0.0  # widened with zeros
+    torch.manual_seed(0)
+    spread = open_refiner_inputs(target, READ_CHANNELS)
+    weight = weight.detach()
+    torch.testing.assert_close(weight[:, :-READ_CHANNELS], before[:, :-READ_CHANNELS])
+    assert spread == pytest.approx(float(before[:, :-READ_CHANNELS].std()))
+    assert 0.5 * spread < float(weight[:, -READ_CHANNELS:].std()) < 2.0 * spread
