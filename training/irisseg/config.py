@@ -117,6 +117,10 @@ class TrainConfig:
     # weight of the dense correspondence loss (irisseg.train.correspondence) beside the segmentation loss;
     # > 0 needs DataConfig.correspondence
     correspondence_weight: float = 0.0
+    # what the correspondence loss compares: the encoder's feature maps ("features"), or the dense reference
+    # memory's key and query projections ("memory", a model with model.memory_channels > 0), the maps its
+    # read-out matches
+    correspondence_on: str = "features"
     device: str = "auto"  # auto (CUDA when present), cuda or cpu
 
 

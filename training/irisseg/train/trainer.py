@@ -84,8 +84,14 @@ class Trainer:
         tc = cfg.train
         if tc.correspondence_weight > 0 and not cfg.data.correspondence:
             raise ValueError("train.correspondence_weight > 0 needs data.correspondence: true (episodes with coordinates)")
-        # the features prototype matching compares (all but the finest scale for a model without prototypes)
-        self.correspondence_scales = cfg.model.prototype_scale_ids() or list(range(1, len(cfg.model.channels)))
+        if tc.correspondence_on not in ("features", "memory"):
+            raise ValueError(f"train.correspondence_on={tc.correspondence_on!r}: 'features' or 'memory'")
+        if tc.correspondence_on == "memory" and cfg.model.memory_channels == 0:
+            raise ValueError("train.correspondence_on: memory needs a model with model.memory_channels > 0")
+        # the features prototype matching compares (all but the finest scale for a model without prototypes), or
+        # the memory's one pair of projections
+        self.correspondence_scales = ([0] if tc.correspondence_on == "memory" else
+                                      cfg.model.prototype_scale_ids() or list(range(1, len(cfg.model.channels))))
         if tc.threads > 0:
             torch.set_num_threads(tc.threads)
         self.ctx = ctx or DistributedContext(device=pick_device(tc.device))
@@ -96,7 +102,7 @@ class Trainer:
         seed_everything(tc.seed)  # identical initial weights on every rank
         self.model = build_iris(cfg.model).to(self.device)
         self.model.train()
-        forward = EpisodeForward(self.model)
+        forward = EpisodeForward(self.model, tc.correspondence_on)
         if self.ctx.is_distributed:
             device_ids = [self.device.index] if self.device.type == "cuda" else None
             forward = DistributedDataParallel(forward, device_ids=device_ids)

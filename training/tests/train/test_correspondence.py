@@ -75,3 +75,32 @@ def test_a_run_with_the_correspondence_loss_logs_it_beside_the_episode_kinds(tmp
 def test_the_loss_weight_needs_episodes_with_coordinates(tmp_path):
     with pytest.raises(ValueError, match="data.correspondence"):
         Trainer(tiny_config(correspondence_weight=0.5), tmp_path, blob_episode, progress=False)
+
+
+def _with_memory(cfg):
+    cfg.model.memory_channels, cfg.model.memory_scale = 4, 2  # 4^3 reference voxels on the 16 grid
+    cfg.model.__post_init__()
+    return cfg
+
+
+def test_a_run_can_ask_the_memorys_projections_rather_than_the_features_to_match(tmp_path):
+    cfg = _with_memory(tiny_config(correspondence_weight=0.5, correspondence_on="memory"))
+    cfg.data.correspondence = True
+    trainer = Trainer(cfg, tmp_path, _blob_episode_with_coords, progress=False)
+    assert trainer.correspondence_scales == [0]
+    trainer.run()
+    with open(tmp_path / "kind_loss.csv") as f:
+        rows = [r for r in csv.DictReader(f) if r["kind"] == CORRESPONDENCE_ROW]
+    assert len(rows) == 4 and all(float(r["loss"]) > 0 for r in rows)
+
+
+def test_matching_on_the_memory_needs_a_model_with_one(tmp_path):
+    cfg = tiny_config(correspondence_weight=0.5, correspondence_on="memory")
+    cfg.data.correspondence = True
+    with pytest.raises(ValueError, match="memory_channels"):
+        Trainer(cfg, tmp_path, _blob_episode_with_coords, progress=False)
+
+
+def test_an_unknown_thing_to_match_is_refused_by_name(tmp_path):
+    with pytest.raises(ValueError, match="correspondence_on"):
+        Trainer(tiny_config(correspondence_on="tokens"), tmp_path, blob_episode, progress=False)
