@@ -12,31 +12,22 @@ provenance, so a run started from it continues the source's episode stream:
 """
 from __future__ import annotations
 
-import argparse
-import json
 from pathlib import Path
 
 import torch
 
 from irisseg.model import build_iris
 from irisseg.model.memory import READ_CHANNELS
-from irisseg.train.cli import TRAINING_ROOT
-from irisseg.weights import config_from_dict, load_warm_start, open_refiner_inputs, save_warm_start
+from irisseg.weights import (exported_config, load_warm_start, open_refiner_inputs, save_warm_start,
+                             warm_start_parser)
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--weights", default=str(TRAINING_ROOT.parent / "models" / "iris-small-finetune"),
-                   help="an exported model directory")
-    p.add_argument("--channels", type=int, default=16, help="model.memory_channels (key channels)")
+    p = warm_start_parser(__doc__.split("\n\n")[0], 16, "model.memory_channels (key channels)")
     p.add_argument("--scale", type=int, default=3, help="model.memory_scale (3: 8^3 on the 64 grid)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", required=True)
     args = p.parse_args()
-    if args.channels <= 0:
-        p.error("--channels must be positive")
     source = Path(args.weights)
-    cfg = config_from_dict(json.loads((source / "model.json").read_text())["config"])
+    cfg = exported_config(source)
     if cfg.model.memory_channels:
         p.error(f"{source} already has a reference memory")
     cfg.model.memory_channels, cfg.model.memory_scale = args.channels, args.scale
