@@ -41,7 +41,8 @@ def build_iris(cfg: ModelConfig) -> IrisModel:
     encoder = UNetEncoder(cfg.in_channels, cfg.channels, cfg.blocks_per_stage, cfg.full_res_convs)
     task_encoder = TaskEncoder(scales, widths, cfg.grid_size, cfg.num_query_tokens, heads, cfg.task_blocks,
                                cfg.context_channels, cfg.context_divisor, cfg.prototype_scale_ids(),
-                               (cfg.memory_scale, cfg.memory_channels), cfg.channels[cfg.memory_scale])
+                               (cfg.memory_scale, cfg.memory_channels),
+                               cfg.channels[cfg.memory_scale] if cfg.memory_channels > 0 else 0)
     decoder = MaskDecoder(list(cfg.channels), list(cfg.decoder_blocks), scales, cfg.grid_size, cfg.num_query_tokens,
                           heads, cfg.fusion_blocks, cfg.embed_dim, cfg.deep_supervision, cfg.full_res_convs,
                           cfg.output_scale, cfg.prototype_scale_ids(), cfg.prototype_context,

@@ -117,9 +117,10 @@ class MaskDecoder(nn.Module):
         n = len(channels)
         self.token_dim = (num_tokens + 1) * sum(channels[s] for s in scale_ids)
         self.has_prototypes = len(prototype_scales) > 0
+        memory_width = channels[memory[0]] if memory[1] > 0 else 0
         self.refiner = PrototypeRefiner(list(prototype_scales), [channels[s] for s in prototype_scales],
                                         context=prototype_context, memory=memory,
-                                        memory_width=channels[memory[0]]) if self.has_prototypes else None
+                                        memory_width=memory_width) if self.has_prototypes else None
         self.output_scale = output_scale
         self.scale_ids = scale_ids  # deepest first, matching the embedding layout
         self.token_widths = [channels[s] for s in scale_ids]

@@ -135,3 +135,10 @@ def test_a_memory_of_another_size_is_refused_by_name():
 def test_a_memory_the_model_cannot_have_is_refused(overrides, match):
     with pytest.raises(ValueError, match=match):
         tiny_config(**overrides)
+
+
+def test_a_model_of_three_scales_without_a_memory_builds_whatever_its_memory_scale():
+    cfg = tiny_config(channels=(4, 8, 8), blocks_per_stage=(0, 1, 1), decoder_blocks=(1, 0), prototype_scales=2,
+                      task_scales=2, output_scale=0, memory_channels=0, memory_scale=3)
+    model = build_iris(cfg.model)
+    assert model.task_encoder.memory is None and model.decoder.refiner.memory is None
