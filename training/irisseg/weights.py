@@ -5,7 +5,6 @@ Format: ``torch.save({"format": 1, "config": <IrisConfig as dict>, "model": stat
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import os
@@ -140,26 +139,6 @@ def open_refiner_inputs(model: IrisModel, count: int) -> float:
         spread = float(weight[:, :weight.shape[1] - count].std())
         weight[:, weight.shape[1] - count:].normal_(std=spread)
     return spread
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text} must be positive")
-    return value
-
-
-def warm_start_parser(description: str, channels: int, channels_help: str) -> argparse.ArgumentParser:
-    """The command line of a script that adds a part to committed weights and writes a warm-start file:
-    ``--weights`` (an exported model directory), ``--channels`` (the new part's width, positive), ``--seed``,
-    ``--out``."""
-    p = argparse.ArgumentParser(description=description)
-    p.add_argument("--weights", default=str(Path(__file__).resolve().parents[2] / "models" / "iris-small-finetune"),
-                   help="an exported model directory")
-    p.add_argument("--channels", type=_positive, default=channels, help=channels_help)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", required=True)
-    return p
 
 
 def exported_config(model_dir: str | Path) -> IrisConfig:

@@ -20,8 +20,8 @@ from pathlib import Path
 import torch
 
 from irisseg.model import build_iris
-from irisseg.weights import (exported_config, load_warm_start, open_refiner_inputs, save_warm_start,
-                             warm_start_parser)
+from irisseg.train.warm_start_cli import warm_start_parser
+from irisseg.weights import exported_config, load_warm_start, open_refiner_inputs, save_warm_start
 
 
 def main() -> None:

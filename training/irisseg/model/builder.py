@@ -39,14 +39,14 @@ def build_iris(cfg: ModelConfig) -> IrisModel:
     widths = [cfg.channels[s] for s in scales]
     heads = [cfg.heads(c) for c in widths]
     encoder = UNetEncoder(cfg.in_channels, cfg.channels, cfg.blocks_per_stage, cfg.full_res_convs)
+    memory = (cfg.memory_scale, cfg.memory_channels)
+    memory_width = cfg.channels[cfg.memory_scale] if cfg.memory_channels > 0 else 0
     task_encoder = TaskEncoder(scales, widths, cfg.grid_size, cfg.num_query_tokens, heads, cfg.task_blocks,
-                               cfg.context_channels, cfg.context_divisor, cfg.prototype_scale_ids(),
-                               (cfg.memory_scale, cfg.memory_channels),
-                               cfg.channels[cfg.memory_scale] if cfg.memory_channels > 0 else 0)
+                               cfg.context_channels, cfg.context_divisor, cfg.prototype_scale_ids(), memory,
+                               memory_width)
     decoder = MaskDecoder(list(cfg.channels), list(cfg.decoder_blocks), scales, cfg.grid_size, cfg.num_query_tokens,
                           heads, cfg.fusion_blocks, cfg.embed_dim, cfg.deep_supervision, cfg.full_res_convs,
-                          cfg.output_scale, cfg.prototype_scale_ids(), cfg.prototype_context,
-                          (cfg.memory_scale, cfg.memory_channels))
+                          cfg.output_scale, cfg.prototype_scale_ids(), cfg.prototype_context, memory, memory_width)
     if task_encoder.memory is not None and decoder.refiner is not None and decoder.refiner.memory is not None:
         with torch.no_grad():  # the query projection starts as the key projection: a voxel first matches its twin
             decoder.refiner.memory.query.weight.copy_(task_encoder.memory.key.weight)

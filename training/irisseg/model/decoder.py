@@ -110,14 +110,13 @@ class MaskDecoder(nn.Module):
     def __init__(self, channels: List[int], decoder_blocks: List[int], scale_ids: List[int], grid: int,
                  num_tokens: int, heads: List[int], fusion_blocks: int, embed_dim: int, deep_supervision: bool,
                  full_res_convs: bool = True, output_scale: int = 0, prototype_scales: List[int] = (),
-                 prototype_context: int = 0, memory: Tuple[int, int] = (0, 0)):
+                 prototype_context: int = 0, memory: Tuple[int, int] = (0, 0), memory_width: int = 0):
         """``memory``: (scale id, key channels) of the dense reference memory the refiner reads (0 channels:
-        none; :mod:`irisseg.model.memory`)."""
+        none; :mod:`irisseg.model.memory`), ``memory_width`` the encoder's channels at that scale."""
         super().__init__()
         n = len(channels)
         self.token_dim = (num_tokens + 1) * sum(channels[s] for s in scale_ids)
         self.has_prototypes = len(prototype_scales) > 0
-        memory_width = channels[memory[0]] if memory[1] > 0 else 0
         self.refiner = PrototypeRefiner(list(prototype_scales), [channels[s] for s in prototype_scales],
                                         context=prototype_context, memory=memory,
                                         memory_width=memory_width) if self.has_prototypes else None

@@ -19,11 +19,9 @@ class EpisodeForward(nn.Module):
     """
 
     def __init__(self, model: nn.Module, matching: str = "features") -> None:
+        """``matching``: "features" or "memory" (a model with a memory), as ``train.correspondence_on``, which the
+        trainer checks."""
         super().__init__()
-        if matching not in ("features", "memory"):
-            raise ValueError(f"matching={matching!r}: 'features' or 'memory'")
-        if matching == "memory" and model.task_encoder.memory is None:
-            raise ValueError("matching='memory' needs a model with a reference memory (model.memory_channels > 0)")
         self.model = model
         self.matching = matching
 
