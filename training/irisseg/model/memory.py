@@ -22,7 +22,8 @@ Those three maps join the prototype refiner's inputs (:class:`irisseg.model.prot
 
 Embedding part per class: ``d * V`` key values (channel-major: ``keys[c, v]`` at ``c * V + v``, ``v`` the
 row-major voxel index of the ``n^3`` grid) then ``V`` mask values; ``(d + 1) * V`` in all. Keys are the same for
-every class of one reference. Averaged embeddings (a context ensemble, the memory bank's EMA) average keys and
+every class of one reference (and of one average of references), and the reader then compares the query with
+them once for all classes; a memory bank's classes, each its own average, are compared one by one. Averaged embeddings (a context ensemble, the memory bank's EMA) average keys and
 values voxel by voxel; the reader re-normalises the keys, so an average is read as a blend of its members.
 """
 from __future__ import annotations
@@ -44,6 +45,8 @@ START_TEMPERATURE = 10.0
 MASK_PENALTY = 2.0
 #: Read-out maps per class.
 READ_CHANNELS = 3
+#: Values per block when searching the best matches (4 Mi floats, 16 MiB): small enough to stay in cache.
+BLOCK_VALUES = 4 * 1024 * 1024
 
 
 def memory_size(grid: int, scale_id: int, channels: int) -> int:
@@ -79,6 +82,7 @@ class MemoryReader(nn.Module):
         self.query = Conv3d(width, channels, 1)
         self.log_temperature = nn.Parameter(torch.tensor(math.log(START_TEMPERATURE)))
         self.mask_penalty = MASK_PENALTY
+        self.block_values = BLOCK_VALUES
 
     def forward(self, features: List[torch.Tensor], memory: torch.Tensor) -> torch.Tensor:
         f = features[self.scale_id]
@@ -91,10 +95,49 @@ class MemoryReader(nn.Module):
         q = F.normalize(self.query(f), dim=1).flatten(2)  # [B, d, V]
         keys = F.normalize(memory[:, :, :self.channels * v].reshape(b, k, self.channels, v), dim=2)
         values = memory[:, :, self.channels * v:]  # [B, K, V]
+        temperature = self.log_temperature.exp()
+        if k > 1 and torch.equal(keys[:, 1:], keys[:, :1].expand(b, k - 1, self.channels, v)):
+            maps = self._read_shared_keys(q, keys[:, 0], values, temperature)
+        else:
+            maps = self._read(q, keys, values, temperature)
+        return maps.reshape(b * k, maps.shape[2], n[0], n[1], n[2])
+
+    def _read(self, q: torch.Tensor, keys: torch.Tensor, values: torch.Tensor,
+              temperature: torch.Tensor) -> torch.Tensor:
+        """q [B, d, Q], keys [B, K, d, R] (each class its own), values [B, K, R] -> maps [B, K, 3, Q]."""
         sim = torch.einsum("bkdr,bdq->bkqr", keys, q)  # [B, K, V query, V reference]
-        attention = torch.softmax(self.log_temperature.exp() * sim, dim=3)
+        attention = torch.softmax(temperature * sim, dim=3)
         readout = torch.einsum("bkqr,bkr->bkq", attention, values)
         inside = (sim - self.mask_penalty * (1.0 - values).unsqueeze(2)).amax(dim=3)
         outside = (sim - self.mask_penalty * values.unsqueeze(2)).amax(dim=3)
-        maps = torch.stack([2.0 * readout - 1.0, inside, outside], dim=2)  # [B, K, 3, V]
-        return maps.reshape(b * k, maps.shape[2], n[0], n[1], n[2])
+        return torch.stack([2.0 * readout - 1.0, inside, outside], dim=2)
+
+    def _read_shared_keys(self, q: torch.Tensor, keys: torch.Tensor, values: torch.Tensor,
+                          temperature: torch.Tensor) -> torch.Tensor:
+        """q [B, d, Q], keys [B, d, R] (every class's, one reference or one average of references), values
+        [B, K, R] -> maps [B, K, 3, Q], what :meth:`_read` gives for keys repeated per class. The similarities
+        and the attention are computed once, not once per class (K times less time and memory: what makes a
+        memory of 16^3 voxels trainable), and each best match is the similarity at the voxel found without
+        gradient (the gradient of a maximum, where it is not tied)."""
+        sim = torch.einsum("bdr,bdq->bqr", keys, q)  # [B, V query, V reference]
+        attention = torch.softmax(temperature * sim, dim=2)
+        readout = torch.einsum("bqr,bkr->bkq", attention, values)
+        k = values.shape[1]
+        penalties = torch.cat([self.mask_penalty * (1.0 - values), self.mask_penalty * values], dim=1)  # [B, 2K, R]
+        best = self._best_matches(sim, penalties, self.block_values)  # inside, then outside
+        return torch.stack([2.0 * readout - 1.0, best[:, :k], best[:, k:]], dim=2)
+
+    @staticmethod
+    def _best_matches(sim: torch.Tensor, penalties: torch.Tensor, block_values: int) -> torch.Tensor:
+        """sim [B, Q, R], penalties [B, P, R] -> max_r (sim - penalty) [B, P, Q]. The maximising voxels are found
+        without gradient, a block of query voxels at a time (blocks of about ``block_values`` values), and the
+        similarities there gathered once."""
+        b, q, r = sim.shape[0], sim.shape[1], sim.shape[2]
+        rows = max(1, block_values // (b * penalties.shape[1] * r))
+        found: List[torch.Tensor] = []
+        with torch.no_grad():
+            for start in range(0, q, rows):
+                block = sim[:, start:start + rows].unsqueeze(2) - penalties.unsqueeze(1)  # [B, rows, P, R]
+                found.append(block.argmax(dim=3))
+        at = torch.cat(found, dim=1)  # [B, Q, P]
+        return sim.gather(2, at).transpose(1, 2) - penalties.gather(2, at.transpose(1, 2))

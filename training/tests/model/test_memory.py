@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 from irisseg.model import build_iris
 from irisseg.model.builder import embedding_dim
-from irisseg.model.memory import memory_size
+from irisseg.model.memory import MemoryReader, memory_size
 
 from conftest import assert_predict_alike, tiny_config, warm_start_from_a_working_refiner
 
@@ -142,3 +142,40 @@ def test_a_model_of_three_scales_without_a_memory_builds_whatever_its_memory_sca
                       task_scales=2, output_scale=0, memory_channels=0, memory_scale=3)
     model = build_iris(cfg.model)
     assert model.task_encoder.memory is None and model.decoder.refiner.memory is None
+
+
+def _reader_inputs(k: int = 3, n: int = 4, d: int = 4, width: int = 8):
+    torch.manual_seed(5)
+    reader = MemoryReader(0, width, d)
+    features = [torch.randn(2, width, n, n, n, requires_grad=True)]
+    keys = torch.randn(2, 1, d * n**3, requires_grad=True)  # one reference's keys, as the writer repeats them
+    values = torch.rand(2, k, n**3, requires_grad=True)
+    return reader, features, keys, values, torch.cat([keys.expand(2, k, d * n**3), values], dim=2)
+
+
+def test_keys_shared_by_every_class_read_as_keys_repeated_per_class_with_the_same_gradients():
+    reader, features, shared_keys, values, memory = _reader_inputs()
+    reader.block_values = 2 * 6 * 4**3 * 5  # best matches searched 5 query voxels at a time, the last block 4
+    inputs = [features[0], shared_keys, values, reader.log_temperature, reader.query.weight]
+    fast = reader(features, memory)
+    weights = torch.randn_like(fast)
+    grads_fast = torch.autograd.grad((fast * weights).sum(), inputs, retain_graph=True)
+    b, k, v, d = 2, 3, 4**3, 4
+    q = F.normalize(reader.query(features[0]), dim=1).flatten(2)
+    keys = F.normalize(memory[:, :, :d * v].reshape(b, k, d, v), dim=2)
+    general = reader._read(q, keys, memory[:, :, d * v:], reader.log_temperature.exp()).reshape(fast.shape)
+    grads_general = torch.autograd.grad((general * weights).sum(), inputs)
+    torch.testing.assert_close(fast, general)
+    for fast_grad, general_grad in zip(grads_fast, grads_general):
+        torch.testing.assert_close(fast_grad, general_grad)
+
+
+def test_classes_with_keys_of_their_own_each_read_their_own_keys():
+    reader, features, _, _, memory = _reader_inputs()
+    with torch.no_grad():
+        memory = memory.detach().clone()
+        memory[:, 1, :4 * 4**3] = torch.randn(2, 4 * 4**3)  # class 1: another reference's keys
+        mixed = reader(features, memory)
+        alone = [reader(features, memory[:, c:c + 1]) for c in range(3)]
+    torch.testing.assert_close(mixed, torch.stack([a.reshape(2, 3, 4, 4, 4) for a in alone], dim=1)
+                               .reshape(mixed.shape))
