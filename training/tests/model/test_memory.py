@@ -153,29 +153,45 @@ def _reader_inputs(k: int = 3, n: int = 4, d: int = 4, width: int = 8):
     return reader, features, keys, values, torch.cat([keys.expand(2, k, d * n**3), values], dim=2)
 
 
-def test_keys_shared_by_every_class_read_as_keys_repeated_per_class_with_the_same_gradients():
+def _dense_read(reader, features, memory, d: int = 4, v: int = 4**3):
+    """The read as its definition states it, every class comparing with its own keys: [B*K, 3, V]."""
+    b, k = memory.shape[0], memory.shape[1]
+    q = F.normalize(reader.query(features[0]), dim=1).flatten(2)
+    keys = F.normalize(memory[:, :, :d * v].reshape(b, k, d, v), dim=2)
+    values = memory[:, :, d * v:]
+    sim = torch.einsum("bkdr,bdq->bkqr", keys, q)
+    readout = torch.einsum("bkqr,bkr->bkq", torch.softmax(reader.log_temperature.exp() * sim, dim=3), values)
+    inside = (sim - 2.0 * (1.0 - values).unsqueeze(2)).amax(dim=3)
+    outside = (sim - 2.0 * values.unsqueeze(2)).amax(dim=3)
+    return torch.stack([2.0 * readout - 1.0, inside, outside], dim=2).reshape(b * k, 3, v)
+
+
+def _read_and_gradients(read, weights, inputs):
+    out = read().flatten(2)
+    return out, torch.autograd.grad((out * weights).sum(), inputs)
+
+
+def test_keys_shared_by_every_class_read_as_each_class_comparing_with_its_own_with_the_same_gradients():
     reader, features, shared_keys, values, memory = _reader_inputs()
     reader.block_values = 2 * 6 * 4**3 * 5  # best matches searched 5 query voxels at a time, the last block 4
     inputs = [features[0], shared_keys, values, reader.log_temperature, reader.query.weight]
-    fast = reader(features, memory)
-    weights = torch.randn_like(fast)
-    grads_fast = torch.autograd.grad((fast * weights).sum(), inputs, retain_graph=True)
-    b, k, v, d = 2, 3, 4**3, 4
-    q = F.normalize(reader.query(features[0]), dim=1).flatten(2)
-    keys = F.normalize(memory[:, :, :d * v].reshape(b, k, d, v), dim=2)
-    general = reader._read(q, keys, memory[:, :, d * v:], reader.log_temperature.exp()).reshape(fast.shape)
-    grads_general = torch.autograd.grad((general * weights).sum(), inputs)
-    torch.testing.assert_close(fast, general)
-    for fast_grad, general_grad in zip(grads_fast, grads_general):
-        torch.testing.assert_close(fast_grad, general_grad)
+    weights = torch.randn(6, 3, 4**3)
+    fast, fast_grads = _read_and_gradients(lambda: reader(features, memory), weights, inputs)
+    dense, dense_grads = _read_and_gradients(lambda: _dense_read(reader, features, memory), weights, inputs)
+    torch.testing.assert_close(fast, dense)
+    for fast_grad, dense_grad in zip(fast_grads, dense_grads):
+        torch.testing.assert_close(fast_grad, dense_grad)
 
 
-def test_classes_with_keys_of_their_own_each_read_their_own_keys():
+def test_classes_with_keys_of_their_own_each_read_their_own_keys_with_the_same_gradients():
     reader, features, _, _, memory = _reader_inputs()
-    with torch.no_grad():
-        memory = memory.detach().clone()
-        memory[:, 1, :4 * 4**3] = torch.randn(2, 4 * 4**3)  # class 1: another reference's keys
-        mixed = reader(features, memory)
-        alone = [reader(features, memory[:, c:c + 1]) for c in range(3)]
-    torch.testing.assert_close(mixed, torch.stack([a.reshape(2, 3, 4, 4, 4) for a in alone], dim=1)
-                               .reshape(mixed.shape))
+    memory = memory.detach().clone()
+    memory[:, 1, :4 * 4**3] = torch.randn(2, 4 * 4**3)  # class 1: another reference's keys
+    memory.requires_grad_(True)
+    inputs = [features[0], memory, reader.log_temperature, reader.query.weight]
+    weights = torch.randn(6, 3, 4**3)
+    per_class, per_class_grads = _read_and_gradients(lambda: reader(features, memory), weights, inputs)
+    dense, dense_grads = _read_and_gradients(lambda: _dense_read(reader, features, memory), weights, inputs)
+    torch.testing.assert_close(per_class, dense)
+    for per_class_grad, dense_grad in zip(per_class_grads, dense_grads):
+        torch.testing.assert_close(per_class_grad, dense_grad)
