@@ -113,16 +113,18 @@ def widen_inputs(state: dict[str, torch.Tensor], target: dict[str, torch.Tensor]
     return out, widened
 
 
-def load_warm_start(model: IrisModel, source: str | Path) -> list[str]:
+def load_warm_start(model: IrisModel, source: str | Path, fresh: tuple[str, ...] = ()) -> list[str]:
     """Load a ``model.pt`` or an exported model directory into ``model``; returns the names of the
     parameters the source lacks (new modules, which keep their initial values) or holds narrower
-    (:func:`widen_inputs`, marked ``(widened)``). Any other mismatch (unexpected or differently shaped
-    tensors) raises."""
+    (:func:`widen_inputs`, marked ``(widened)``). Tensors of the source named in ``fresh`` are left out
+    (their parameters keep the model's initial values and count as lacking). Any other mismatch (unexpected
+    or differently shaped tensors) raises."""
     source = Path(source)
     if source.is_dir():
         state = state_from_export(source)
     else:
         state = read_weights_file(source)["model"]
+    state = {name: tensor for name, tensor in state.items() if name not in fresh}
     state, widened = widen_inputs(state, model.state_dict())
     result = model.load_state_dict(state, strict=False)
     if result.unexpected_keys:

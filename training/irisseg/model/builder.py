@@ -12,6 +12,12 @@ from irisseg.model.memory import memory_size
 from irisseg.model.task_encoder import TaskEncoder
 
 
+#: The dense reference memory's key and query projections, whose shape depends on the memory's scale: what a warm
+#: start moving the memory to another scale starts afresh (``scripts/add_reference_memory.py``).
+MEMORY_PROJECTIONS = ("task_encoder.memory.key.weight", "task_encoder.memory.key.bias",
+                      "decoder.refiner.memory.query.weight", "decoder.refiner.memory.query.bias")
+
+
 def task_scale_ids(cfg: ModelConfig) -> list[int]:
     """Indices of the task scales, deepest first (e.g. [4, 3, 2])."""
     n = len(cfg.channels)

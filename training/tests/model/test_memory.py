@@ -6,8 +6,9 @@ import torch
 import torch.nn.functional as F
 
 from irisseg.model import build_iris
-from irisseg.model.builder import embedding_dim
+from irisseg.model.builder import MEMORY_PROJECTIONS, embedding_dim
 from irisseg.model.memory import MemoryReader, memory_size
+from irisseg.weights import load_warm_start
 
 from conftest import assert_predict_alike, tiny_config, warm_start_from_a_working_refiner
 
@@ -98,6 +99,21 @@ def test_a_model_gaining_the_memory_starts_predicting_exactly_as_its_source(tmp_
         "task_encoder.memory.key.weight", "task_encoder.memory.key.bias", "decoder.refiner.memory.query.weight",
         "decoder.refiner.memory.query.bias", "decoder.refiner.memory.log_temperature"}
     assert_predict_alike(source, target)
+
+
+def test_a_memory_moved_to_another_scale_keeps_what_the_refiner_learned_and_starts_its_projections_afresh(tmp_path):
+    torch.manual_seed(0)
+    source = build_iris(tiny_config(**MEMORY).model)
+    with torch.no_grad():
+        source.decoder.refiner.conv1.weight.normal_()
+        source.decoder.refiner.memory.log_temperature.fill_(2.5)
+    torch.save({"model": source.state_dict()}, tmp_path / "model.pt")
+    moved = build_iris(tiny_config(**dict(MEMORY, memory_scale=1)).model)  # 16^3 instead of 8^3
+    fresh = load_warm_start(moved, tmp_path / "model.pt", MEMORY_PROJECTIONS)
+    assert sorted(fresh) == sorted(MEMORY_PROJECTIONS)
+    torch.testing.assert_close(moved.decoder.refiner.conv1.weight, source.decoder.refiner.conv1.weight)
+    assert moved.decoder.refiner.memory.log_temperature.item() == 2.5
+    torch.testing.assert_close(moved.decoder.refiner.memory.query.weight, moved.task_encoder.memory.key.weight)
 
 
 def test_the_query_projection_starts_equal_to_the_key_projection():
