@@ -182,21 +182,24 @@ def _dense_read(reader, features, memory, d: int = 4, v: int = 4**3):
     return torch.stack([2.0 * readout - 1.0, inside, outside], dim=2).reshape(b * k, 3, v)
 
 
-def _read_and_gradients(read, weights, inputs):
-    out = read().flatten(2)
-    return out, torch.autograd.grad((out * weights).sum(), inputs)
+def _assert_reads_as_defined(reader, features, memory, inputs):
+    """The reader's maps, and their gradients for ``inputs``, are those of :func:`_dense_read`."""
+    weights = torch.randn(memory.shape[0] * memory.shape[1], 3, 4**3)
+    results = []
+    for read in (lambda: reader(features, memory), lambda: _dense_read(reader, features, memory)):
+        out = read().flatten(2)
+        results.append((out, torch.autograd.grad((out * weights).sum(), inputs)))
+    (got, got_grads), (want, want_grads) = results
+    torch.testing.assert_close(got, want)
+    for got_grad, want_grad in zip(got_grads, want_grads):
+        torch.testing.assert_close(got_grad, want_grad)
 
 
 def test_keys_shared_by_every_class_read_as_each_class_comparing_with_its_own_with_the_same_gradients():
     reader, features, shared_keys, values, memory = _reader_inputs()
     reader.block_values = 2 * 6 * 4**3 * 5  # best matches searched 5 query voxels at a time, the last block 4
-    inputs = [features[0], shared_keys, values, reader.log_temperature, reader.query.weight]
-    weights = torch.randn(6, 3, 4**3)
-    fast, fast_grads = _read_and_gradients(lambda: reader(features, memory), weights, inputs)
-    dense, dense_grads = _read_and_gradients(lambda: _dense_read(reader, features, memory), weights, inputs)
-    torch.testing.assert_close(fast, dense)
-    for fast_grad, dense_grad in zip(fast_grads, dense_grads):
-        torch.testing.assert_close(fast_grad, dense_grad)
+    _assert_reads_as_defined(reader, features, memory,
+                             [features[0], shared_keys, values, reader.log_temperature, reader.query.weight])
 
 
 def test_classes_with_keys_of_their_own_each_read_their_own_keys_with_the_same_gradients():
@@ -204,10 +207,5 @@ def test_classes_with_keys_of_their_own_each_read_their_own_keys_with_the_same_g
     memory = memory.detach().clone()
     memory[:, 1, :4 * 4**3] = torch.randn(2, 4 * 4**3)  # class 1: another reference's keys
     memory.requires_grad_(True)
-    inputs = [features[0], memory, reader.log_temperature, reader.query.weight]
-    weights = torch.randn(6, 3, 4**3)
-    per_class, per_class_grads = _read_and_gradients(lambda: reader(features, memory), weights, inputs)
-    dense, dense_grads = _read_and_gradients(lambda: _dense_read(reader, features, memory), weights, inputs)
-    torch.testing.assert_close(per_class, dense)
-    for per_class_grad, dense_grad in zip(per_class_grads, dense_grads):
-        torch.testing.assert_close(per_class_grad, dense_grad)
+    _assert_reads_as_defined(reader, features, memory,
+                             [features[0], memory, reader.log_temperature, reader.query.weight])
