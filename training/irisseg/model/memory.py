@@ -23,8 +23,9 @@ Those three maps join the prototype refiner's inputs (:class:`irisseg.model.prot
 Embedding part per class: ``d * V`` key values (channel-major: ``keys[c, v]`` at ``c * V + v``, ``v`` the
 row-major voxel index of the ``n^3`` grid) then ``V`` mask values; ``(d + 1) * V`` in all. Keys are the same for
 every class of one reference (and of one average of references), and the reader then compares the query with
-them once for all classes; a memory bank's classes, each its own average, are compared one by one. Averaged embeddings (a context ensemble, the memory bank's EMA) average keys and
-values voxel by voxel; the reader re-normalises the keys, so an average is read as a blend of its members.
+them once for all classes; a memory bank's classes, each its own average, are compared one by one. Averaged
+embeddings (a context ensemble, the memory bank's EMA) average keys and values voxel by voxel; the reader
+re-normalises the keys, so an average is read as a blend of its members.
 """
 from __future__ import annotations
 
@@ -93,7 +94,7 @@ class MemoryReader(nn.Module):
             raise ValueError(f"the memory holds {memory.shape[2]} values per class, the model reads "
                              f"{(self.channels + 1) * v}")
         q = F.normalize(self.query(f), dim=1).flatten(2)  # [B, d, V]
-        keys = F.normalize(memory[:, :, :self.channels * v].reshape(b, k, self.channels, v), dim=2)
+        keys = memory[:, :, :self.channels * v].reshape(b, k, self.channels, v)  # normalised where read
         values = memory[:, :, self.channels * v:]  # [B, K, V]
         temperature = self.log_temperature.exp()
         if k == 1 or torch.equal(keys[:, 1:], keys[:, :1].expand(b, k - 1, self.channels, v)):
@@ -107,12 +108,12 @@ class MemoryReader(nn.Module):
 
     def _read(self, q: torch.Tensor, keys: torch.Tensor, values: torch.Tensor,
               temperature: torch.Tensor) -> torch.Tensor:
-        """q [B, d, Q], keys [B, d, R] shared by the K classes, values [B, K, R] -> maps [B, K, 3, Q]. The
+        """q [B, d, Q] (unit length), keys [B, d, R] shared by the K classes, values [B, K, R] -> maps [B, K, 3, Q]. The
         similarities and the attention are computed once for all classes, and each best match is the similarity
         at the voxel found without gradient (the gradient of a maximum where it is not tied): with 6 classes on a
         memory of 16^3 voxels, forward and backward take a fifth of the time of reading class by class
         (``scripts/benchmark_memory_step.py``)."""
-        sim = torch.einsum("bdr,bdq->bqr", keys, q)  # [B, V query, V reference]
+        sim = torch.einsum("bdr,bdq->bqr", F.normalize(keys, dim=1), q)  # [B, V query, V reference]
         attention = torch.softmax(temperature * sim, dim=2)
         readout = torch.einsum("bqr,bkr->bkq", attention, values)
         k = values.shape[1]
